@@ -1,0 +1,562 @@
+"""The native-messaging host: read a frame, validate, decide, record, reply.
+
+A reader thread turns stdin into frames; the main thread takes every frame that is waiting,
+handles the writes among them in one transaction (group commit), and writes their replies
+only after the commit. Replies leave in request order. stdout carries frames and nothing
+else: at start-up the real stdout is kept for frames and fd 1 is pointed at stderr, so a
+stray print (ours or a library's) cannot corrupt the stream.
+
+Exit status: 0 at end of input between frames, 1 when input ends inside a frame, 3 when the
+caller is an extension that is not allowed to use this host.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import random
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from . import CHROME_EXTENSION_ID, GECKO_ID, PROTOCOL, __version__, framing, paths
+from .log import Log
+
+#: At most this many waiting frames are committed together.
+MAX_BATCH = 256
+#: Frames read ahead of the one being handled (bounds memory: MAX_QUEUE x 1 MiB at worst).
+MAX_QUEUE = 64
+
+_EOF = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who launched the host, from its argv (lenient: sandboxes may pass nothing)."""
+
+    browser: str | None = None
+    origin: str | None = None
+    addon_id: str | None = None
+
+
+def identify(argv: Sequence[str]) -> Caller:
+    """Chrome passes `chrome-extension://ID/` (and `--parent-window=N` on Windows); Firefox
+    passes the manifest path and the add-on id; a Flatpak or Snap portal may pass nothing."""
+    origin = next((a for a in argv if a.startswith("chrome-extension://")), None)
+    if origin is not None:
+        return Caller("chrome", origin=origin)
+    rest = [a for a in argv if not a.startswith("-")]
+    if len(rest) >= 2 and rest[0].endswith(".json"):
+        return Caller("firefox", addon_id=rest[1])
+    return Caller()
+
+
+def refusal(caller: Caller, allowed_file: Path) -> str | None:
+    """Why this caller may not use the host, or None when it may."""
+    if caller.origin is None and caller.addon_id is None:
+        return None
+    if caller.origin == f"chrome-extension://{CHROME_EXTENSION_ID}/" or caller.addon_id == GECKO_ID:
+        return None
+    try:
+        extra = json.loads(allowed_file.read_text(encoding="utf-8"))
+        origins = extra.get("allowed_origins", [])
+        addons = extra.get("allowed_extensions", [])
+    except (OSError, ValueError, AttributeError):
+        origins, addons = [], []
+    if caller.origin in origins or caller.addon_id in addons:
+        return None
+    who = caller.origin or caller.addon_id
+    ident = (caller.origin or "").removeprefix("chrome-extension://").rstrip("/") or caller.addon_id
+    return (
+        f"refusing {who}: it is not a registered dlrescue extension; if you trust it, run "
+        f"`dlrescue register --extension-id {ident}`"
+    )
+
+
+@dataclass
+class Port:
+    """What the host knows about the extension on the other end of this port."""
+
+    caller: Caller
+    lang: str = "en"
+    browser: str | None = None
+    incognito_attempts: dict[str, int] = field(default_factory=dict)
+
+
+class Host:
+    """Handles requests for one port. Owns the store connection and the policy."""
+
+    def __init__(
+        self,
+        caller: Caller,
+        log: Callable[[str], None],
+        *,
+        db_path: Path | None = None,
+        policy_path: Path | None = None,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        from .policy import DEFAULT_POLICY
+
+        self.port = Port(caller, browser=caller.browser)
+        self.log = log
+        self.rng = rng
+        self.db_path = db_path or paths.db_path()
+        self.policy_path = policy_path or paths.policy_path()
+        self.policy = DEFAULT_POLICY
+        self.policy_problems: list[str] = []
+        if self.policy_path.exists():
+            from .config import load_policy  # tomllib and its models only when there is a file
+
+            self.policy, self.policy_problems = load_policy(self.policy_path)
+            for problem in self.policy_problems:
+                log(problem)
+        self._store: Any = None
+        self._store_error: str | None = None
+        self._open_store()
+
+    # -- store ------------------------------------------------------------------------------
+
+    def _open_store(self) -> Any:
+        from .store import Store, StoreUnavailable
+
+        if self._store is None:
+            try:
+                self._store = Store(self.db_path, log=self.log)
+                self._store_error = None
+            except StoreUnavailable as exc:
+                if str(exc) != self._store_error:
+                    self.log(str(exc))
+                self._store_error = str(exc)
+        return self._store
+
+    def store(self) -> Any:
+        """The store, reopened if it failed before; HostError store_unavailable if it cannot."""
+        from .messages import HostError
+
+        store = self._open_store()
+        if store is None:
+            raise HostError("store_unavailable", self._store_error or "the history is unavailable")
+        return store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    # -- the loop's one entry point ---------------------------------------------------------
+
+    def handle_batch(self, frames: Sequence[bytes | framing.Oversize]) -> list[bytes]:
+        """Replies (encoded JSON bodies) for a batch of frames, in order.
+
+        Consecutive writes share one transaction; a read or a hello first commits the writes
+        before it, so what it reports is durable.
+        """
+        from .messages import HostError, parse
+
+        replies: list[bytes | None] = [None] * len(frames)
+        writes: list[tuple[int, object, Any]] = []
+        for index, frame in enumerate(frames):
+            if isinstance(frame, framing.Oversize):
+                self._flush(writes, replies)
+                replies[index] = self._error(
+                    None,
+                    HostError(
+                        "too_large",
+                        f"the frame declared {frame.length} bytes; the limit is "
+                        f"{framing.MAX_FRAME} bytes (1 MiB): send less, e.g. fewer items at once",
+                    ),
+                )
+                continue
+            try:
+                rid, request = parse(frame)
+            except HostError as exc:
+                self._flush(writes, replies)
+                replies[index] = self._error(exc.rid, exc)
+                continue
+            if request.type in ("interrupted", "outcome"):  # type: ignore[attr-defined]
+                writes.append((index, rid, request))
+                continue
+            self._flush(writes, replies)
+            replies[index] = self._guarded(rid, partial(self._read, request))
+        self._flush(writes, replies)
+        return [r for r in replies if r is not None]
+
+    def _flush(self, writes: list[tuple[int, object, Any]], replies: list[bytes | None]) -> None:
+        """Record every pending write in one transaction, then fill in their replies."""
+        if not writes:
+            return
+        from .messages import HostError
+        from .store import StoreUnavailable
+
+        pending = list(writes)
+        writes.clear()
+        after_commit: list[Callable[[], None]] = []
+        try:
+            store = self.store()
+            with store.transaction():
+                for index, rid, request in pending:
+                    replies[index] = self._guarded(
+                        rid,
+                        partial(self._write, store, request, after_commit),
+                        savepoint=store,
+                    )
+        except (StoreUnavailable, HostError) as exc:
+            error = exc if isinstance(exc, HostError) else HostError("store_unavailable", str(exc))
+            self.log(f"could not record {len(pending)} event(s): {error.message}")
+            for index, rid, _request in pending:
+                replies[index] = self._error(rid, error)
+            return
+        for apply in after_commit:
+            apply()
+
+    def _guarded(
+        self, rid: object, work: Callable[[], dict[str, Any]], savepoint: Any = None
+    ) -> bytes:
+        """Run one request; a bug in it answers `internal_error` and never stops the host."""
+        from .messages import HostError
+        from .store import StoreUnavailable
+
+        try:
+            if savepoint is not None:
+                savepoint.db.execute("SAVEPOINT request")
+            payload = work()
+            if savepoint is not None:
+                savepoint.db.execute("RELEASE request")
+            return self._ok(rid, payload)
+        except HostError as exc:
+            return self._error(rid, exc)
+        except Exception as exc:
+            if savepoint is not None:
+                _undo(savepoint.db)
+            if isinstance(exc, StoreUnavailable) or _is_store_failure(exc):
+                if savepoint is not None:
+                    raise  # the whole transaction fails; _flush answers every write in it
+                return self._error(rid, HostError("store_unavailable", str(exc)))
+            import traceback
+
+            self.log(f"internal error: {traceback.format_exc()}")
+            return self._error(
+                rid,
+                HostError(
+                    "internal_error",
+                    f"the host failed on this request ({type(exc).__name__}); "
+                    f"it was not recorded and the host keeps serving; the log has details",
+                ),
+            )
+
+    # -- replies ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _ok(rid: object, payload: dict[str, Any]) -> bytes:
+        return _encode({"rid": rid, "ok": True, **payload})
+
+    @staticmethod
+    def _error(rid: object, error: Any) -> bytes:
+        body: dict[str, Any] = {"code": error.code, "message": error.message}
+        if error.field:
+            body["field"] = error.field
+        return _encode({"rid": rid, "ok": False, "error": body})
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def _read(self, request: Any) -> dict[str, Any]:
+        kind = request.type
+        if kind == "hello":
+            from .explanations import normalize_lang
+
+            self.port.lang = normalize_lang(request.lang)
+            self.port.browser = request.browser or self.port.browser
+            reply: dict[str, Any] = {"host_version": __version__, "protocol": PROTOCOL}
+            if self.policy_problems:
+                reply["warnings"] = self.policy_problems
+            return reply
+        if kind == "history":
+            return self._history(request)
+        return self._stats(request)
+
+    def _write(
+        self, store: Any, request: Any, after_commit: list[Callable[[], None]]
+    ) -> dict[str, Any]:
+        if request.type == "interrupted":
+            return self._interrupted(store, request, after_commit)
+        return self._outcome(store, request)
+
+    def _interrupted(
+        self, store: Any, request: Any, after_commit: list[Callable[[], None]]
+    ) -> dict[str, Any]:
+        from .explanations import explain
+        from .policy import decide, rule_for
+        from .privacy import domain, is_refetchable, scrub_url, url_key
+        from .reasons import PAUSED, Reason
+        from .store import now_ms
+
+        item = request.download
+        reason: Reason = item.error
+        paused = item.paused is True and reason.name == "USER_CANCELED"  # Firefox's pause
+        if paused:
+            reason = Reason(PAUSED, "USER", True)
+        incognito = item.incognito is True
+        key = url_key(item.url)
+        at = now_ms()
+        episode = None
+        if incognito:
+            before = self.port.incognito_attempts.get(key, 0)
+        else:
+            episode = store.open_episode(key, at)
+            before = episode.attempts
+        attempt = before if reason.name == PAUSED else before + 1
+        rule = rule_for(self.policy, reason.name, reason.category)
+        decision = decide(
+            rule,
+            reason=reason.name,
+            category=reason.category,
+            known=reason.known,
+            attempt=max(attempt, 1),
+            can_resume=item.canResume,
+            http=is_refetchable(item.url),
+            paused=paused,
+            jitter=self.rng(),
+        )
+        closes = decision.action == "none" and reason.name != PAUSED
+        outcome = "cancelled" if reason.name == "USER_CANCELED" else "given_up"
+        if episode is not None:
+            if reason.name != PAUSED:
+                store.count_attempt(episode.id, retried=decision.action != "none")
+            if closes:
+                store.close_episode(episode.id, outcome, at)
+        else:
+
+            def remember(key: str = key, value: int = attempt, drop: bool = closes) -> None:
+                if drop:
+                    self.port.incognito_attempts.pop(key, None)
+                else:
+                    self.port.incognito_attempts[key] = value
+
+            after_commit.append(remember)
+        event_id = store.add_event(
+            {
+                "at_ms": at,
+                "kind": "interrupted",
+                "browser": self._browser(request),
+                "download_id": item.id,
+                "episode_id": episode.id if episode else None,
+                "url": None if incognito else scrub_url(item.url),
+                "domain": None if incognito else domain(item.url),
+                "filename": None if incognito else item.filename,
+                "reason": reason.name,
+                "category": reason.category,
+                "known": int(reason.known),
+                "action": decision.action,
+                "delay_ms": decision.delay_ms,
+                "attempt": decision.attempt,
+                "max_attempts": decision.max_attempts,
+                "notify": int(decision.notify),
+                "incognito": int(incognito),
+                "bytes_received": item.bytesReceived,
+                "total_bytes": item.totalBytes,
+            }
+        )
+        return {
+            "event_id": event_id,
+            "decision": {
+                "action": decision.action,
+                "delay_ms": decision.delay_ms,
+                "attempt": decision.attempt,
+                "max_attempts": decision.max_attempts,
+                "reason": decision.reason,
+                "category": decision.category,
+                "notify": decision.notify,
+                "explanation": explain(decision, self.port.lang),
+            },
+        }
+
+    def _outcome(self, store: Any, request: Any) -> dict[str, Any]:
+        from .privacy import url_key
+        from .store import now_ms
+
+        item = request.download
+        incognito = item.incognito is True
+        at = now_ms()
+        episode_id = None if incognito else store.find_open_episode(url_key(item.url))
+        reason = item.error
+        closing = {"complete": "complete", "given_up": "given_up"}.get(item.state)
+        if item.state == "interrupted" and reason is not None and reason.name == "USER_CANCELED":
+            closing = "cancelled"
+        if episode_id is not None and closing is not None:
+            store.close_episode(episode_id, closing, at)
+        if incognito and closing is not None:
+            self.port.incognito_attempts.pop(url_key(item.url), None)
+        event_id = store.add_event(
+            {
+                "at_ms": at,
+                "kind": "outcome",
+                "browser": self._browser(request),
+                "download_id": item.id,
+                "episode_id": episode_id,
+                "state": item.state,
+                "reason": reason.name if reason else None,
+                "category": reason.category if reason else None,
+                "known": int(reason.known) if reason else None,
+                "incognito": int(incognito),
+                "bytes_received": item.bytesReceived,
+                "total_bytes": item.totalBytes,
+            }
+        )
+        return {"event_id": event_id}
+
+    def _history(self, request: Any) -> dict[str, Any]:
+        from .explanations import describe_reason
+
+        store = self.store()
+        items = store.history(
+            limit=request.limit,
+            since_ms=_ms(request.since),
+            category=request.category,
+            reason=request.reason,
+        )
+        for item in items:
+            item["explanation"] = describe_reason(item["reason"], self.port.lang)
+        return shrink({"items": items, "truncated": False}, "items")
+
+    def _stats(self, request: Any) -> dict[str, Any]:
+        stats: dict[str, Any] = self.store().stats(since_ms=_ms(request.since))
+        return stats
+
+    def _browser(self, request: Any) -> str | None:
+        browser: str | None = request.browser or self.port.browser
+        return browser
+
+
+def _ms(moment: Any) -> int | None:
+    return None if moment is None else int(moment.timestamp() * 1000)
+
+
+def _is_store_failure(exc: BaseException) -> bool:
+    import sqlite3
+
+    return isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError)
+
+
+def _undo(db: Any) -> None:
+    """Roll back one request's savepoint, if the transaction still stands."""
+    import sqlite3
+
+    try:
+        db.execute("ROLLBACK TO request")
+        db.execute("RELEASE request")
+    except sqlite3.Error:
+        pass
+
+
+def _encode(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":")).encode("ascii")
+
+
+def shrink(
+    payload: dict[str, Any], key: str, limit: int = framing.MAX_FRAME - 512
+) -> dict[str, Any]:
+    """Drop items from payload[key] (oldest last in the list) until the reply fits in a frame."""
+    items = payload[key]
+    while items and len(_encode(payload)) > limit:
+        keep = max(0, min(len(items) - 1, len(items) * limit // len(_encode(payload))))
+        items = items[:keep]
+        payload = {**payload, key: items, "truncated": True}
+    return payload
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _reader(stream: BinaryIO, inbox: queue.Queue[object]) -> None:
+    """Frames from stream onto inbox; then _EOF, or the TruncatedFrame/OSError that ended it."""
+    try:
+        while True:
+            frame = framing.read_frame(stream)
+            if frame is None:
+                break
+            inbox.put(frame)
+    except (framing.TruncatedFrame, OSError) as exc:
+        inbox.put(exc)
+        return
+    inbox.put(_EOF)
+
+
+def serve(stdin: BinaryIO, stdout: BinaryIO, host: Host) -> int:
+    """Serve one port until end of input. Returns the exit status."""
+    inbox: queue.Queue[object] = queue.Queue(maxsize=MAX_QUEUE)
+    threading.Thread(target=_reader, args=(stdin, inbox), daemon=True, name="frames").start()
+    while True:
+        batch: list[bytes | framing.Oversize] = []
+        end: object = None
+        item = inbox.get()
+        while True:
+            if isinstance(item, bytes | framing.Oversize):
+                batch.append(item)
+            else:
+                end = item
+                break
+            if len(batch) >= MAX_BATCH:
+                break
+            try:
+                item = inbox.get_nowait()
+            except queue.Empty:
+                break
+        if batch:
+            replies = host.handle_batch(batch)
+            try:
+                stdout.write(b"".join(framing.encode_frame(r) for r in replies))
+                stdout.flush()
+            except (BrokenPipeError, OSError):
+                host.log("the browser closed the port while replies were pending")
+                return 0
+        if end is _EOF:
+            return 0
+        if end is not None:
+            host.log(f"stopping: {end}")
+            return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point browsers launch (`dlrescue-host`)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] in (["--version"], ["-V"]):
+        print(f"dlrescue-host {__version__}")
+        return 0
+    os.umask(0o077)  # the database, its journal and the log are the user's alone
+    frames_out = _claim_stdout()
+    log = Log(paths.log_path())
+    caller = identify(args)
+    why = refusal(caller, paths.extensions_path())
+    if why is not None:
+        log(why)
+        return 3
+    host = Host(caller, log)
+    try:
+        return serve(sys.stdin.buffer, frames_out, host)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        host.close()
+        log.close()
+
+
+def _claim_stdout() -> BinaryIO:
+    """Keep the real stdout for frames only; point fd 1 and sys.stdout at stderr."""
+    sys.stdout.flush()
+    fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    if sys.platform == "win32":
+        import msvcrt
+
+        msvcrt.setmode(fd, os.O_BINARY)
+        msvcrt.setmode(0, os.O_BINARY)
+    return os.fdopen(fd, "wb", buffering=0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Where dlrescue keeps its files: the only module that asks platformdirs.
+
+On Linux the XDG variables are honoured (platformdirs reads them), so tests and users can
+move everything with XDG_DATA_HOME, XDG_CONFIG_HOME and XDG_STATE_HOME.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+APP = "dlrescue"
+
+
+def data_dir() -> Path:
+    """The folder of the history database."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP, appauthor=False))
+
+
+def config_dir() -> Path:
+    """The folder of policy.toml and extensions.json."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP, appauthor=False))
+
+
+def log_dir() -> Path:
+    """The folder of the host's log file."""
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir(APP, appauthor=False))
+
+
+def db_path() -> Path:
+    return data_dir() / "history.sqlite3"
+
+
+def policy_path() -> Path:
+    return config_dir() / "policy.toml"
+
+
+def extensions_path() -> Path:
+    """Extension ids allowed to talk to the host, written by `dlrescue register`.
+
+    JSON: {"allowed_origins": ["chrome-extension://ID/", ...], "allowed_extensions": ["id", ...]}
+    """
+    return config_dir() / "extensions.json"
+
+
+def log_path() -> Path:
+    return log_dir() / "host.log"
