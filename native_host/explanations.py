@@ -1,0 +1,379 @@
+"""What a person reads: each reason and category described, and each decision explained.
+
+English and French, English the fallback. Pure data and a few functions; no I/O, no work
+at import beyond building the dict literals below, because the host imports this at start-up.
+
+Each reason's text says what happened and what the user can do. It is written for dlrescue
+from the meaning in ../shared/seeds/ and ../shared/BROWSER_FACTS.md section 1 (what each
+reason means in practice, e.g. SERVER_FORBIDDEN is usually an expired link).
+
+French typography: typographic apostrophe (’), a no-break space (U+00A0) before `:` and
+between a number and its unit, a decimal comma. English uses plain ASCII.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .policy import Decision
+from .reasons import KNOWN_REASONS, PAUSED, category_of
+
+LANGS: Final = ("en", "fr")
+DEFAULT_LANG: Final = "en"
+
+_NBSP: Final = "\u00a0"
+
+#: Per reason, one record holding both languages (never two parallel maps).
+_REASONS: Final[dict[str, dict[str, str]]] = {
+    "FILE_FAILED": {
+        "en": "The browser could not write the file to disk. Check the download folder, "
+        "then try again.",
+        "fr": "Le navigateur n’a pas pu écrire le fichier sur le disque. Vérifiez le dossier "
+        "de téléchargement, puis réessayez.",
+    },
+    "FILE_ACCESS_DENIED": {
+        "en": "The browser may not write to the download folder. Choose another folder or "
+        "check its permissions.",
+        "fr": "Le navigateur n’a pas le droit d’écrire dans le dossier de téléchargement. "
+        "Choisissez-en un autre ou vérifiez ses droits.",
+    },
+    "FILE_NO_SPACE": {
+        "en": "The disk is full. Free some disk space or choose another folder, then resume "
+        "the download.",
+        "fr": "Le disque est plein. Libérez de l’espace ou choisissez un autre dossier, puis "
+        "reprenez le téléchargement.",
+    },
+    "FILE_NAME_TOO_LONG": {
+        "en": "The file name or its path is too long for this system. Save it under a shorter "
+        "name or in a shallower folder.",
+        "fr": "Le nom ou le chemin du fichier est trop long pour ce système. Enregistrez-le "
+        "sous un nom plus court ou moins loin dans l’arborescence.",
+    },
+    "FILE_TOO_LARGE": {
+        "en": "The file is too large for the disk's file system. Save it to a disk that "
+        "accepts large files (not FAT32).",
+        "fr": "Le fichier est trop gros pour le système de fichiers du disque. Enregistrez-le "
+        "sur un disque qui accepte les gros fichiers (pas en FAT32).",
+    },
+    "FILE_VIRUS_INFECTED": {
+        "en": "The antivirus found a threat in the file and blocked it. Download it only from "
+        "a source you trust.",
+        "fr": "L’antivirus a détecté une menace dans le fichier et l’a bloqué. Ne le "
+        "téléchargez que depuis une source de confiance.",
+    },
+    "FILE_TRANSIENT_ERROR": {
+        "en": "The file was briefly unavailable (in use, too many open files or low memory). "
+        "Close other programs and try again.",
+        "fr": "Le fichier était momentanément indisponible (déjà utilisé, trop de fichiers "
+        "ouverts ou mémoire saturée). Fermez d’autres programmes et réessayez.",
+    },
+    "FILE_BLOCKED": {
+        "en": "A security policy on this computer blocks this file. Ask your administrator "
+        "if you need it.",
+        "fr": "Une règle de sécurité de cet ordinateur bloque ce fichier. Adressez-vous à "
+        "votre administrateur si vous en avez besoin.",
+    },
+    "FILE_SECURITY_CHECK_FAILED": {
+        "en": "The security scan of the file failed, so the browser did not keep it. Try "
+        "again later or check your antivirus.",
+        "fr": "L’analyse de sécurité du fichier a échoué, le navigateur ne l’a donc pas "
+        "gardé. Réessayez plus tard ou vérifiez votre antivirus.",
+    },
+    "FILE_TOO_SHORT": {
+        "en": "The partly downloaded file was missing or shorter than expected, so the "
+        "download has to start over.",
+        "fr": "Le fichier partiellement téléchargé manquait ou était plus court que "
+        "prévu\u00a0: le téléchargement doit repartir de zéro.",
+    },
+    "FILE_HASH_MISMATCH": {
+        "en": "The partly downloaded file was not the expected one and was deleted, so the "
+        "download has to start over.",
+        "fr": "Le fichier partiellement téléchargé n’était pas celui attendu et a été "
+        "supprimé\u00a0: le téléchargement doit repartir de zéro.",
+    },
+    "FILE_SAME_AS_SOURCE": {
+        "en": "The download would overwrite the very file it comes from. Save it under "
+        "another name or in another folder.",
+        "fr": "Le téléchargement écraserait le fichier même dont il provient. Enregistrez-le "
+        "sous un autre nom ou dans un autre dossier.",
+    },
+    "NETWORK_FAILED": {
+        "en": "The network connection failed. Check your connection.",
+        "fr": "La connexion réseau a échoué. Vérifiez votre connexion.",
+    },
+    "NETWORK_TIMEOUT": {
+        "en": "The network took too long to answer. Check your connection, or wait if the "
+        "site is slow.",
+        "fr": "Le réseau a mis trop de temps à répondre. Vérifiez votre connexion, ou "
+        "patientez si le site est lent.",
+    },
+    "NETWORK_DISCONNECTED": {
+        "en": "The connection dropped. Check your Wi-Fi or network cable.",
+        "fr": "La connexion a été coupée. Vérifiez votre Wi-Fi ou votre câble réseau.",
+    },
+    "NETWORK_SERVER_DOWN": {
+        "en": "The server stopped responding; it may be down for a while. Try again later.",
+        "fr": "Le serveur ne répond plus et il est peut-être en panne pour un moment. "
+        "Réessayez plus tard.",
+    },
+    "NETWORK_INVALID_REQUEST": {
+        "en": "The download address is invalid, unsupported or blocked by a network policy. "
+        "Get a fresh link from the site.",
+        "fr": "L’adresse du téléchargement est invalide, non prise en charge ou bloquée par "
+        "une règle réseau. Récupérez un nouveau lien sur le site.",
+    },
+    "SERVER_FAILED": {
+        "en": "The server reported an error; it may be busy or overloaded. Try again later.",
+        "fr": "Le serveur a signalé une erreur. Il est peut-être occupé ou surchargé\u00a0: "
+        "réessayez plus tard.",
+    },
+    "SERVER_NO_RANGE": {
+        "en": "The server can only send the whole file, not the missing part, so the "
+        "download has to start over.",
+        "fr": "Le serveur ne sait envoyer que le fichier entier, pas la partie manquante\u00a0: "
+        "le téléchargement doit repartir de zéro.",
+    },
+    "SERVER_BAD_CONTENT": {
+        "en": "The server does not have the file; it may have been moved or deleted. Ask "
+        "the site for a working link.",
+        "fr": "Le serveur n’a pas ce fichier, qui a peut-être été déplacé ou supprimé. "
+        "Demandez au site un lien qui fonctionne.",
+    },
+    "SERVER_UNAUTHORIZED": {
+        "en": "The server wants you to sign in. Sign in again on the site, then restart the "
+        "download.",
+        "fr": "Le serveur demande une identification. Reconnectez-vous sur le site, puis "
+        "relancez le téléchargement.",
+    },
+    "SERVER_CERT_PROBLEM": {
+        "en": "The server's security certificate is not valid, so the connection is not "
+        "safe. Check the address or tell the site.",
+        "fr": "Le certificat de sécurité du serveur n’est pas valide, la connexion n’est "
+        "donc pas sûre. Vérifiez l’adresse ou prévenez le site.",
+    },
+    "SERVER_FORBIDDEN": {
+        "en": "The server refused access to the file; the link has often expired. Get a "
+        "fresh link from the site.",
+        "fr": "Le serveur a refusé l’accès au fichier, souvent parce que le lien a expiré. "
+        "Récupérez un nouveau lien sur le site.",
+    },
+    "SERVER_UNREACHABLE": {
+        "en": "The server could not be reached or gave an unexpected answer. Try again later.",
+        "fr": "Le serveur était injoignable ou a répondu de façon inattendue. Réessayez plus tard.",
+    },
+    "SERVER_CONTENT_LENGTH_MISMATCH": {
+        "en": "The server sent less data than it announced, so the file is incomplete. "
+        "Downloading it again usually works.",
+        "fr": "Le serveur a envoyé moins de données qu’annoncé\u00a0: le fichier est "
+        "incomplet. Le télécharger à nouveau suffit en général.",
+    },
+    "SERVER_CROSS_ORIGIN_REDIRECT": {
+        "en": "The server sent the download on to another site, which the browser refused. "
+        "Start it again from the site's page.",
+        "fr": "Le serveur a redirigé le téléchargement vers un autre site, ce que le "
+        "navigateur a refusé. Relancez-le depuis la page du site.",
+    },
+    "USER_CANCELED": {
+        "en": "You canceled the download. Start it again from the site if you need it.",
+        "fr": "Vous avez annulé le téléchargement. Relancez-le depuis le site si vous en "
+        "avez besoin.",
+    },
+    "USER_SHUTDOWN": {
+        "en": "The browser was closed during the download. Resume it from the downloads page.",
+        "fr": "Le navigateur a été fermé pendant le téléchargement. Reprenez-le depuis la "
+        "page des téléchargements.",
+    },
+    PAUSED: {
+        "en": "You paused the download. Resume it from the downloads page when you are ready.",
+        "fr": "Vous avez mis le téléchargement en pause. Reprenez-le depuis la page des "
+        "téléchargements quand vous voulez.",
+    },
+    "CRASH": {
+        "en": "The browser crashed or restarted during the download. You can resume it from "
+        "the downloads page.",
+        "fr": "Le navigateur a planté ou redémarré pendant le téléchargement. Vous pouvez le "
+        "reprendre depuis la page des téléchargements.",
+    },
+}
+
+_CATEGORIES: Final[dict[str, dict[str, str]]] = {
+    "FILE": {
+        "en": "The browser could not save the file. Check the download folder and the free "
+        "disk space.",
+        "fr": "Le navigateur n’a pas pu enregistrer le fichier. Vérifiez le dossier de "
+        "téléchargement et l’espace disque libre.",
+    },
+    "NETWORK": {
+        "en": "A network problem interrupted the download. Check your connection.",
+        "fr": "Un problème de réseau a interrompu le téléchargement. Vérifiez votre connexion.",
+    },
+    "SERVER": {
+        "en": "The site's server could not deliver the file. Try again later or contact the site.",
+        "fr": "Le serveur du site n’a pas pu fournir le fichier. Réessayez plus tard ou "
+        "contactez le site.",
+    },
+    "USER": {
+        "en": "You stopped the download, or the browser was closed.",
+        "fr": "Vous avez arrêté le téléchargement, ou le navigateur a été fermé.",
+    },
+    "CRASH": {
+        "en": "The browser or its download process crashed. You can resume the download "
+        "from the downloads page.",
+        "fr": "Le navigateur ou son processus de téléchargement a planté. Vous pouvez "
+        "reprendre le téléchargement depuis la page des téléchargements.",
+    },
+    "UNKNOWN": {
+        "en": "The browser stopped the download for a reason dlrescue does not know. Check "
+        "the downloads page.",
+        "fr": "Le navigateur a interrompu le téléchargement pour une raison que dlrescue ne "
+        "connaît pas. Consultez la page des téléchargements.",
+    },
+}
+
+#: What dlrescue does, per action and cause. Fields: {when}, {attempt}, {max}, {n}, {reason}.
+_DOING: Final[dict[str, dict[str, str]]] = {
+    "resume": {
+        "en": "dlrescue resumes the download {when} (attempt {attempt} of {max}).",
+        "fr": "dlrescue reprend le téléchargement {when} (tentative {attempt} sur {max}).",
+    },
+    "restart": {
+        "en": "dlrescue starts the download again from the beginning {when} "
+        "(attempt {attempt} of {max}).",
+        "fr": "dlrescue relance le téléchargement depuis le début {when} "
+        "(tentative {attempt} sur {max}).",
+    },
+    "cannot_resume": {
+        "en": "dlrescue starts the download again from the beginning {when}, since the "
+        "browser cannot continue it (attempt {attempt} of {max}).",
+        "fr": "dlrescue relance le téléchargement depuis le début {when}, faute de pouvoir "
+        "le reprendre (tentative {attempt} sur {max}).",
+    },
+    "leave": {
+        "en": "dlrescue leaves the download as it is.",
+        "fr": "dlrescue laisse le téléchargement tel quel.",
+    },
+    "gave_up": {
+        "en": "dlrescue gave up after {n}; you can still retry from the downloads page.",
+        "fr": "dlrescue a abandonné après {n}\u00a0: vous pouvez encore réessayer depuis la "
+        "page des téléchargements.",
+    },
+    "no_attempts": {
+        "en": "Your policy allows no retries here, so dlrescue leaves the download as it is.",
+        "fr": "Votre politique de relance n’autorise aucune tentative ici\u00a0: dlrescue "
+        "laisse le téléchargement tel quel.",
+    },
+    "not_http": {
+        "en": "dlrescue cannot retry it: its address is not http or https, so it cannot be "
+        "fetched again.",
+        "fr": "dlrescue ne peut pas le relancer\u00a0: son adresse n’est ni en http ni en "
+        "https, elle ne peut donc pas être rechargée.",
+    },
+    "unknown_reason": {
+        "en": "The browser reported {reason}, which dlrescue does not know; it leaves the "
+        "download as it is.",
+        "fr": "Le navigateur a signalé {reason}, une raison que dlrescue ne connaît pas. Le "
+        "téléchargement reste tel quel.",
+    },
+    "paused": {
+        "en": "dlrescue leaves it paused.",
+        "fr": "dlrescue le laisse en pause.",
+    },
+}
+
+_ATTEMPTS: Final[dict[str, tuple[str, str]]] = {
+    # (singular, plural); French uses the singular for 0 and 1.
+    "en": ("{count} attempt", "{count} attempts"),
+    "fr": ("{count}\u00a0tentative", "{count}\u00a0tentatives"),
+}
+
+_NOW: Final[dict[str, str]] = {"en": "now", "fr": "immédiatement"}
+_IN: Final[dict[str, str]] = {"en": "in {delay}", "fr": "dans {delay}"}
+
+
+def normalize_lang(value: object) -> str:
+    """The language code for a browser locale: "fr", "fr-FR", "fr_CA" -> "fr"; else "en"."""
+    if not isinstance(value, str):
+        return DEFAULT_LANG
+    primary = value.strip().replace("_", "-").split("-", 1)[0].lower()
+    return primary if primary in LANGS else DEFAULT_LANG
+
+
+def describe_category(category: str, lang: str) -> str:
+    """What a category of interruption means and what to do; UNKNOWN's text for others."""
+    texts = _CATEGORIES.get(category, _CATEGORIES["UNKNOWN"])
+    return texts[normalize_lang(lang)]
+
+
+def describe_reason(reason: str, lang: str) -> str:
+    """What happened and what the user can do; an unknown reason gets its category's text."""
+    texts = _REASONS.get(reason)
+    if texts is None:
+        return describe_category(category_of(reason), lang)
+    return texts[normalize_lang(lang)]
+
+
+def format_delay(ms: int, lang: str) -> str:
+    """A delay as a person says it: "250 ms", "1.5 s", "45 s", "2 min 30 s", "1 h 5 min"."""
+    lang = normalize_lang(lang)
+    sep = _NBSP if lang == "fr" else " "
+    ms = max(0, int(ms))
+    if ms < 1_000:
+        return f"{ms}{sep}ms"
+    if ms < 10_000:
+        tenths = round(ms / 100)
+        whole, frac = divmod(tenths, 10)
+        if frac == 0:
+            return f"{whole}{sep}s"
+        mark = "," if lang == "fr" else "."
+        return f"{whole}{mark}{frac}{sep}s"
+    seconds = round(ms / 1_000)
+    if seconds < 60:
+        return f"{seconds}{sep}s"
+    if seconds < 3_600:
+        minutes, rest = divmod(seconds, 60)
+        return f"{minutes}{sep}min" + (f" {rest}{sep}s" if rest else "")
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours}{sep}h" + (f" {minutes}{sep}min" if minutes else "")
+
+
+def _attempts(count: int, lang: str) -> str:
+    singular, plural = _ATTEMPTS[lang]
+    one = count == 1 or (lang == "fr" and count == 0)
+    return (singular if one else plural).format(count=count)
+
+
+def explain(decision: Decision, lang: str) -> str:
+    """One short text for a notification or the popup: what happened, what dlrescue does."""
+    lang = normalize_lang(lang)
+    reason, category = decision.reason, decision.category
+    known = reason in KNOWN_REASONS
+
+    if decision.cause == "paused":
+        return f"{describe_reason(PAUSED, lang)} {_DOING['paused'][lang]}"
+    if decision.cause == "unknown_reason" or not known:
+        reported = _DOING["unknown_reason"][lang].format(reason=reason)
+        if category in _CATEGORIES and category != "UNKNOWN":
+            return f"{describe_category(category, lang)} {reported}"
+        return reported
+
+    what = describe_reason(reason, lang)
+    if decision.action in ("resume", "restart"):
+        when = (
+            _IN[lang].format(delay=format_delay(decision.delay_ms, lang))
+            if decision.delay_ms > 0
+            else _NOW[lang]
+        )
+        key = "cannot_resume" if decision.cause == "cannot_resume" else decision.action
+        doing = _DOING[key][lang].format(
+            when=when, attempt=decision.attempt, max=decision.max_attempts
+        )
+    elif decision.cause == "gave_up":
+        if decision.max_attempts <= 0:
+            doing = _DOING["no_attempts"][lang]
+        else:
+            doing = _DOING["gave_up"][lang].format(n=_attempts(decision.max_attempts, lang))
+    elif decision.cause == "not_http":
+        doing = _DOING["not_http"][lang]
+    else:
+        doing = _DOING["leave"][lang]
+    return f"{what} {doing}"
