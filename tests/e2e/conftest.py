@@ -1,0 +1,237 @@
+"""Fixtures of the real-browser suite: the misbehaving server, and one "rig" per browser
+(a throwaway home, the policy file, the registered host, the browser with the extension).
+
+Where a browser or the extension is missing, the tests skip with the reason; with CI=true
+they fail instead, so CI never passes without having driven a browser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import product
+from .browsers import Browser, Chromium, Firefox, Home, find_chromium, find_firefox, wait_for
+from .server import MisbehavingServer
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+EXTENSION_DIR = product.REPO / "extension"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+BROWSERS = ("chromium", "firefox")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+
+
+def unavailable(reason: str) -> None:
+    """Skip on a developer's machine; fail in CI, where a skip would hide a hole."""
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def binary_for(name: str) -> str:
+    found = find_chromium() if name == "chromium" else find_firefox()
+    if found is None:
+        package = "chromium" if name == "chromium" else "firefox-esr"
+        unavailable(f"{name} is not installed (apt-get install {package})")
+    assert found is not None
+    return found
+
+
+def require_extension() -> Path:
+    manifest = EXTENSION_DIR / "manifest.json"
+    if not manifest.exists():
+        unavailable(f"the extension is not built: {manifest} does not exist")
+    return EXTENSION_DIR
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[MisbehavingServer]:
+    srv = MisbehavingServer().start()
+    yield srv
+    srv.stop()
+
+
+class Rig:
+    """One browser with the extension, its home, the host registration, and helpers that
+    read the three things every scenario asserts: history, download state, bytes on disk."""
+
+    def __init__(self, browser: Browser, server: MisbehavingServer) -> None:
+        self.browser = browser
+        self.home = browser.home
+        self.server = server
+        self.name = browser.name
+
+    # -- set-up ------------------------------------------------------------------------
+
+    def register(self) -> str:
+        if isinstance(self.browser, Chromium):
+            return product.register(self.home, "chromium", self.browser.user_data_dir)
+        return product.register(self.home, "firefox")
+
+    def manifest(self) -> Path:
+        udd = self.browser.user_data_dir if isinstance(self.browser, Chromium) else None
+        return product.manifest_path(self.home, self.name, udd)
+
+    # -- driving -----------------------------------------------------------------------
+
+    def download(self, *paths: str, via: str = "page") -> list[str]:
+        """Request each registered path as a download. `via="page"`: a page on the test
+        server clicks `<a download>` links (a user's path); `via="extension"`: the
+        extension's own `downloads.download()` (Firefox creates a download for an error
+        status only that way)."""
+        urls = [self.server.url(p) for p in paths]
+        if via == "page":
+            self.browser.start_download(page=self.server.click_page(*paths))
+        else:
+            api = self.browser.api()
+            calls = ", ".join(f"{api}.downloads.download({{url: {json.dumps(u)}}})" for u in urls)
+            self.browser.ext_eval(f"Promise.all([{calls}])")
+        return urls
+
+    # -- reading -----------------------------------------------------------------------
+
+    def history(self, url: str | None = None) -> list[dict[str, Any]]:
+        """Recorded events, oldest first; only `url`'s when given."""
+        items = product.history(self.home)
+        if url is not None:
+            items = [i for i in items if i.get("url") == url]
+        return sorted(items, key=lambda i: i["event_id"])
+
+    def wait_history(
+        self,
+        url: str,
+        done: Callable[[list[dict[str, Any]]], bool],
+        timeout: float,
+        what: str,
+    ) -> list[dict[str, Any]]:
+        seen: list[dict[str, Any]] = []
+
+        def probe() -> list[dict[str, Any]] | None:
+            nonlocal seen
+            seen = self.history(url)
+            return seen if done(seen) else None
+
+        try:
+            return list(wait_for(what, probe, timeout, interval=0.3))
+        except TimeoutError as e:
+            raise AssertionError(f"{e}\n{self.explain(url, seen)}") from None
+
+    def items(self, url: str) -> list[dict[str, Any]]:
+        """The browser's DownloadItems for `url` (also as finalUrl)."""
+        return self.browser.download_by_url(url)
+
+    def wait_state(self, url: str, state: str, timeout: float) -> dict[str, Any]:
+        """Wait until the newest DownloadItem for `url` is in `state`; return it."""
+
+        def probe() -> dict[str, Any] | None:
+            items = sorted(self.items(url), key=lambda d: d.get("startTime", ""))
+            return items[-1] if items and items[-1]["state"] == state else None
+
+        try:
+            return dict(wait_for(f"{url} to be {state}", probe, timeout, interval=0.3))
+        except TimeoutError as e:
+            raise AssertionError(f"{e}\n{self.explain(url)}") from None
+
+    def explain(self, url: str, hist: list[dict[str, Any]] | None = None) -> str:
+        """What everyone saw, for an assertion message."""
+        path = url.removeprefix(self.server.origin)
+        try:
+            items = self.items(url)
+        except Exception as e:
+            items = [{"error reading downloads": str(e)}]
+        if hist is None:
+            try:
+                hist = self.history(url)
+            except Exception as e:
+                hist = [{"error reading history": str(e)}]
+        brief = [
+            {
+                k: h.get(k)
+                for k in (
+                    "event_id",
+                    "reason",
+                    "action",
+                    "delay_ms",
+                    "attempt",
+                    "outcome",
+                    "download_id",
+                )
+            }
+            for h in hist
+        ]
+        log = ""
+        if self.home.host_log.exists():
+            log = "\n".join(self.home.host_log.read_text(errors="replace").splitlines()[-15:])
+        return (
+            f"server: {self.server.describe(path)}\n"
+            f"downloads: {json.dumps(items)[:1500]}\n"
+            f"history: {json.dumps(brief)}\n"
+            f"host log tail:\n{log}\n"
+            f"browser stderr tail:\n{self.browser.stderr_tail(12)}"
+        )
+
+    def file_on_disk(self, item: dict[str, Any]) -> bytes:
+        return Path(item["filename"]).read_bytes()
+
+
+def make_rig(name: str, server: MisbehavingServer, root: Path, *, register: bool = True) -> Rig:
+    binary = binary_for(name)
+    ext = require_extension()
+    home = Home(root)
+    product.write_policy(home)
+    cls = Chromium if name == "chromium" else Firefox
+    rig = Rig(cls(binary, home, ext), server)
+    if register:
+        rig.register()
+    return rig
+
+
+@pytest.fixture(scope="session", params=BROWSERS)
+def rig(
+    request: pytest.FixtureRequest,
+    server: MisbehavingServer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Rig]:
+    """A browser shared by the scenarios that do not crash it or unregister the host."""
+    r = make_rig(request.param, server, tmp_path_factory.mktemp(f"{request.param}-shared"))
+    r.browser.start()
+    yield r
+    r.browser.kill()
+
+
+@pytest.fixture(params=BROWSERS)
+def fresh_rig_factory(
+    request: pytest.FixtureRequest,
+    server: MisbehavingServer,
+    tmp_path: Path,
+) -> Iterator[Callable[..., Rig]]:
+    """A browser of its own (not started), for scenarios that kill it or start without
+    the host registered."""
+    made: list[Rig] = []
+
+    def factory(register: bool = True) -> Rig:
+        r = make_rig(request.param, server, tmp_path / request.param, register=register)
+        made.append(r)
+        return r
+
+    yield factory
+    for r in made:
+        r.browser.kill()
+
+
+def elapsed(start: float) -> str:
+    return f"{time.monotonic() - start:.1f} s"

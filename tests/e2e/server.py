@@ -1,0 +1,318 @@
+"""A loopback-only HTTP server that misbehaves on purpose, for the real-browser suite.
+
+Every file is registered with a `Behaviour` before the browser asks for it. The server
+serves deterministic bodies (so the bytes on disk can be compared), honours or abuses
+Range, answers error statuses, cuts bodies, lies about Content-Length, trickles, and
+records every request it got per path (method, Range header, status, bytes sent).
+
+It listens on 127.0.0.1 on an ephemeral port in a daemon thread; nothing else is reached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import socket
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+EVERY_TIME = 1_000_000  # a count that never runs out
+
+
+def body_bytes(name: str, size: int) -> bytes:
+    """The deterministic body of file `name`: SHA-256 blocks of the name and a counter."""
+    seed = name.encode()
+    out = bytearray()
+    counter = 0
+    while len(out) < size:
+        out += hashlib.sha256(seed + counter.to_bytes(8, "big")).digest()
+        counter += 1
+    return bytes(out[:size])
+
+
+@dataclass
+class Behaviour:
+    """How the server answers the requests for one path.
+
+    Counters are per path and count every request (with or without Range).
+    """
+
+    size: int = 256 * 1024
+    #: Answer these statuses, in order, to the first requests; then serve normally.
+    statuses: list[int] = field(default_factory=list)
+    #: Answer this status to every request (a server that never recovers).
+    status_always: int | None = None
+    #: Cut the body of the first `cut_times` bodies served (EVERY_TIME for all).
+    cut_times: int = 0
+    #: Where to cut, as a fraction of the part being served.
+    cut_fraction: float = 0.5
+    #: "honour" (206), "ignore" (200 with the full body) or "416".
+    range_mode: str = "honour"
+    #: Declare this many more bytes in Content-Length than are sent, then close.
+    extra_length: int = 0
+    #: Send the body with chunked transfer encoding and no Content-Length.
+    chunked: bool = False
+    #: Trickle: send `trickle_chunk` bytes every `trickle_interval` seconds ...
+    trickle_chunk: int = 0
+    trickle_interval: float = 0.0
+    #: ... for the first `trickle_times` bodies only.
+    trickle_times: int = EVERY_TIME
+    #: Send ETag and Last-Modified (Chrome restarts instead of resuming without them).
+    validators: bool = True
+    #: Filename offered in Content-Disposition (default: the last path segment).
+    filename: str | None = None
+
+
+@dataclass
+class Request:
+    method: str
+    range: str | None
+    status: int
+    sent: int  # body bytes written before the response ended
+    cut: bool
+    at: float
+
+
+class _State:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.behaviours: dict[str, Behaviour] = {}
+        self.requests: dict[str, list[Request]] = {}
+        self.bodies_served: dict[str, int] = {}
+        self.progress: dict[str, int] = {}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # quiet: the records are the log
+
+    def do_GET(self) -> None:
+        self._serve(head=False)
+
+    def do_HEAD(self) -> None:
+        self._serve(head=True)
+
+    # -- pages -------------------------------------------------------------------------
+
+    def _page(self, query: dict[str, list[str]]) -> None:
+        """A page that clicks one `<a download>` link per `href` (a download by request)."""
+        links = "\n".join(
+            f'<a class="dl" href="{html.escape(h)}" download>{html.escape(h)}</a><br>'
+            for h in query.get("href", [])
+        )
+        doc = (
+            "<!doctype html><meta charset=utf-8><title>dlrescue e2e</title>\n"
+            f"{links}\n<script>for (const a of document.querySelectorAll('a.dl')) a.click();"
+            "document.title = 'clicked';</script>\n"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(doc)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(doc)
+
+    # -- files -------------------------------------------------------------------------
+
+    def _serve(self, head: bool) -> None:
+        parsed = urllib.parse.urlsplit(self.path)
+        if parsed.path == "/click":
+            self._page(urllib.parse.parse_qs(parsed.query))
+            return
+        if parsed.path == "/blank":
+            self._plain(200, b"<!doctype html><title>blank</title>", "text/html")
+            return
+        state = self.server.state
+        path = parsed.path
+        with state.lock:
+            b = state.behaviours.get(path)
+            reqs = state.requests.setdefault(path, [])
+            index = len(reqs)
+        rng = self.headers.get("Range")
+        if b is None:
+            self._record(path, rng, 404, 0, False)
+            self._plain(404, b"not registered", "text/plain")
+            return
+        # Error statuses first.
+        status = None
+        if b.status_always is not None:
+            status = b.status_always
+        elif index < len(b.statuses):
+            status = b.statuses[index]
+        if status is not None:
+            self._record(path, rng, status, 0, False)
+            self._plain(status, f"status {status}".encode(), "text/plain")
+            return
+        body = body_bytes(path, b.size)
+        start = 0
+        partial = False
+        if rng and b.range_mode != "ignore":
+            m = re.fullmatch(r"bytes=(\d+)-(\d*)", rng.strip())
+            if b.range_mode == "416" or m is None or int(m.group(1)) >= b.size:
+                self._record(path, rng, 416, 0, False)
+                self.send_response(416)
+                self.send_header("Content-Range", f"bytes */{b.size}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            start = int(m.group(1))
+            partial = True
+        part = body[start:]
+        with state.lock:
+            served = state.bodies_served.get(path, 0)
+            state.bodies_served[path] = served + 1
+        cut = index < b.cut_times
+        trickle = b.trickle_chunk > 0 and index < b.trickle_times
+        status = 206 if partial else 200
+        self.send_response(status)
+        self.send_header("Content-Type", "application/octet-stream")
+        name = b.filename or path.rsplit("/", 1)[-1]
+        self.send_header("Content-Disposition", f'attachment; filename="{name}"')
+        self.send_header("Accept-Ranges", "bytes")
+        if b.validators:
+            self.send_header("ETag", f'"{hashlib.sha1(body).hexdigest()}"')
+            self.send_header("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT")
+        if partial:
+            self.send_header("Content-Range", f"bytes {start}-{b.size - 1}/{b.size}")
+        if b.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(len(part) + b.extra_length))
+        if cut or b.extra_length:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if head:
+            self._record(path, rng, status, 0, False)
+            return
+        limit = int(len(part) * b.cut_fraction) if cut else len(part)
+        sent = 0
+        try:
+            while sent < limit:
+                step = b.trickle_chunk if trickle else 64 * 1024
+                piece = part[sent : min(limit, sent + step)]
+                if b.chunked:
+                    self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+                else:
+                    self.wfile.write(piece)
+                self.wfile.flush()
+                sent += len(piece)
+                self._progress(path, start + sent)
+                if trickle and sent < limit:
+                    time.sleep(b.trickle_interval)
+            if b.chunked and not cut:
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+        except OSError:
+            self._record(path, rng, status, sent, True)
+            self.close_connection = True
+            return
+        self._record(path, rng, status, sent, cut or bool(b.extra_length))
+        if cut or b.extra_length:
+            self._drop()
+
+    def _drop(self) -> None:
+        """End the connection abruptly, as a dying server would."""
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _plain(self, status: int, data: bytes, ctype: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _record(self, path: str, rng: str | None, status: int, sent: int, cut: bool) -> None:
+        st = self.server.state
+        with st.lock:
+            st.requests.setdefault(path, []).append(
+                Request(self.command, rng, status, sent, cut, time.monotonic())
+            )
+
+    def _progress(self, path: str, offset: int) -> None:
+        st = self.server.state
+        with st.lock:
+            st.progress[path] = max(st.progress.get(path, 0), offset)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    state: _State
+
+
+class MisbehavingServer:
+    """The test server: `add()` a behaviour, give the browser `url()`, read `requests()`."""
+
+    def __init__(self) -> None:
+        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd.state = _State()
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> MisbehavingServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def add(self, path: str, behaviour: Behaviour | None = None) -> str:
+        """Register `path` (it must start with '/') and return its absolute URL."""
+        assert path.startswith("/") and path not in ("/click", "/blank")
+        with self._httpd.state.lock:
+            self._httpd.state.behaviours[path] = behaviour or Behaviour()
+        return self.url(path)
+
+    def url(self, path: str) -> str:
+        return self.origin + path
+
+    def click_page(self, *paths_or_urls: str) -> str:
+        """The URL of a page that requests each link as a download, by clicking it."""
+        q = urllib.parse.urlencode([("href", p) for p in paths_or_urls])
+        return f"{self.origin}/click?{q}"
+
+    def body(self, path: str) -> bytes:
+        with self._httpd.state.lock:
+            size = self._httpd.state.behaviours[path].size
+        return body_bytes(path, size)
+
+    def requests(self, path: str) -> list[Request]:
+        with self._httpd.state.lock:
+            return list(self._httpd.state.requests.get(path, []))
+
+    def count(self, path: str) -> int:
+        return len(self.requests(path))
+
+    def progress(self, path: str) -> int:
+        """The highest body offset sent for `path` so far."""
+        with self._httpd.state.lock:
+            return self._httpd.state.progress.get(path, 0)
+
+    def describe(self, path: str) -> str:
+        """One line per request, for assertion messages."""
+        return "; ".join(
+            f"{r.method} range={r.range} -> {r.status} sent={r.sent}{' CUT' if r.cut else ''}"
+            for r in self.requests(path)
+        )
