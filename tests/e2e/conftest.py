@@ -88,6 +88,10 @@ class Rig:
 
     # -- driving -----------------------------------------------------------------------
 
+    def path(self, name: str) -> str:
+        """A server path of this browser's own (the server is shared by both browsers)."""
+        return f"/{self.name}/{name}"
+
     def download(self, *paths: str, via: str = "page") -> list[str]:
         """Request each registered path as a download. `via="page"`: a page on the test
         server clicks `<a download>` links (a user's path); `via="extension"`: the
@@ -173,6 +177,11 @@ class Rig:
             }
             for h in hist
         ]
+        ext_log = ""
+        try:
+            ext_log = "\n".join(self.extension_log()[-25:])
+        except Exception as e:
+            ext_log = f"(could not read: {e})"
         log = ""
         if self.home.host_log.exists():
             log = "\n".join(self.home.host_log.read_text(errors="replace").splitlines()[-15:])
@@ -180,12 +189,67 @@ class Rig:
             f"server: {self.server.describe(path)}\n"
             f"downloads: {json.dumps(items)[:1500]}\n"
             f"history: {json.dumps(brief)}\n"
+            f"extension log tail:\n{ext_log}\n"
             f"host log tail:\n{log}\n"
             f"browser stderr tail:\n{self.browser.stderr_tail(12)}"
         )
 
+    def extension_log(self) -> list[str]:
+        """The background's last log lines (runtime message `dlrescue:debug`)."""
+        api = self.browser.api()
+        reply = self.browser.ext_eval(
+            f"{api}.runtime.sendMessage({{type: 'dlrescue:debug'}})", timeout=5
+        )
+        lines = (reply or {}).get("log") or (reply or {}).get("lines") or []
+        return [
+            f"{ln.get('at', '')} {ln.get('level', '')} {ln.get('text', '')}"
+            if isinstance(ln, dict)
+            else str(ln)
+            for ln in lines
+        ]
+
+    def notifications(self) -> dict[str, Any]:
+        """The extension's notifications still shown (`notifications.getAll()`)."""
+        return dict(self.browser.ext_eval(f"{self.browser.api()}.notifications.getAll()") or {})
+
+    def notification_for(self, url: str, shown: dict[str, Any]) -> str | None:
+        """The id of a "left alone" notification about one of `url`'s downloads, if shown.
+        Ids are `dlrescue:left:<FNV-1a of id|startTime|url, base 36>` (extension/modules/
+        notify.js and keys.js)."""
+        for item in self.items(url):
+            key = f"{item['id']}|{item.get('startTime', '')}|{item['url']}"
+            nid = f"dlrescue:left:{short_hash(key)}"
+            if nid in shown:
+                return nid
+        return None
+
+    def file_has_bytes(self, item: dict[str, Any]) -> bool:
+        """Whether the download left any bytes at its target (or Chromium's .crdownload)."""
+        name = item.get("filename") or ""
+        if not name:
+            return False
+        return any(
+            Path(p).is_file() and Path(p).stat().st_size > 0 for p in (name, name + ".crdownload")
+        )
+
     def file_on_disk(self, item: dict[str, Any]) -> bytes:
         return Path(item["filename"]).read_bytes()
+
+
+def short_hash(text: str) -> str:
+    """FNV-1a 32-bit over UTF-16 code units, in base 36 (as extension/modules/keys.js)."""
+    h = 0x811C9DC5
+    units = text.encode("utf-16-le")
+    for i in range(0, len(units), 2):
+        h ^= int.from_bytes(units[i : i + 2], "little")
+        h = (h * 0x01000193) & 0xFFFFFFFF
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        h, r = divmod(h, 36)
+        out = digits[r] + out
+        if h == 0:
+            return out
 
 
 def make_rig(name: str, server: MisbehavingServer, root: Path, *, register: bool = True) -> Rig:

@@ -1,0 +1,97 @@
+"""Scenarios 5 and 7 of issue 6, each in a browser of its own: a browser killed in the
+middle of a download and started again, and a host that is missing and then registered."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from .browsers import wait_for
+from .conftest import Rig
+from .server import Behaviour
+from .test_rescue import FIREFOX_CUT, assert_complete_and_identical, closed
+
+
+def test_download_killed_with_the_browser_is_rescued_after_restart(
+    fresh_rig_factory: Callable[..., Rig],
+) -> None:
+    """Scenario 5: the browser is SIGKILLed while a download runs, then started again.
+
+    Chromium brings the download back interrupted with CRASH; the extension's start-up
+    scan finds it, the host records CRASH and decides `resume`, and the file completes
+    byte-identical with the same download id.
+    Firefox restarts downloads that were running when it died by itself, at start-up, so
+    there is no interrupted download for the scan to find: this asserts that Firefox's own
+    restart completes the file byte-identical and that the extension neither records nor
+    starts anything for it (no double download)."""
+    rig = fresh_rig_factory()
+    rig.browser.start()
+    path = rig.path("s5-killed.bin")
+    # Slow on the first request only: 2 MiB at 320 KiB/s.
+    rig.server.add(
+        path,
+        Behaviour(
+            size=2 * 1024 * 1024, trickle_chunk=32 * 1024, trickle_interval=0.1, trickle_times=1
+        ),
+    )
+    (url,) = rig.download(path)
+    started = time.monotonic()
+    (before,) = wait_for("the download to run", lambda: rig.items(url), 10)
+    wait_for("half a megabyte", lambda: rig.server.progress(path) >= 512 * 1024, 20)
+    # Chromium writes its download records to the History database on a timer.
+    time.sleep(max(0.0, 3.5 - (time.monotonic() - started)))
+    assert rig.items(url)[0]["state"] == "in_progress"
+    rig.browser.kill()
+    rig.browser.start()
+
+    if rig.name == "chromium":
+        hist = rig.wait_history(url, closed("complete"), 30, "the crash to be rescued")
+        assert [(h["reason"], h["action"]) for h in hist] == [("CRASH", "resume")], rig.explain(
+            url, hist
+        )
+        item = assert_complete_and_identical(rig, url, path)
+        assert item["id"] == before["id"] == hist[0]["download_id"]
+    else:
+        assert_complete_and_identical(rig, url, path)
+        time.sleep(2)
+        assert rig.history(url) == [], rig.explain(url)
+        assert len(rig.items(url)) == 1, rig.explain(url)
+    assert rig.server.count(path) == 2, rig.explain(url)
+
+
+def test_events_queued_while_the_host_is_missing_arrive_once_it_is_registered(
+    fresh_rig_factory: Callable[..., Rig],
+) -> None:
+    """Scenario 7: the browser starts with no host registered; two downloads are
+    interrupted (Chromium: a first 503; Firefox: a cut body). Nothing can be recorded, and
+    the extension keeps the events. Then `dlrescue register` runs, with the browser still
+    open: the queued events reach the host (each recorded once), are decided, carried out,
+    and both files complete byte-identical."""
+    rig = fresh_rig_factory(register=False)
+    assert not rig.manifest().exists()
+    rig.browser.start()
+    paths = [rig.path("s7-queued-a.bin"), rig.path("s7-queued-b.bin")]
+    for p in paths:
+        if rig.name == "chromium":
+            rig.server.add(p, Behaviour(statuses=[503]))
+        else:
+            rig.server.add(p, Behaviour(cut_times=1, trickle_times=1, **FIREFOX_CUT))
+    urls = rig.download(*paths)
+    expected = "SERVER_FAILED" if rig.name == "chromium" else "NETWORK_FAILED"
+    for url in urls:
+        item = rig.wait_state(url, "interrupted", 20)
+        assert item["error"] == expected
+    time.sleep(2)
+    assert rig.history() == [], "nothing can be recorded without a host"
+    assert all(rig.server.count(p) == 1 for p in paths), "no retry without a decision"
+
+    out = rig.register()
+    assert rig.manifest().exists(), out
+    registered = time.monotonic()
+    for url, path in zip(urls, paths, strict=True):
+        hist = rig.wait_history(url, closed("complete"), 60, "the queued event to arrive")
+        assert [(h["reason"], h["action"]) for h in hist] == [(expected, "resume")], rig.explain(
+            url, hist
+        )
+        assert_complete_and_identical(rig, url, path)
+    print(f"queued events delivered {time.monotonic() - registered:.1f} s after register")
