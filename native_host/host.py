@@ -192,26 +192,29 @@ class Host:
         from .messages import HostError
         from .store import StoreUnavailable
 
-        pending = list(writes)
+        jobs = list(writes)
         writes.clear()
-        after_commit: list[Callable[[], None]] = []
+        incognito: dict[str, int] = {}  # this batch's incognito counts, kept only if it commits
         try:
             store = self.store()
             with store.transaction():
-                for index, rid, request in pending:
+                for index, rid, request in jobs:
                     replies[index] = self._guarded(
                         rid,
-                        partial(self._write, store, request, after_commit),
+                        partial(self._write, store, request, incognito),
                         savepoint=store,
                     )
         except (StoreUnavailable, HostError) as exc:
             error = exc if isinstance(exc, HostError) else HostError("store_unavailable", str(exc))
-            self.log(f"could not record {len(pending)} event(s): {error.message}")
-            for index, rid, _request in pending:
+            self.log(f"could not record {len(jobs)} event(s): {error.message}")
+            for index, rid, _request in jobs:
                 replies[index] = self._error(rid, error)
             return
-        for apply in after_commit:
-            apply()
+        for key, count in incognito.items():
+            if count:
+                self.port.incognito_attempts[key] = count
+            else:
+                self.port.incognito_attempts.pop(key, None)
 
     def _guarded(
         self, rid: object, work: Callable[[], dict[str, Any]], savepoint: Any = None
@@ -278,16 +281,12 @@ class Host:
             return self._history(request)
         return self._stats(request)
 
-    def _write(
-        self, store: Any, request: Any, after_commit: list[Callable[[], None]]
-    ) -> dict[str, Any]:
+    def _write(self, store: Any, request: Any, incognito: dict[str, int]) -> dict[str, Any]:
         if request.type == "interrupted":
-            return self._interrupted(store, request, after_commit)
-        return self._outcome(store, request)
+            return self._interrupted(store, request, incognito)
+        return self._outcome(store, request, incognito)
 
-    def _interrupted(
-        self, store: Any, request: Any, after_commit: list[Callable[[], None]]
-    ) -> dict[str, Any]:
+    def _interrupted(self, store: Any, request: Any, counts: dict[str, int]) -> dict[str, Any]:
         from .explanations import explain
         from .policy import decide, rule_for
         from .privacy import domain, is_refetchable, scrub_url, url_key
@@ -303,8 +302,8 @@ class Host:
         key = url_key(item.url)
         at = now_ms()
         episode = None
-        if incognito:
-            before = self.port.incognito_attempts.get(key, 0)
+        if incognito:  # counted in memory only, never on disk
+            before = counts.get(key, self.port.incognito_attempts.get(key, 0))
         else:
             episode = store.open_episode(key, at)
             before = episode.attempts
@@ -329,14 +328,7 @@ class Host:
             if closes:
                 store.close_episode(episode.id, outcome, at)
         else:
-
-            def remember(key: str = key, value: int = attempt, drop: bool = closes) -> None:
-                if drop:
-                    self.port.incognito_attempts.pop(key, None)
-                else:
-                    self.port.incognito_attempts[key] = value
-
-            after_commit.append(remember)
+            counts[key] = 0 if closes else attempt
         event_id = store.add_event(
             {
                 "at_ms": at,
@@ -374,7 +366,7 @@ class Host:
             },
         }
 
-    def _outcome(self, store: Any, request: Any) -> dict[str, Any]:
+    def _outcome(self, store: Any, request: Any, counts: dict[str, int]) -> dict[str, Any]:
         from .privacy import url_key
         from .store import now_ms
 
@@ -389,7 +381,7 @@ class Host:
         if episode_id is not None and closing is not None:
             store.close_episode(episode_id, closing, at)
         if incognito and closing is not None:
-            self.port.incognito_attempts.pop(url_key(item.url), None)
+            counts[url_key(item.url)] = 0
         event_id = store.add_event(
             {
                 "at_ms": at,

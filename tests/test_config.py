@@ -1,0 +1,95 @@
+"""policy.toml: every key optional, every mistake named with the file, the key and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from native_host.config import load_policy, parse_policy
+from native_host.policy import DEFAULT_POLICY, rule_for
+
+CONTRACT_EXAMPLE = b"""
+[categories.NETWORK]        # FILE, NETWORK, SERVER, USER, CRASH, UNKNOWN
+action = "resume"           # resume | restart | none
+max_attempts = 8            # per episode; then none + notify
+initial_delay_ms = 2000     # first wait; doubles (backoff_factor) up to max_delay_ms
+max_delay_ms = 300000
+backoff_factor = 2.0
+notify = true               # tell the user when it gives up or leaves a download
+
+[reasons.SERVER_NO_RANGE]   # any canonical reason; overrides its category
+action = "restart"
+max_attempts = 1
+"""
+
+
+def test_the_contract_example_parses_to_the_layers_it_states() -> None:
+    """The exact example of CONTRACT.md section 4 is valid."""
+    pol = parse_policy(CONTRACT_EXAMPLE)
+    assert not isinstance(pol, list), pol
+    assert pol.categories["NETWORK"]["max_attempts"] == 8
+    assert pol.reasons["SERVER_NO_RANGE"] == {"action": "restart", "max_attempts": 1}
+
+
+def test_absent_file_is_the_default_policy(tmp_path: Path) -> None:
+    """No file, no problem."""
+    assert load_policy(tmp_path / "policy.toml") == (DEFAULT_POLICY, [])
+
+
+def test_partial_keys_keep_their_defaults() -> None:
+    """Only initial_delay_ms given: the rest of SERVER's rule is unchanged."""
+    pol = parse_policy(b"[categories.SERVER]\ninitial_delay_ms = 200\n")
+    assert not isinstance(pol, list)
+    rule = rule_for(pol, "SERVER_FAILED", "SERVER")
+    assert rule.initial_delay_ms == 200
+    assert rule.max_attempts == rule_for(DEFAULT_POLICY, "SERVER_FAILED", "SERVER").max_attempts
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            b"[categories.NETWORK]\nmax_attempts = 'x'\n",
+            "[categories.NETWORK] max_attempts = 'x' is not allowed; "
+            "use a whole number from 0 to 1000",
+        ),
+        (b"[categories.NETWORK]\nmax_attempts = 2.5\n", "max_attempts = 2.5 is not allowed"),
+        (b"[categories.NETWORK]\nmax_attempts = true\n", "max_attempts = True is not allowed"),
+        (b"[categories.NETWORK]\nmax_attempts = -1\n", "from 0 to 1000"),
+        (
+            b"[categories.NETWORK]\naction = 'retry'\n",
+            'action = \'retry\' is not allowed; use "resume", "restart" or "none"',
+        ),
+        (
+            b"[categories.NETWORK]\nbackoff_factor = 0.5\n",
+            "backoff_factor = 0.5 is not allowed; use a number from 1.0 to 10.0",
+        ),
+        (b"[categories.NETWORK]\nretries = 3\n", "[categories.NETWORK] unknown key 'retries'"),
+        (
+            b"[categories.NETWORKS]\naction = 'none'\n",
+            "unknown [categories.NETWORKS]; did you mean NETWORK?",
+        ),
+        (b"[reasons.NETWORK_FAILD]\naction = 'none'\n", "did you mean NETWORK_FAILED?"),
+        (b"[defaults]\nx = 1\n", "unknown table [defaults]"),
+        (b"[categories.NETWORK\n", "is not valid TOML"),
+        (b"\xff\xfe", "is not UTF-8"),
+    ],
+)
+def test_mistakes_are_named_with_file_key_value_and_what_is_allowed(
+    text: bytes, expected: str
+) -> None:
+    """Each mistake gives a problem line that names the file and says what is allowed."""
+    problems = parse_policy(text, "/home/u/.config/dlrescue/policy.toml")
+    assert isinstance(problems, list)
+    assert any(expected in p for p in problems), problems
+    assert all(p.startswith("/home/u/.config/dlrescue/policy.toml: ") for p in problems)
+
+
+def test_broken_file_falls_back_to_defaults_and_says_so(tmp_path: Path) -> None:
+    """A broken file: default policy, plus a line that says so."""
+    path = tmp_path / "policy.toml"
+    path.write_text("[categories.NETWORK]\nmax_attempts = 'lots'\n")
+    pol, problems = load_policy(path)
+    assert pol == DEFAULT_POLICY
+    assert problems[-1].endswith("using the default policy until this is fixed")

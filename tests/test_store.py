@@ -1,0 +1,147 @@
+"""The store on real SQLite files: schema, episodes, durability settings, failures."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from native_host.store import SCHEMA_VERSION, Store, StoreUnavailable, iso
+
+
+def _event(store: Store, episode: int | None, **fields: object) -> int:
+    base: dict[str, object] = {
+        "at_ms": 1_700_000_000_000,
+        "kind": "interrupted",
+        "episode_id": episode,
+        "reason": "NETWORK_FAILED",
+        "category": "NETWORK",
+        "known": 1,
+        "action": "resume",
+        "delay_ms": 10,
+        "attempt": 1,
+        "max_attempts": 8,
+        "notify": 0,
+        "url": "https://e.org/f",
+        "domain": "e.org",
+    }
+    base.update(fields)
+    return store.add_event(base)
+
+
+def test_new_file_is_wal_full_sync_current_schema_and_private(tmp_path: Path) -> None:
+    """A new history is in WAL mode, synchronous=FULL, at the latest schema version."""
+    store = Store(tmp_path / "h" / "history.sqlite3")
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert (tmp_path / "h").stat().st_mode & 0o777 == 0o700
+    store.close()
+
+
+def test_reopening_does_not_migrate_again_and_keeps_data(tmp_path: Path) -> None:
+    """Opening an existing file keeps its rows."""
+    path = tmp_path / "history.sqlite3"
+    store = Store(path)
+    with store.transaction():
+        _event(store, None)
+    store.close()
+    again = Store(path)
+    assert len(again.history()) == 1
+    again.close()
+
+
+def test_newer_schema_is_refused_with_upgrade_advice(tmp_path: Path) -> None:
+    """A file from a newer dlrescue is not touched."""
+    path = tmp_path / "history.sqlite3"
+    sqlite3.connect(path).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}").connection.close()
+    with pytest.raises(StoreUnavailable, match="upgrade dlrescue"):
+        Store(path)
+
+
+def test_episode_is_reused_while_open_and_new_after_close(tmp_path: Path) -> None:
+    """One open episode per URL key; closing it starts a fresh one next time."""
+    store = Store(tmp_path / "history.sqlite3")
+    with store.transaction():
+        first = store.open_episode("k", 1)
+        store.count_attempt(first.id, retried=True)
+        again = store.open_episode("k", 2)
+        assert again == type(first)(first.id, 1)
+        store.close_episode(first.id, "complete", 3)
+        fresh = store.open_episode("k", 4)
+    assert fresh.id != first.id and fresh.attempts == 0
+    store.close()
+
+
+def test_rolled_back_transaction_leaves_nothing(tmp_path: Path) -> None:
+    """An exception inside transaction() rolls every write back."""
+    store = Store(tmp_path / "history.sqlite3")
+    with pytest.raises(RuntimeError), store.transaction():
+        _event(store, None)
+        raise RuntimeError("boom")
+    assert store.history() == []
+    store.close()
+
+
+def test_history_items_have_the_contract_keys_newest_first(tmp_path: Path) -> None:
+    """Items carry event_id, at (ISO UTC), browser, download_id, url, filename, reason,
+    category, known, action, delay_ms, attempt, outcome; newest first."""
+    store = Store(tmp_path / "history.sqlite3")
+    with store.transaction():
+        ep = store.open_episode("k", 0)
+        _event(store, ep.id, at_ms=1000, browser="firefox", download_id=3)
+        _event(store, ep.id, at_ms=2000, browser="firefox", download_id=3, attempt=2)
+        store.close_episode(ep.id, "complete", 3000)
+        _event(store, None, at_ms=1500, kind="outcome")
+    items = store.history()
+    assert [i["attempt"] for i in items] == [2, 1]
+    assert items[0]["at"] == "1970-01-01T00:00:02.000Z" == iso(2000)
+    contract = {
+        "event_id",
+        "at",
+        "browser",
+        "download_id",
+        "url",
+        "filename",
+        "reason",
+        "category",
+        "known",
+        "action",
+        "delay_ms",
+        "attempt",
+        "outcome",
+    }
+    assert contract <= set(items[0])
+    assert items[0]["outcome"] == "complete" and items[0]["known"] is True
+    store.close()
+
+
+def test_lone_surrogates_are_stored_without_failing(tmp_path: Path) -> None:
+    """Odd Unicode from JSON escapes (a lone surrogate) is stored as '?', not an error."""
+    store = Store(tmp_path / "history.sqlite3")
+    with store.transaction():
+        _event(store, None, filename="bad\ud800name")
+    assert store.history()[0]["filename"] == "bad?name"
+    store.close()
+
+
+def test_a_file_that_is_not_a_database_is_moved_aside_not_deleted(tmp_path: Path) -> None:
+    """A corrupt history is renamed *.corrupt-*, logged, and a new one is started."""
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
+    lines: list[str] = []
+    store = Store(path, log=lines.append)
+    aside = list(tmp_path.glob("history.sqlite3.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes().startswith(b"this is not sqlite")
+    assert "moved it to" in lines[0]
+    assert store.history() == []
+    store.close()
+
+
+def test_unwritable_folder_is_store_unavailable_with_advice(tmp_path: Path) -> None:
+    """A data folder that cannot be created gives a sentence that says what to do."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreUnavailable, match="XDG_DATA_HOME"):
+        Store(blocker / "sub" / "history.sqlite3")
