@@ -1,0 +1,63 @@
+// The background's answers to runtime messages from the popup (and from tests). Takes the
+// rescuer and the port as arguments; the only host requests here go through the port.
+
+import { MSG } from "./ui_messages.js";
+
+export const HISTORY_LIMIT = 30;
+
+/**
+ * @param {object} msg      {type: MSG.*, ...}
+ * @param {object} ctx      {rescuer, port, log, meta: {browser, lang, version}}
+ * @returns {Promise<object>} the response for sendResponse
+ */
+export async function handleCommand(msg, { rescuer, port, log, meta }) {
+  switch (msg?.type) {
+    case MSG.STATUS:
+      await rescuer.init();
+      return status(rescuer, port, meta);
+    case MSG.RECONNECT:
+      await port.connect({ force: true });
+      rescuer.flush();
+      return status(rescuer, port, meta);
+    case MSG.HISTORY:
+      return history(msg, { rescuer, port, log, meta });
+    case MSG.RETRY:
+      return rescuer.retryNow({
+        downloadId: Number(msg.downloadId), url: String(msg.url ?? ""), resumedInPopup: Boolean(msg.resumedInPopup),
+      });
+    case MSG.GIVE_UP:
+      return rescuer.giveUp({ downloadId: Number(msg.downloadId), url: String(msg.url ?? "") });
+    case MSG.DEBUG:
+      await rescuer.init();
+      return { ok: true, meta, ...rescuer.debugState(), log: log.lines() };
+    case MSG.RECONCILE:
+      await rescuer.reconcile("debug request");
+      await rescuer.idle();
+      return { ok: true, meta, ...rescuer.debugState(), log: log.lines() };
+    default:
+      return { ok: false, error: { code: "unknown_command", message: `unknown command ${JSON.stringify(msg?.type)}` } };
+  }
+}
+
+function status(rescuer, port, meta) {
+  return { ok: true, meta, host: port.status(), queued: rescuer.outbox.size };
+}
+
+async function history(msg, { rescuer, port, log, meta }) {
+  await rescuer.init();
+  const limit = Math.min(500, Math.max(1, Number(msg.limit) || HISTORY_LIMIT));
+  // Opening the popup is a person asking: try the host now, whatever the backoff says.
+  await port.connect({ force: true });
+  let reply;
+  try {
+    reply = await port.request({ type: "history", limit });
+  } catch (e) {
+    log.warn(`history: ${e.message}`);
+    return { ...status(rescuer, port, meta), ok: false, error: { code: e.code ?? "unavailable", message: e.message } };
+  }
+  if (!reply.ok) {
+    return { ...status(rescuer, port, meta), ok: false, error: reply.error };
+  }
+  const items = (reply.items ?? []).map((item) => ({ ...item, local: rescuer.localState(item.download_id, item.url) }));
+  return { ...status(rescuer, port, meta), ok: true, items, truncated: Boolean(reply.truncated) };
+}

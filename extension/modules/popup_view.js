@@ -1,0 +1,125 @@
+// What the popup shows, as plain data and strings. Pure: `t` is i18n.getMessage (or a fake),
+// times and clocks come in as arguments. popup.js turns these into DOM nodes.
+
+/** Per host status: the i18n keys of the sentence and of the fix, and a tone for colour. */
+const STATUS_TEXT = {
+  idle: (t) => ({ tone: "warn", text: t("statusIdle"), fix: "" }),
+  connecting: (t) => ({ tone: "warn", text: t("statusConnecting"), fix: "" }),
+  host_missing: (t) => ({ tone: "error", text: t("statusHostMissing"), fix: t("fixHostMissing") }),
+  host_forbidden: (t) => ({ tone: "error", text: t("statusHostForbidden"), fix: t("fixHostForbidden") }),
+  host_failed: (t) => ({ tone: "error", text: t("statusHostFailed"), fix: t("fixHostFailed") }),
+  host_closed: (t) => ({ tone: "warn", text: t("statusHostClosed"), fix: t("fixHostClosed") }),
+  incompatible: (t) => ({ tone: "error", text: t("statusIncompatible"), fix: t("fixIncompatible") }),
+};
+
+/** The host status block. */
+export function statusView(host, t, now) {
+  if (host?.status === "connected") {
+    return { tone: "ok", text: t("statusConnected", [host.hostVersion || "?"]), fix: "", detail: "", retry: "" };
+  }
+  const make = STATUS_TEXT[host?.status] ?? STATUS_TEXT.host_failed;
+  const view = make(t);
+  const detail = host?.detail ? t("statusDetail", [String(host.detail)]) : "";
+  const wait = host?.nextRetryAt ? Math.max(0, Math.round((host.nextRetryAt - now) / 1000)) : null;
+  const retry = wait !== null && view.tone !== "ok" && host?.status !== "connecting" ? t("nextRetry", [String(wait)]) : "";
+  return { ...view, detail, retry };
+}
+
+export function formatDelay(ms, t) {
+  const s = Math.round((Number(ms) || 0) / 1000);
+  if (s >= 120) return t("durationMinutes", [String(Math.round(s / 60))]);
+  return t("durationSeconds", [String(s)]);
+}
+
+const ACTION_KEYS = { resume: (t) => t("actionResume"), restart: (t) => t("actionRestart"), none: (t) => t("actionNone") };
+const CATEGORY_KEYS = {
+  FILE: (t) => t("categoryFILE"), NETWORK: (t) => t("categoryNETWORK"), SERVER: (t) => t("categorySERVER"),
+  USER: (t) => t("categoryUSER"), CRASH: (t) => t("categoryCRASH"), UNKNOWN: (t) => t("categoryUNKNOWN"),
+};
+const OUTCOME_KEYS = {
+  complete: (t) => t("outcomeComplete"), interrupted: (t) => t("outcomeInterrupted"),
+  in_progress: (t) => t("outcomeInProgress"), given_up: (t) => t("outcomeGivenUp"),
+  pending: (t) => t("outcomePending"),
+};
+
+/** Outcomes after which there is nothing left to retry or give up. */
+export const FINAL_OUTCOMES = Object.freeze(["complete", "given_up"]);
+
+export function actionName(action, t) {
+  return ACTION_KEYS[action]?.(t) ?? String(action ?? "?");
+}
+
+export function categoryName(category, t) {
+  return CATEGORY_KEYS[category]?.(t) ?? String(category ?? "?");
+}
+
+export function outcomeName(outcome, t) {
+  if (outcome === null || outcome === undefined || outcome === "") return t("outcomePending");
+  return OUTCOME_KEYS[outcome]?.(t) ?? String(outcome);
+}
+
+export function actionText(item, t) {
+  const name = actionName(item.action, t);
+  if (item.action === "none" || !item.delay_ms) return name;
+  return t("actionAfter", [name, formatDelay(item.delay_ms, t)]);
+}
+
+/** What the extension itself is doing for this row (from the background's records). */
+export function localText(local, t, formatTime) {
+  if (!local) return "";
+  if (local.needsClick) return t("localNeedsClick");
+  if (local.waitingForNetwork) return t("localWaitingNetwork");
+  if (local.status === "queued") return t("localQueued");
+  if (local.pending) return t("localScheduled", [actionName(local.pending.action, t), formatTime(local.pending.dueAt)]);
+  if (local.status === "acted") return t("localWatching");
+  return "";
+}
+
+function baseName(item) {
+  const path = String(item.filename || "");
+  const base = path.split(/[\\/]/).pop();
+  if (base) return base;
+  try {
+    return decodeURIComponent(new URL(item.url).pathname.split("/").filter(Boolean).pop() || item.url);
+  } catch {
+    return String(item.url ?? "?");
+  }
+}
+
+/**
+ * Rows for the history list. Only the newest row of each episode (URL) whose outcome is not
+ * final gets the "retry now" and "give up" buttons: older rows are past attempts.
+ */
+export function historyRows(items, t, formatTime) {
+  const seen = new Set();
+  return (items ?? []).map((item) => {
+    const first = !seen.has(item.url);
+    seen.add(item.url);
+    const reason = item.known === false ? `${item.reason} – ${t("reasonUnknownMark")}` : String(item.reason ?? "?");
+    return {
+      eventId: item.event_id,
+      downloadId: item.download_id,
+      url: item.url,
+      name: baseName(item),
+      when: item.at ? formatTime(Date.parse(item.at)) : "",
+      reason: t("reasonWithCategory", [reason, categoryName(item.category, t)]),
+      action: actionText(item, t),
+      attempt: item.max_attempts ? t("attemptOf", [String(item.attempt), String(item.max_attempts)]) : String(item.attempt ?? ""),
+      outcome: outcomeName(item.outcome, t),
+      explanation: item.explanation ? String(item.explanation) : "",
+      local: localText(item.local, t, formatTime),
+      canAct: first && !FINAL_OUTCOMES.includes(item.outcome) && typeof item.url === "string" && item.url !== "",
+    };
+  });
+}
+
+/** The message after "retry now". */
+export function retryResultText(result, t) {
+  switch (result?.did) {
+    case "resumed": return t("retryResumed");
+    case "restarted": return t("retryRestarted");
+    case "running": return t("retryRunning");
+    case "complete": return t("retryComplete");
+    default: return t("retryFailed", [String(result?.error?.message ?? result?.error ?? "?")]);
+  }
+}

@@ -1,0 +1,61 @@
+// When to carry out a decision, and when to try the host again. Pure: the clock and the
+// decision come in as arguments.
+//
+// MV3 facts (BROWSER_FACTS section 2): a service worker is stopped after about 30 s idle
+// unless a native port is open; alarms survive that but fire at most every 30 s. So a short
+// wait runs on a timer (the port keeps the worker alive) and a long one on an alarm, with the
+// action persisted so a new worker can run it.
+
+/** Waits at or above this go on alarms. */
+export const ALARM_THRESHOLD_MS = 30_000;
+
+/** Chrome fires alarms no sooner than 30 s after they are set (packed extensions). */
+export const MIN_ALARM_DELAY_MS = 30_000;
+
+/** The single alarm that wakes the background for pending actions and queued events. */
+export const WAKE_ALARM = "dlrescue-wake";
+
+/** Actions that do something to the download. */
+export const ACTIVE_ACTIONS = Object.freeze(["resume", "restart"]);
+
+/**
+ * The pending action for a decision, or null for `none`.
+ * @returns {{action, dueAt, delayMs, useAlarm, waitOnline} | null}
+ */
+export function planAction(decision, now) {
+  if (!decision || !ACTIVE_ACTIONS.includes(decision.action)) return null;
+  const delayMs = Number.isFinite(decision.delay_ms) && decision.delay_ms > 0 ? decision.delay_ms : 0;
+  return {
+    action: decision.action,
+    delayMs,
+    dueAt: now + delayMs,
+    useAlarm: delayMs >= ALARM_THRESHOLD_MS,
+    // A network failure retried while offline only burns an attempt.
+    waitOnline: decision.category === "NETWORK",
+  };
+}
+
+/** Is a pending action due now? It is when its time has come and, if it waits for the network, we are online. */
+export function isDue(pending, now, online) {
+  if (!pending) return false;
+  if (pending.dueAt > now) return false;
+  return !pending.waitOnline || online !== false;
+}
+
+/** Backoff for a queued message the host could not take (store_unavailable, timeout). */
+export function queueRetryDelay(tries, { initialMs = 2000, factor = 2, maxMs = 5 * 60_000 } = {}) {
+  return Math.min(maxMs, initialMs * factor ** Math.max(0, tries));
+}
+
+/**
+ * When the wake alarm should fire: the earliest of the pending actions' due times and the
+ * outbox's next try, never sooner than MIN_ALARM_DELAY_MS from now. Null when nothing waits.
+ * Timers handle the short waits while the worker lives; this alarm is the safety net that
+ * wakes a worker that died in between.
+ */
+export function wakeAlarmTime({ pendingDueTimes = [], outboxDueAt = null, now }) {
+  const times = pendingDueTimes.filter((t) => Number.isFinite(t));
+  if (outboxDueAt !== null && outboxDueAt !== undefined) times.push(outboxDueAt);
+  if (!times.length) return null;
+  return Math.max(Math.min(...times), now + MIN_ALARM_DELAY_MS);
+}

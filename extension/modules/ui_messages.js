@@ -1,0 +1,12 @@
+// The runtime messages between the popup (or a test page) and the background. The
+// background owns the host port; everything else asks it through these.
+
+export const MSG = Object.freeze({
+  STATUS: "dlrescue:status", //   -> {host, queued, browser, lang, version}
+  HISTORY: "dlrescue:history", // {limit} -> {ok, items, truncated} | {ok: false, error}
+  RETRY: "dlrescue:retry", //     {downloadId, url, resumedInPopup} -> {ok, did}
+  GIVE_UP: "dlrescue:give-up", // {downloadId, url} -> {ok}
+  RECONNECT: "dlrescue:reconnect", // -> status
+  DEBUG: "dlrescue:debug", //     -> everything the background knows, and its log
+  RECONCILE: "dlrescue:reconcile", // -> debug state after a reconciliation
+});

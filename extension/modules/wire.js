@@ -1,0 +1,90 @@
+// The wire protocol's shapes, on the extension side (CONTRACT.md section 2). Pure.
+
+/** Both directions are capped at 1 MiB of UTF-8 JSON (the host refuses more). */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** The host name browsers look up in their native-messaging registrations. */
+export const HOST_NAME = "org.dlrescue.host";
+
+/** The protocol version this extension speaks (hello reply `protocol`). */
+export const PROTOCOL = 1;
+
+/** DownloadItem fields forwarded to the host (the contract: "mirrors downloads.DownloadItem"). */
+const ITEM_FIELDS = [
+  "id", "url", "finalUrl", "referrer", "filename", "incognito", "danger", "mime",
+  "startTime", "endTime", "estimatedEndTime", "state", "paused", "canResume", "error",
+  "bytesReceived", "totalBytes", "fileSize", "exists", "byExtensionId", "byExtensionName",
+  "cookieStoreId",
+];
+
+/** A string field longer than this is cut (a data: URL can be megabytes). */
+export const MAX_FIELD_CHARS = 16 * 1024;
+
+/** Bytes of `value` as UTF-8 JSON: what the browser frames and the host counts. */
+export function encodedSize(value) {
+  return new TextEncoder().encode(JSON.stringify(value)).length;
+}
+
+/**
+ * The `download` object of an `interrupted` message: the item's known fields, undefined and
+ * null dropped, over-long strings cut. `truncated` lists the fields that were cut.
+ */
+export function toWireDownload(item) {
+  const out = {};
+  const truncated = [];
+  for (const field of ITEM_FIELDS) {
+    let value = item?.[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value === "string" && value.length > MAX_FIELD_CHARS) {
+      value = value.slice(0, MAX_FIELD_CHARS);
+      truncated.push(field);
+    }
+    out[field] = value;
+  }
+  if (truncated.length) out.truncated = truncated;
+  return out;
+}
+
+export function helloMessage({ browser, extensionVersion, lang }) {
+  return { type: "hello", browser, extension_version: extensionVersion, lang };
+}
+
+export function interruptedMessage(item, browser) {
+  return { type: "interrupted", browser, download: toWireDownload(item) };
+}
+
+/** state: "complete" | "interrupted" | "in_progress" | "given_up" (the last is our extension). */
+export function outcomeMessage({ id, url, state, error }) {
+  const download = { id, url: url.length > MAX_FIELD_CHARS ? url.slice(0, MAX_FIELD_CHARS) : url, state };
+  if (error) download.error = error;
+  return { type: "outcome", download };
+}
+
+/** `hello` is first on every port; `lang` is "fr" for any French UI, else "en". */
+export function langOf(uiLanguage) {
+  return /^fr\b/i.test(String(uiLanguage || "").replace("_", "-")) ? "fr" : "en";
+}
+
+/**
+ * What to do with an error reply to a queued event:
+ *   "retry": keep it queued and try again later (the host could not store it now);
+ *   "drop":  the host refused it for good; keep it and we would loop for ever.
+ * Unknown codes are dropped too (the list is append-only; a new code we do not know cannot
+ * be one we know how to wait out), but logged loudly.
+ */
+export function errorDisposition(code) {
+  return code === "store_unavailable" ? "retry" : "drop";
+}
+
+/**
+ * Why a native port closed, from Chrome's `runtime.lastError.message` or Firefox's
+ * `port.error.message`. Returns a status the popup explains.
+ */
+export function classifyDisconnect(message) {
+  const text = String(message ?? "");
+  if (!text) return "host_closed";
+  if (/not found|no such native application/i.test(text)) return "host_missing";
+  if (/forbidden|not allowed|allowed_extensions|allowed_origins/i.test(text)) return "host_forbidden";
+  if (/has exited|unexpected error|error when communicating|failed to start/i.test(text)) return "host_failed";
+  return "host_failed";
+}
