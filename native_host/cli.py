@@ -32,28 +32,45 @@ def _emit(lines: Iterable[str]) -> None:
 # -- register / unregister / doctor (registration) ----------------------------------------------
 
 
+def _registration(name: str) -> Any:
+    """A function of the registration commands (register, unregister, doctor)."""
+    from .registration import commands
+
+    return getattr(commands, name)
+
+
+def _registration_run(name: str, args: argparse.Namespace) -> int:
+    from .registration import RegistrationError, UsageError
+
+    try:
+        status: int = _registration(name)(args)
+    except RegistrationError as exc:
+        raise CliError(str(exc), 2 if isinstance(exc, UsageError) else 1) from exc
+    return status
+
+
 def _register_args(p: argparse.ArgumentParser) -> None:
-    pass
+    _registration("register_args")(p)
 
 
 def _register_run(args: argparse.Namespace) -> int:
-    raise CliError("register is not built yet")
+    return _registration_run("register_run", args)
 
 
 def _unregister_args(p: argparse.ArgumentParser) -> None:
-    pass
+    _registration("unregister_args")(p)
 
 
 def _unregister_run(args: argparse.Namespace) -> int:
-    raise CliError("unregister is not built yet")
+    return _registration_run("unregister_run", args)
 
 
 def _doctor_args(p: argparse.ArgumentParser) -> None:
-    pass
+    _registration("doctor_args")(p)
 
 
 def _doctor_run(args: argparse.Namespace) -> int:
-    raise CliError("doctor is not built yet")
+    return _registration_run("doctor_run", args)
 
 
 # -- history / stats / policy (history) ---------------------------------------------------------

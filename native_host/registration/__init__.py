@@ -1,0 +1,23 @@
+"""Registration of the native-messaging host with every browser: `dlrescue register`,
+`unregister` and `doctor`.
+
+    targets.py   (browser, OS, scope) -> folder or registry key, as tables (pure)
+    manifest.py  the host manifest: builder, checker, extension-id rules (pure)
+    launcher.py  the script a manifest's `path` names: runs the host with `python -I`
+    writers.py   safe writes: ownership and mode checks, temp file + atomic rename
+    windows.py   the registry, behind one small seam (`winreg` is imported only there)
+    detect.py    what this machine has: its folders, installed and sandboxed browsers
+    ledger.py    the record of what register wrote, so unregister removes exactly that
+    plan.py      register / unregister as a list of steps; printed (--dry-run) or applied
+    doctor.py    checks every registration and says hello to the host as a browser would
+    assets.py    where the extension folder and the manifest templates are installed
+    commands.py  the argparse side of the three commands
+"""
+
+
+class RegistrationError(Exception):
+    """Something on the machine prevents the operation; the message says what and the fix."""
+
+
+class UsageError(RegistrationError):
+    """The options asked for something that cannot be done (exit status 2)."""
