@@ -141,6 +141,9 @@ export class Rescuer {
     if (!this.started) {
       this.reconciled = this.init().then(() => this._reconcileState(reason));
       this.started = this.reconciled.then(async () => {
+        // One long-lived port: connect now, not only when something is queued. Its
+        // "connected" status makes every queued message due and flushes them.
+        await this.port.connect();
         await this.flush();
         await this.runAllDue();
       });

@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import { historyRows, retryResultText, statusView } from "../../extension/modules/popup_view.js";
+import { makeGetMessage } from "./fakes.js";
+
+const en = makeGetMessage("en");
+const fr = makeGetMessage("fr");
+const time = (ms) => new Date(ms).toISOString();
+
+const item = (extra = {}) => ({
+  event_id: 7, at: "2026-01-15T12:00:00Z", browser: "chrome", download_id: 3, url: "https://example.org/a/big.iso",
+  filename: "/home/u/Downloads/big.iso", reason: "NETWORK_FAILED", category: "NETWORK", known: true,
+  action: "resume", delay_ms: 4000, attempt: 2, max_attempts: 5, outcome: null, explanation: "The connection dropped.",
+  ...extra,
+});
+
+describe("popup: host status", () => {
+  test("connected shows the host version", () => {
+    const v = statusView({ status: "connected", hostVersion: "0.1.0" }, en, 0);
+    assert.equal(v.tone, "ok");
+    assert.equal(v.text, "Connected to dlrescue 0.1.0.");
+    assert.equal(v.fix, "");
+  });
+
+  test("a missing host says to run `dlrescue register`, with the browser's detail and next try", () => {
+    const v = statusView({ status: "host_missing", detail: "Specified native messaging host not found.", nextRetryAt: 8000 }, en, 0);
+    assert.equal(v.tone, "error");
+    assert.match(v.fix, /`dlrescue register`/);
+    assert.match(v.detail, /not found/);
+    assert.equal(v.retry, "Next automatic try in 8 s.");
+  });
+
+  test("every problem state has its own sentence and fix, in French too", () => {
+    for (const status of ["host_missing", "host_forbidden", "host_failed", "host_closed", "incompatible"]) {
+      const v = statusView({ status }, fr, 0);
+      assert.ok(v.text && v.fix, status);
+      assert.doesNotMatch(v.text, /^[a-z]+[A-Z]/, `${status}: a raw key leaked`);
+    }
+    assert.match(statusView({ status: "host_missing" }, fr, 0).fix, /`dlrescue register`/);
+  });
+});
+
+describe("popup: history rows", () => {
+  test("a row shows reason with category, action with delay, attempt of max, outcome, explanation", () => {
+    const [row] = historyRows([item()], en, time);
+    assert.equal(row.name, "big.iso");
+    assert.equal(row.reason, "NETWORK_FAILED (network)");
+    assert.equal(row.action, "resume after 4 s");
+    assert.equal(row.attempt, "2 of 5");
+    assert.equal(row.outcome, "pending");
+    assert.equal(row.explanation, "The connection dropped.");
+    assert.equal(row.canAct, true);
+  });
+
+  test("the same row in French", () => {
+    const [row] = historyRows([item({ outcome: "complete", action: "restart", delay_ms: 180_000 })], fr, time);
+    assert.equal(row.reason, "NETWORK_FAILED (réseau)");
+    assert.equal(row.action, "relancer depuis le début après 3 min");
+    assert.equal(row.attempt, "2 sur 5");
+    assert.equal(row.outcome, "terminé");
+  });
+
+  test("only the newest row of an episode not yet finished gets retry and give-up buttons", () => {
+    const rows = historyRows([
+      item({ event_id: 9, attempt: 3 }),
+      item({ event_id: 8, attempt: 2 }),
+      item({ event_id: 5, url: "https://example.org/done", outcome: "complete" }),
+      item({ event_id: 4, url: "https://example.org/dropped", outcome: "given_up" }),
+    ], en, time);
+    assert.deepEqual(rows.map((r) => r.canAct), [true, false, false, false]);
+  });
+
+  test("an unknown reason is marked as such; the extension's own state is shown", () => {
+    const [row] = historyRows([item({ reason: "LOCAL_DOWNLOAD_BLOCKED", category: "UNKNOWN", known: false, action: "none", local: { status: "left", needsClick: true } })], en, time);
+    assert.equal(row.reason, "LOCAL_DOWNLOAD_BLOCKED – not in the catalogue (unknown)");
+    assert.equal(row.action, "none");
+    assert.match(row.local, /Retry now/);
+    const [waiting] = historyRows([item({ local: { status: "decided", pending: { action: "resume", dueAt: 0 }, waitingForNetwork: true } })], en, time);
+    assert.equal(waiting.local, "Waiting for the network to come back.");
+  });
+
+  test("retry results read as sentences", () => {
+    assert.equal(retryResultText({ ok: true, did: "restarted" }, en), "Started again from zero.");
+    assert.equal(retryResultText({ ok: false, error: { message: "no host" } }, en), "Could not retry: no host");
+  });
+});

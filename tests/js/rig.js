@@ -1,0 +1,67 @@
+// Builds the background the way extension/background.js wires it, on fakes, and can kill it
+// the way Chromium kills a service worker (timers gone, listeners gone, nothing said).
+
+import { HostPort } from "../../extension/modules/host_port.js";
+import { Ledger } from "../../extension/modules/ledger.js";
+import { Outbox } from "../../extension/modules/outbox.js";
+import { Rescuer } from "../../extension/modules/rescuer.js";
+import { FakeClock, FakeHost, makeFakeApi, quietLog } from "./fakes.js";
+
+/**
+ * @param {object} [o]
+ * @param {"chrome"|"firefox"} [o.browser]
+ * @param {FakeHost|null} [o.host]  null: no host registered
+ * @param {object} [o.api]  reuse the browser (same downloads and storage): a worker restart
+ */
+export function makeRig({ browser = "chrome", host, api, clock, online } = {}) {
+  clock ??= new FakeClock();
+  if (host === undefined) host = new FakeHost();
+  api ??= makeFakeApi({ browser, host, clock });
+  if (host !== undefined && api.host !== host) api.host = host;
+  const log = quietLog();
+  const state = { online: online ?? true };
+  const port = new HostPort({
+    api, log, timers: clock, now: clock.now,
+    helloFields: () => ({ browser: api.browser, extensionVersion: "0.1.0", lang: "en" }),
+  });
+  const rescuer = new Rescuer({
+    api, port, log, timers: clock, now: clock.now, browser: api.browser,
+    t: api.i18n.getMessage,
+    outbox: new Outbox({ storage: api.storage.local, now: clock.now, log }),
+    ledger: new Ledger({ storage: api.storage.local, now: clock.now }),
+    online: () => state.online,
+    iconUrl: api.runtime.getURL("icons/icon-128.png"),
+  });
+  const listeners = [
+    [api.downloads.onChanged, (d) => rescuer.onChanged(d)],
+    [api.alarms.onAlarm, (a) => rescuer.onAlarm(a)],
+    [api.notifications.onClicked, (id) => rescuer.onNotificationClicked(id)],
+  ];
+  if (api.notifications.onButtonClicked) listeners.push([api.notifications.onButtonClicked, (id) => rescuer.onNotificationClicked(id)]);
+  for (const [emitter, fn] of listeners) emitter.addListener(fn);
+
+  return {
+    api, clock, host, port, rescuer, log, state,
+    /** Start like a new worker and let everything settle. */
+    async start() {
+      rescuer.start("test start");
+      await clock.tick(0);
+      await rescuer.idle();
+      await clock.tick(0);
+    },
+    /** Die silently: no more timers or listeners; the host sees its port close. */
+    kill() {
+      for (const [emitter, fn] of listeners) emitter.removeListener(fn);
+      clock.timers.clear();
+      if (port.port) port.port.disconnect();
+    },
+    setOnline(value) {
+      state.online = value;
+    },
+  };
+}
+
+/** An item interrupted while nothing listened (the worker was dead). */
+export function addInterrupted(api, fields = {}) {
+  return api.downloads.add({ state: "interrupted", error: "NETWORK_FAILED", canResume: true, ...fields });
+}

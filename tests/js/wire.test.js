@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import {
+  MAX_FIELD_CHARS, classifyDisconnect, encodedSize, errorDisposition, helloMessage, interruptedMessage,
+  langOf, outcomeMessage, toWireDownload,
+} from "../../extension/modules/wire.js";
+
+describe("wire shapes (CONTRACT.md section 2)", () => {
+  test("hello carries browser, extension_version and lang", () => {
+    assert.deepEqual(helloMessage({ browser: "firefox", extensionVersion: "0.1.0", lang: "fr" }),
+      { type: "hello", browser: "firefox", extension_version: "0.1.0", lang: "fr" });
+  });
+
+  test("interrupted mirrors the DownloadItem: required id, url, error; nulls and unknown fields dropped", () => {
+    const msg = interruptedMessage({
+      id: 42, url: "https://example.org/big.iso", error: "NETWORK_FAILED", bytesReceived: 1000, totalBytes: 5000,
+      canResume: true, paused: false, incognito: false, endTime: null, somethingNew: { x: 1 },
+    }, "chrome");
+    assert.equal(msg.type, "interrupted");
+    assert.equal(msg.browser, "chrome");
+    assert.deepEqual(msg.download, {
+      id: 42, url: "https://example.org/big.iso", error: "NETWORK_FAILED", bytesReceived: 1000, totalBytes: 5000,
+      canResume: true, paused: false, incognito: false,
+    });
+  });
+
+  test("a megabyte data: URL is cut so the message fits, and the cut is declared", () => {
+    const url = `data:application/octet-stream;base64,${"A".repeat(2 * 1024 * 1024)}`;
+    const download = toWireDownload({ id: 1, url, error: "NETWORK_FAILED" });
+    assert.equal(download.url.length, MAX_FIELD_CHARS);
+    assert.deepEqual(download.truncated, ["url"]);
+    assert.ok(encodedSize(interruptedMessage({ id: 1, url, error: "X" }, "chrome")) < 64 * 1024);
+  });
+
+  test("outcome carries id, url, state, and error only when interrupted", () => {
+    assert.deepEqual(outcomeMessage({ id: 3, url: "https://e/x", state: "complete" }),
+      { type: "outcome", download: { id: 3, url: "https://e/x", state: "complete" } });
+    assert.deepEqual(outcomeMessage({ id: 3, url: "https://e/x", state: "interrupted", error: "SERVER_FAILED" }).download.error, "SERVER_FAILED");
+    assert.equal(outcomeMessage({ id: 3, url: "https://e/x", state: "given_up" }).download.state, "given_up");
+  });
+
+  test("the size check counts UTF-8 bytes, not characters", () => {
+    assert.equal(encodedSize("é"), 4); // quotes + 2 bytes
+    assert.equal(encodedSize("😀"), 6); // quotes + 4 bytes
+    assert.equal(encodedSize({ a: "x" }), 9);
+  });
+
+  test("lang is fr for any French UI language and en for everything else", () => {
+    for (const ui of ["fr", "fr-FR", "fr_CA", "FR-be"]) assert.equal(langOf(ui), "fr", ui);
+    for (const ui of ["en-US", "de", "", undefined, "fy", "frr"]) assert.equal(langOf(ui), "en", String(ui));
+  });
+
+  test("store_unavailable is retried; refusals (invalid_reason, invalid_message, unknown) are dropped", () => {
+    assert.equal(errorDisposition("store_unavailable"), "retry");
+    for (const code of ["invalid_reason", "invalid_message", "invalid_json", "unknown_type", "too_large", "new_code"]) {
+      assert.equal(errorDisposition(code), "drop", code);
+    }
+  });
+});
+
+describe("why a native port closed, from each browser's wording", () => {
+  test("Chrome's and Firefox's 'no host' messages both mean host_missing", () => {
+    assert.equal(classifyDisconnect("Specified native messaging host not found."), "host_missing");
+    assert.equal(classifyDisconnect("No such native application org.dlrescue.host"), "host_missing");
+  });
+
+  test("Chrome's 'forbidden' (allowed_origins lacks this id) means host_forbidden", () => {
+    assert.equal(classifyDisconnect("Access to the specified native messaging host is forbidden."), "host_forbidden");
+  });
+
+  test("an exit or a broken pipe means host_failed; no message means the host closed", () => {
+    assert.equal(classifyDisconnect("Native host has exited."), "host_failed");
+    assert.equal(classifyDisconnect("Error when communicating with the native messaging host."), "host_failed");
+    assert.equal(classifyDisconnect("An unexpected error occurred"), "host_failed");
+    assert.equal(classifyDisconnect(null), "host_closed");
+  });
+});
