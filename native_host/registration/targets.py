@@ -123,16 +123,18 @@ LOCATIONS: dict[tuple[str, OS, Scope], tuple[Place, ...]] = {
     ("edge", "macos", "system"): (Place(f"/Library/Microsoft/Edge/{_NMH}"),),
     ("edge", "windows", "user"): (Place(r"Software\Microsoft\Edge\NativeMessagingHosts"),),
     ("edge", "windows", "system"): (Place(r"Software\Microsoft\Edge\NativeMessagingHosts"),),
-    # --- Brave. Linux system: Chrome's folder (Brave reads it). macOS user: DISPUTED: its
-    # own user data dir (Chromium's rule) or Chrome's folder (reported): both. Windows:
-    # Chrome's key.
+    # --- Brave. Linux system: Chrome's folder (Brave reads it). macOS: DISPUTED: its own
+    # folders (Chromium's rule) or Chrome's (reported): both. Windows: Chrome's key.
     ("brave", "linux", "user"): (Place(f"{_L}/BraveSoftware/Brave-Browser/{_NMH}"),),
     ("brave", "linux", "system"): (Place("/etc/opt/chrome/native-messaging-hosts"),),
     ("brave", "macos", "user"): (
         Place(f"{_M}/BraveSoftware/Brave-Browser/{_NMH}"),
         Place(f"{_M}/Google/Chrome/{_NMH}"),
     ),
-    ("brave", "macos", "system"): (Place(f"/Library/Google/Chrome/{_NMH}"),),
+    ("brave", "macos", "system"): (
+        Place(f"/Library/Application Support/BraveSoftware/Brave-Browser/{_NMH}"),
+        Place(f"/Library/Google/Chrome/{_NMH}"),
+    ),
     ("brave", "windows", "user"): (Place(_CHROME_KEY),),
     ("brave", "windows", "system"): (Place(_CHROME_KEY),),
     # --- Vivaldi. Linux system: DISPUTED: /etc/opt/vivaldi (reported) or the unbranded
