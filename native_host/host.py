@@ -110,6 +110,7 @@ class Host:
         self.policy = DEFAULT_POLICY
         self.policy_problems: list[str] = []
         if self.policy_path.exists():
+            from . import messages  # noqa: F401  (first: it imports pydantic without asyncio)
             from .config import load_policy  # tomllib and its models only when there is a file
 
             self.policy, self.policy_problems = load_policy(self.policy_path)

@@ -15,10 +15,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
-
 from . import reasons
+from ._startup import without_asyncio
 from .reasons import CATEGORIES, Reason
+
+with without_asyncio():  # pydantic's import would also import all of asyncio (~45 ms)
+    from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 #: The stable, append-only error catalogue: code -> when it is used.
 ERROR_CODES: Mapping[str, str] = {

@@ -1,0 +1,45 @@
+"""Start-up work the host avoids: imports its first decision does not need.
+
+Measured with `python bench/importtime.py` (see bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def without_asyncio() -> Iterator[None]:
+    """Import pydantic without importing asyncio: about 45 ms of the host's 2-core start-up.
+
+    typing_extensions' `@deprecated` (before Python 3.13, where it is not `warnings.deprecated`)
+    runs `import asyncio.coroutines` for every function it decorates, to ask whether it is a
+    coroutine function; pydantic and pydantic_core decorate a dozen at import, and importing
+    `asyncio.coroutines` imports all of asyncio (ssl, socket, subprocess, concurrent.futures,
+    logging). For the duration of the block a stand-in answers instead: none of them is a
+    coroutine function (pydantic has no async deprecated API; answering no only leaves
+    asyncio's marker off a wrapper). The stand-in is removed at the end of the block, so a
+    later `import asyncio` gets the real package; nothing is done when asyncio is loaded.
+    """
+    if "asyncio" in sys.modules:
+        yield
+        return
+    coroutines = types.ModuleType("asyncio.coroutines")
+    coroutines.__dict__["iscoroutinefunction"] = _no
+    package = types.ModuleType("asyncio")
+    package.__dict__["coroutines"] = coroutines
+    stand_ins = {"asyncio": package, "asyncio.coroutines": coroutines}
+    sys.modules.update(stand_ins)
+    try:
+        yield
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+
+
+def _no(function: object) -> bool:
+    return False
