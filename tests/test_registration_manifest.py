@@ -17,6 +17,7 @@ from native_host.registration.manifest import (
     parse_extension_ids,
     problems,
 )
+from native_host.registration.targets import Family
 
 REPO = Path(__file__).resolve().parent.parent
 OTHER_CHROME = "abcdefghijklmnopabcdefghijklmnop"
@@ -24,7 +25,7 @@ GUID = "{12345678-9abc-def0-1234-56789abcdef0}"
 
 
 @pytest.mark.parametrize("family", ["chromium", "firefox"])
-def test_checked_in_templates_equal_what_the_code_builds(family: manifest.Family) -> None:
+def test_checked_in_templates_equal_what_the_code_builds(family: Family) -> None:
     """manifests/<family>/org.dlrescue.host.json is byte-for-byte build(TEMPLATE_PATH)."""
     template = REPO / "manifests" / family / manifest.FILE_NAME
     assert template.read_bytes() == build(family, manifest.TEMPLATE_PATH)
@@ -121,9 +122,10 @@ def test_extensions_file_round_trips_in_the_hosts_shape() -> None:
 
 def test_a_built_manifest_has_no_problems() -> None:
     """The checker accepts what the builder writes, for both families."""
-    for family in ("chromium", "firefox"):
-        doc = json.loads(build(family, "/opt/dlrescue-host"))  # type: ignore[arg-type]
-        assert problems(doc, family, file_name=manifest.FILE_NAME) == []  # type: ignore[arg-type]
+    families: tuple[Family, ...] = ("chromium", "firefox")
+    for family in families:
+        doc = json.loads(build(family, "/opt/dlrescue-host"))
+        assert problems(doc, family, file_name=manifest.FILE_NAME) == []
 
 
 def _chrome_doc(**changes: object) -> dict[str, object]:

@@ -114,7 +114,8 @@ def _print(lines: Iterable[str], out: TextIO) -> None:
         out.write(line + "\n")
 
 
-def register_run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def register_run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     keys = _keys(args.browser)
     try:
         ids: ExtensionIds = parse_extension_ids(args.extension_id)
@@ -138,7 +139,8 @@ def register_run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     return 0
 
 
-def unregister_run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def unregister_run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     keys = _keys(args.browser)
     scope = _scope(args)
     env = detect.current_env()
@@ -154,7 +156,8 @@ def unregister_run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     return 0
 
 
-def doctor_run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def doctor_run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     keys = _keys(args.browser)
     env = detect.current_env()
     broken: list[str] = []
