@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -66,6 +66,28 @@ MIGRATIONS: Sequence[str] = (
     CREATE INDEX events_category ON events(category, at_ms);
     CREATE INDEX events_domain ON events(domain, at_ms);
     CREATE INDEX events_episode ON events(episode_id);
+    """,
+    # v2, for history and stats at scale: each episode keeps the reason and category of the
+    # interruption that opened it (stats attribute an episode to them), and covering indexes
+    # let stats count by category, reason and domain, and find median recovery times, without
+    # reading the tables. events_domain is replaced by one that also holds the kind.
+    """
+    ALTER TABLE episodes ADD COLUMN reason TEXT;
+    ALTER TABLE episodes ADD COLUMN category TEXT;
+    UPDATE episodes SET (reason, category) = (
+        SELECT e.reason, e.category FROM events e
+        WHERE e.episode_id = episodes.id AND e.kind = 'interrupted' ORDER BY e.id LIMIT 1);
+    CREATE INDEX episodes_stats
+        ON episodes(category, reason, opened_ms, outcome, retries, closed_ms);
+    CREATE INDEX episodes_recovery ON episodes(category, reason, closed_ms - opened_ms, opened_ms)
+        WHERE outcome = 'complete' AND retries > 0;
+    CREATE INDEX episodes_recovery_category ON episodes(category, closed_ms - opened_ms, opened_ms)
+        WHERE outcome = 'complete' AND retries > 0;
+    CREATE INDEX episodes_recovery_all ON episodes(closed_ms - opened_ms, opened_ms)
+        WHERE outcome = 'complete' AND retries > 0;
+    CREATE INDEX events_stats ON events(kind, category, reason, at_ms);
+    DROP INDEX events_domain;
+    CREATE INDEX events_kind_domain ON events(kind, domain, at_ms);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -271,6 +293,12 @@ class Store:
         marks = ", ".join("?" * len(fields))
         values = [_text(v) if isinstance(v, str) else v for v in fields.values()]
         cursor = self.db.execute(f"INSERT INTO events ({columns}) VALUES ({marks})", values)  # noqa: S608
+        if fields.get("kind") == "interrupted" and fields.get("episode_id") is not None:
+            # The episode is attributed to the reason that opened it (stats group by it).
+            self.db.execute(
+                "UPDATE episodes SET reason = ?, category = ? WHERE id = ? AND reason IS NULL",
+                (fields.get("reason"), fields.get("category"), fields["episode_id"]),
+            )
         return int(cursor.lastrowid or 0)
 
     # -- reads ------------------------------------------------------------------------------
@@ -342,6 +370,223 @@ class Store:
             }
             for r in rows
         ]
+
+    # -- stats, export, prune (dlrescue stats / export / prune, and the popup's stats) -------
+
+    def _rows(self, sql: str, args: Sequence[object] = ()) -> list[Any]:
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(explain_error(exc, self.path)) from exc
+
+    def _median(self, where: str, args: Sequence[object], count: int) -> int | None:
+        """The median recovery time of `count` rescued episodes matching `where`.
+
+        The partial indexes episodes_recovery* hold rescued episodes in order of recovery
+        time, so the middle one (or two) is found by skipping half the index, not by sorting.
+        """
+        if count <= 0:
+            return None
+        sql = f"""
+            SELECT closed_ms - opened_ms FROM episodes
+            WHERE {where} AND outcome = 'complete' AND retries > 0
+            ORDER BY closed_ms - opened_ms LIMIT ? OFFSET ?"""  # noqa: S608 (fixed clauses only)
+        middle = [r[0] for r in self._rows(sql, [*args, 2 - count % 2, (count - 1) // 2])]
+        return round(sum(middle) / len(middle)) if middle else None
+
+    def stats(self, *, since_ms: int | None = None, top_domains: int = 10) -> dict[str, Any]:
+        """What happened since `since_ms` (all history when None), as a JSON-able dict.
+
+        Interruptions (events) are counted by category, reason and domain. Episodes (one
+        download from its first interruption until it completes, is cancelled or is given up)
+        opened since then are attributed to the reason that opened them; for each category and
+        reason: `episodes`, `ended` (closed), `retried` (at least one resume or restart),
+        `rescued` (ended `complete` after at least one retry), `rescue_share` (rescued / ended,
+        None when none ended) and `median_recovery_ms` (first interruption to completion,
+        over rescued episodes). `by_domain` holds the `top_domains` busiest domains.
+        """
+        event_where = "kind = 'interrupted'" + ("" if since_ms is None else " AND at_ms >= ?")
+        episode_where = "1" if since_ms is None else "opened_ms >= ?"
+        args: list[object] = [] if since_ms is None else [since_ms]
+
+        counts = self._rows(
+            f"SELECT category, reason, COUNT(*) FROM events WHERE {event_where} "  # noqa: S608
+            "GROUP BY category, reason",
+            args,
+        )
+        groups = self._rows(
+            f"""SELECT category, reason, COUNT(*), SUM(closed_ms IS NOT NULL),
+                       SUM(outcome = 'complete'), SUM(outcome = 'given_up'),
+                       SUM(outcome = 'cancelled'), SUM(retries > 0),
+                       SUM(outcome = 'complete' AND retries > 0)
+                FROM episodes WHERE {episode_where} GROUP BY category, reason""",  # noqa: S608
+            args,
+        )
+        domains = self._rows(
+            f"""SELECT domain, COUNT(*) AS n FROM events
+                WHERE {event_where} AND domain IS NOT NULL
+                GROUP BY domain ORDER BY n DESC, domain LIMIT ?""",  # noqa: S608
+            [*args, top_domains],
+        )
+
+        fields = ("episodes", "ended", "complete", "given_up", "cancelled", "retried", "rescued")
+        by_reason: dict[tuple[str, str], dict[str, Any]] = {}
+
+        def entry(table: dict[Any, dict[str, Any]], key: Any, **names: object) -> dict[str, Any]:
+            if key not in table:
+                table[key] = {**names, "interruptions": 0, **dict.fromkeys(fields, 0)}
+            return table[key]
+
+        for category, reason, n in counts:
+            entry(by_reason, (category, reason), reason=reason, category=category)[
+                "interruptions"
+            ] += n
+        for category, reason, *values in groups:
+            row = entry(by_reason, (category, reason), reason=reason, category=category)
+            for name, value in zip(fields, values, strict=True):
+                row[name] += value or 0
+        by_category: dict[str, dict[str, Any]] = {}
+        for (category, _reason), row in by_reason.items():
+            total = entry(by_category, category, category=category)
+            for name in ("interruptions", *fields):
+                total[name] += row[name]
+        overall: dict[str, Any] = {"interruptions": 0, **dict.fromkeys(fields, 0)}
+        for row in by_category.values():
+            for name in overall:
+                overall[name] += row[name]
+
+        since = [] if since_ms is None else [since_ms]
+        opened = "" if since_ms is None else " AND opened_ms >= ?"
+        for (category, reason), row in by_reason.items():
+            row["median_recovery_ms"] = self._median(
+                f"category IS ? AND reason IS ?{opened}", [category, reason, *since], row["rescued"]
+            )
+        for category, row in by_category.items():
+            row["median_recovery_ms"] = self._median(
+                f"category IS ?{opened}", [category, *since], row["rescued"]
+            )
+        overall["median_recovery_ms"] = self._median(episode_where, args, overall["rescued"])
+        for row in (overall, *by_category.values(), *by_reason.values()):
+            row["rescue_share"] = row["rescued"] / row["ended"] if row["ended"] else None
+
+        def ranked(rows: Iterable[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+            return sorted(rows, key=lambda r: (-r["interruptions"], -r["episodes"], r[name] or ""))
+
+        return {
+            "since": None if since_ms is None else iso(since_ms),
+            **overall,
+            "by_category": ranked(by_category.values(), "category"),
+            "by_reason": ranked(by_reason.values(), "reason"),
+            "by_domain": [{"domain": d, "interruptions": n} for d, n in domains],
+        }
+
+    def events(
+        self, *, since_ms: int | None = None, until_ms: int | None = None, batch: int = 1000
+    ) -> Iterator[dict[str, Any]]:
+        """Every event (interruptions and outcomes), oldest first, read in batches.
+
+        Rows are fetched `batch` at a time from one read transaction (a consistent snapshot),
+        so exporting a million events holds only a batch in memory.
+        """
+        where, args = ["1"], []
+        if since_ms is not None:
+            where.append("e.at_ms >= ?")
+            args.append(since_ms)
+        if until_ms is not None:
+            where.append("e.at_ms < ?")
+            args.append(until_ms)
+        sql = f"""
+            SELECT e.id, e.at_ms, e.kind, e.browser, e.download_id, e.episode_id, e.url,
+                   e.domain, e.filename, e.reason, e.category, e.known, e.action, e.delay_ms,
+                   e.attempt, e.max_attempts, e.notify, e.state, e.incognito,
+                   e.bytes_received, e.total_bytes, ep.outcome
+            FROM events e LEFT JOIN episodes ep ON ep.id = e.episode_id
+            WHERE {" AND ".join(where)} ORDER BY e.id"""  # noqa: S608 (fixed clauses only)
+        try:
+            cursor = self.db.execute(sql, args)
+            while rows := cursor.fetchmany(batch):
+                for r in rows:
+                    yield {
+                        "event_id": r[0],
+                        "at": iso(r[1]),
+                        "kind": r[2],
+                        "browser": r[3],
+                        "download_id": r[4],
+                        "episode_id": r[5],
+                        "url": r[6],
+                        "domain": r[7],
+                        "filename": r[8],
+                        "reason": r[9],
+                        "category": r[10],
+                        "known": None if r[11] is None else bool(r[11]),
+                        "action": r[12],
+                        "delay_ms": r[13],
+                        "attempt": r[14],
+                        "max_attempts": r[15],
+                        "notify": None if r[16] is None else bool(r[16]),
+                        "state": r[17],
+                        "incognito": bool(r[18]),
+                        "bytes_received": r[19],
+                        "total_bytes": r[20],
+                        "outcome": r[21],
+                    }
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(explain_error(exc, self.path)) from exc
+
+    def prune(self, before_ms: int, *, dry_run: bool = False, batch: int = 5000) -> dict[str, int]:
+        """Remove episodes closed before `before_ms` with all their events, and events older
+        than that which belong to no episode. An open episode is never touched.
+
+        Deletes in transactions of `batch` episodes so a running host is never kept waiting
+        long. Returns {"episodes": n, "events": n} removed (or that would be, with dry_run).
+        """
+        old_events = "episode_id IS NULL AND at_ms < ?"
+        if dry_run:
+            ((episodes, events),) = self._rows(
+                """SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM events e
+                                                   WHERE e.episode_id = ep.id)), 0)
+                   FROM episodes ep WHERE closed_ms < ?""",
+                [before_ms],
+            )
+            ((loose,),) = self._rows(
+                f"SELECT COUNT(*) FROM events WHERE {old_events}",  # noqa: S608
+                [before_ms],
+            )
+            return {"episodes": episodes, "events": events + loose}
+        chosen = "SELECT id FROM episodes WHERE closed_ms < ? ORDER BY closed_ms, id LIMIT ?"
+        removed = {"episodes": 0, "events": 0}
+        while True:
+            with self.transaction():
+                gone = self.db.execute(
+                    f"DELETE FROM events WHERE episode_id IN ({chosen})",  # noqa: S608
+                    (before_ms, batch),
+                ).rowcount
+                done = self.db.execute(
+                    f"DELETE FROM episodes WHERE id IN ({chosen})",  # noqa: S608
+                    (before_ms, batch),
+                ).rowcount
+            removed["events"] += gone
+            removed["episodes"] += done
+            if done < batch:
+                break
+        while True:
+            with self.transaction():
+                gone = self.db.execute(
+                    f"DELETE FROM events WHERE id IN (SELECT id FROM events WHERE {old_events} "  # noqa: S608
+                    "LIMIT ?)",
+                    (before_ms, batch),
+                ).rowcount
+            removed["events"] += gone
+            if gone < batch:
+                break
+        return removed
+
+    def vacuum(self) -> None:
+        """Give the space of removed rows back to the file system (rewrites the file)."""
+        try:
+            self.db.execute("VACUUM")
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(explain_error(exc, self.path)) from exc
 
 
 def open_store(path: Path, log: Any = None) -> Store:
