@@ -408,16 +408,25 @@ class Host:
         items = store.history(
             limit=request.limit,
             since_ms=_ms(request.since),
+            until_ms=_ms(request.until),
             category=request.category,
             reason=request.reason,
+            domain=request.domain and request.domain.lower(),
+            outcome=request.outcome,
         )
         for item in items:
             item["explanation"] = describe_reason(item["reason"], self.port.lang)
         return shrink({"items": items, "truncated": False}, "items")
 
     def _stats(self, request: Any) -> dict[str, Any]:
+        from .explanations import describe_category, describe_reason
+
         stats: dict[str, Any] = self.store().stats(since_ms=_ms(request.since))
-        return stats
+        for row in stats["by_category"]:
+            row["explanation"] = describe_category(row["category"] or "", self.port.lang)
+        for row in stats["by_reason"]:
+            row["explanation"] = describe_reason(row["reason"] or "", self.port.lang)
+        return shrink(stats, "by_reason")
 
     def _browser(self, request: Any) -> str | None:
         browser: str | None = request.browser or self.port.browser

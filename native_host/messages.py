@@ -151,6 +151,9 @@ class History(Request):
     category: Category | None = None
     reason: Annotated[str, Field(max_length=64)] | None = None
     since: Instant | None = None
+    until: Instant | None = None
+    domain: Annotated[str, Field(max_length=253)] | None = None
+    outcome: Literal["complete", "given_up", "cancelled", "pending"] | None = None
 
 
 class Stats(Request):
