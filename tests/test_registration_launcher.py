@@ -97,3 +97,44 @@ def test_a_written_launcher_starts_the_host_in_isolated_mode_from_a_folder_with_
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("dlrescue-host ")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX launcher")
+def test_a_user_site_copy_wins_and_its_pth_files_are_read_under_isolation(
+    tmp_path: Path,
+) -> None:
+    """The `pip install --user` case: `-I` drops the user site, so the launcher adds it.
+    The copy there wins over an older one in the interpreter's site-packages (as it would
+    without -I), its .pth files are honoured (editable installs), and the host sees only
+    the browser's arguments."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    system_site = subprocess.run(
+        [python, "-I", "-c", "import site; print(site.getsitepackages()[0])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    (Path(system_site) / "native_host").mkdir()
+    (Path(system_site) / "native_host" / "__init__.py").write_text("")
+    (Path(system_site) / "native_host" / "host.py").write_text(
+        "def main():\n    print('older system-wide copy')\n"
+    )
+    site_dir = tmp_path / "user site" / "site-packages"
+    (site_dir / "native_host").mkdir(parents=True)
+    (site_dir / "native_host" / "__init__.py").write_text("")
+    (site_dir / "native_host" / "host.py").write_text(
+        "import sys\ndef main():\n    import dep\n    print(dep.WHO, sys.argv[1:])\n    return 7\n"
+    )
+    extra = tmp_path / "from pth"
+    extra.mkdir()
+    (extra / "dep.py").write_text("WHO = 'user-site copy'\n")
+    (site_dir / "dlrescue-test.pth").write_text(f"{extra}\n")
+    path = tmp_path / "dlrescue-host"
+    path.write_bytes(launcher.render("linux", Install(python, (str(site_dir),))))
+    path.chmod(0o755)
+    origin = "chrome-extension://gjccldfdjgdpkjgmhcahflepmbmohjjc/"
+    done = subprocess.run(
+        [str(path), origin], env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout) == (7, f"user-site copy ['{origin}']\n"), done.stderr

@@ -24,11 +24,14 @@ from dataclasses import dataclass
 from . import RegistrationError
 from .targets import OS
 
-#: Run by `python -I -c`: argv is [-c, N, dir1..dirN, browser args...].
+#: Run by `python -I -c`: argv is [-c, N, dir1..dirN, browser args...]. The N folders are
+#: added with their .pth files and placed where a user site-packages would be: after the
+#: standard library, before the interpreter's site-packages (so a `pip install --user` copy
+#: wins over an older one installed system-wide, as it would without -I).
 BOOT = (
-    "import site,sys;n=int(sys.argv[1]);"
-    "[site.addsitedir(d) for d in sys.argv[2:2+n]];"
-    "del sys.argv[1:2+n];"
+    "import site,sys;n=int(sys.argv[1]);d=sys.argv[2:2+n];del sys.argv[1:2+n];"
+    "p=sys.path;k=len(p);[site.addsitedir(x) for x in d];s=set(site.getsitepackages());"
+    "i=next((j for j,x in enumerate(p[:k]) if x in s),k);p[:]=p[:i]+p[k:]+p[i:k];"
     "from native_host.host import main;sys.exit(main())"
 )
 
