@@ -336,3 +336,34 @@ def test_user_data_dir_plan_uses_the_given_folder_exactly() -> None:
         "chromium --user-data-dir /p/udd",
         "chrome --user-data-dir /p/udd",
     }
+
+
+def test_root_never_writes_into_another_users_home(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sudo -E dlrescue register` with HOME=/home/alice: refused in one sentence, before
+    anything is written (the launcher folder is checked first)."""
+    if not detect.is_root():
+        pytest.skip("needs root")
+    os.chown(home, 65534, 65534)
+    code, _, err = run(capsys, "register", "--browser", "firefox")
+    assert code == 1
+    assert err.startswith(f"dlrescue register: refusing to write in {home}/.local/share/dlrescue")
+    assert "no other user's home folder" in err and err.count("\n") == 1
+    assert tree(home) == {}
+
+
+def test_system_dry_run_names_system_folders_and_writes_nothing(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As root, `register --system --dry-run` prints /etc and /usr/local paths only."""
+    if not detect.is_root():
+        pytest.skip("needs root")
+    target = Path("/etc/opt/chrome/native-messaging-hosts") / MANIFEST
+    existed = target.exists()
+    code, out, _ = run(capsys, "register", "--system", "--browser", "chrome", "--dry-run")
+    assert code == 0
+    assert f"would write {target} (chromium manifest, mode 0644)" in out
+    assert "would write /usr/local/lib/dlrescue/dlrescue-host (launcher, mode 0755)" in out
+    assert str(home) not in out
+    assert target.exists() == existed

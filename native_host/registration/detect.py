@@ -79,13 +79,13 @@ class Presence:
 
 def presence(key: str, env: Env, scope: Scope) -> Presence:
     """User scope: does the browser's profile folder exist? System scope: its program?"""
-    table = PROFILES if scope == "user" else PROGRAMS
-    needs_bundle = any("{tbb}" in t for t in table.get((key, env.os), ()))
-    candidates = () if needs_bundle and not env.tbb else table.get((key, env.os), ())
-    looked = tuple(str(env.path(t)) for t in candidates)
-    if needs_bundle and not env.tbb:
+    templates = (PROFILES if scope == "user" else PROGRAMS).get((key, env.os), ())
+    if any("{tbb}" in t for t in templates) and not env.tbb:  # no bundle found: not here
         looked = tuple(str(env.path(t)) for t in TOR_BUNDLES[env.os])
-    installed = any(os.path.exists(p) for p in looked) and bool(candidates)
+        installed = False
+    else:
+        looked = tuple(str(env.path(t)) for t in templates)
+        installed = any(os.path.exists(p) for p in looked)
     found_sandboxes = tuple(
         s
         for s in SANDBOXES
