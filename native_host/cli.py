@@ -73,53 +73,329 @@ def _doctor_run(args: argparse.Namespace) -> int:
     return _registration_run("doctor_run", args)
 
 
-# -- history / stats / policy (history) ---------------------------------------------------------
+# -- history / stats / policy / export / prune (history) -----------------------------------------
 
 
-def _open_store() -> Any:
-    """The history store; CliError when it cannot be opened."""
+def _usage(message: str) -> CliError:
+    """A bad option value: one sentence, exit status 2."""
+    return CliError(message, 2)
+
+
+def _open_store(*, create: bool = False) -> Any:
+    """The history store; CliError when it cannot be opened.
+
+    Readers (`create=False`) get an empty in-memory store when there is no history yet, so
+    "nothing recorded" is an empty result and reading never creates files.
+    """
+    from pathlib import Path
+
     from . import paths
     from .store import Store, StoreUnavailable
 
+    path = paths.db_path()
     try:
-        return Store(paths.db_path())
+        if not create and not path.exists():
+            return Store(Path(":memory:"))
+        return Store(path)
     except StoreUnavailable as exc:
         raise CliError(str(exc)) from exc
 
 
+class _Reading:
+    """`with _Reading() as store:` opens the history, closes it, and turns a failure while
+    using it into a CliError."""
+
+    def __init__(self, *, create: bool = False) -> None:
+        self.create = create
+
+    def __enter__(self) -> Any:
+        self.store = _open_store(create=self.create)
+        return self.store
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        from .store import StoreUnavailable
+
+        self.store.close()
+        if isinstance(exc, StoreUnavailable):
+            raise CliError(str(exc)) from exc
+
+
+def _choice(
+    flag: str, value: str, allowed: Sequence[str], aliases: dict[str, str] | None = None
+) -> str:
+    folded = (aliases or {}).get(value.lower(), value.lower())
+    for option in allowed:
+        if option.lower() == folded:
+            return option
+    raise _usage(f"{flag} {value!r} is not one of {', '.join(allowed)}")
+
+
+def _when(flag: str, value: str | None, now: int) -> int | None:
+    from .report import parse_when
+
+    if value is None:
+        return None
+    try:
+        return parse_when(value, now)
+    except ValueError as exc:
+        raise _usage(f"{flag} {exc}") from None
+
+
+def _count(flag: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        raise _usage(f"{flag} {value!r} is not allowed; give a whole number from {low} to {high:,}")
+    return number
+
+
+def _lang(value: str | None) -> str:
+    import os
+
+    from .report import lang_from_env
+
+    if value is None:
+        return lang_from_env(os.environ)
+    return _choice("--lang", value, ("en", "fr"))
+
+
+def _width() -> int:
+    import shutil
+
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
+
+
+def _unicode_ok() -> bool:
+    try:
+        "█▏…".encode(sys.stdout.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _span_args(p: argparse.ArgumentParser, what: str, *, until: bool = True) -> None:
+    p.add_argument(
+        "--since",
+        metavar="WHEN",
+        help=f"only {what} at or after WHEN: a time span back from now (30m, 24h, 7d, 2w) "
+        "or an ISO 8601 date or time (2026-11-23, 2026-11-23T14:00:00Z; UTC unless it says)",
+    )
+    if until:
+        p.add_argument("--until", metavar="WHEN", help=f"only {what} before WHEN (same forms)")
+
+
+def _span(args: argparse.Namespace, now: int) -> tuple[int | None, int | None]:
+    since = _when("--since", args.since, now)
+    until = _when("--until", getattr(args, "until", None), now)
+    if since is not None and until is not None and until <= since:
+        raise _usage(f"--until {args.until!r} is not after --since {args.since!r}")
+    return since, until
+
+
+def _lang_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--lang",
+        metavar="{en,fr}",
+        help="language of the explanations (default: from LC_ALL, LC_MESSAGES or LANG)",
+    )
+
+
 def _history_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--limit", type=int, default=50, help="at most this many items (default 50)")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    _span_args(p, "interruptions")
+    p.add_argument("--reason", help="only this reason, such as NETWORK_FAILED")
+    p.add_argument(
+        "--category", help="only this category: FILE, NETWORK, SERVER, USER, CRASH or UNKNOWN"
+    )
+    p.add_argument("--browser", help="only downloads from this browser, such as chrome")
+    p.add_argument("--domain", help="only downloads from this host name, such as example.org")
+    p.add_argument(
+        "--outcome",
+        metavar="{complete,given_up,cancelled,pending}",
+        help="only downloads that ended so (pending: not ended yet)",
+    )
+    p.add_argument("--limit", default="50", help="at most this many items (default 50)")
+    p.add_argument(
+        "--format",
+        default="table",
+        metavar="{table,json,csv}",
+        help="a table fitting the terminal (default), a JSON array, or CSV",
+    )
+    _lang_arg(p)
+
+
+def _reason(value: str) -> str:
+    from .reasons import InvalidReason, lookup
+
+    for candidate in (value, value.strip().upper()):
+        try:
+            return lookup(candidate).name
+        except InvalidReason:
+            continue
+    raise _usage(
+        f"--reason {value!r} is not a reason name; reasons look like NETWORK_FAILED "
+        "(upper case letters, digits and _)"
+    )
+
+
+def _browser(value: str) -> str:
+    if not value.strip() or len(value) > 256:
+        raise _usage(f"--browser {value!r} is not a browser name; write it like chrome or firefox")
+    return value.strip().lower()
+
+
+def _domain(value: str) -> str:
+    from .privacy import domain
+
+    text = value.strip().lower()
+    if "://" in text:
+        text = domain(text) or ""
+    if not text or any(c in text for c in " /\\@") or len(text) > 253:
+        raise _usage(f"--domain {value!r} is not a host name; write it like example.org")
+    return text
 
 
 def _history_run(args: argparse.Namespace) -> int:
-    import json
+    from .reasons import CATEGORIES
+    from .report import history_csv, history_table, to_json, with_explanations
+    from .store import now_ms
 
-    store = _open_store()
-    try:
-        items = store.history(limit=args.limit)
-    finally:
-        store.close()
-    if args.format == "json":
-        _emit([json.dumps(items, ensure_ascii=False, indent=2)])
-        return 0
-    raise CliError(f"--format {args.format} is not built yet; use --format json", 2)
+    now = now_ms()
+    since, until = _span(args, now)
+    form = _choice("--format", args.format, ("table", "json", "csv"))
+    limit = _count("--limit", args.limit, 1, 1_000_000)
+    lang = _lang(args.lang)
+    outcomes = ("complete", "given_up", "cancelled", "pending")
+    aliases = {"open": "pending", "given-up": "given_up", "canceled": "cancelled"}
+    parsers: dict[str, Callable[[str], str]] = {
+        "reason": _reason,
+        "category": lambda v: _choice("--category", v, CATEGORIES),
+        "browser": _browser,
+        "domain": _domain,
+        "outcome": lambda v: _choice("--outcome", v, outcomes, aliases),
+    }
+    filters = {
+        name: None if getattr(args, name) is None else parse(getattr(args, name))
+        for name, parse in parsers.items()
+    }
+    with _Reading() as store:
+        items = store.history(limit=limit, since_ms=since, until_ms=until, **filters)
+    items = with_explanations(items, lang)
+    if form == "json":
+        _emit([to_json(items, indent=2)])
+    elif form == "csv":
+        _emit(history_csv(items))
+    else:
+        _emit(history_table(items, now_ms=now, width=_width(), lang=lang))
+    return 0
 
 
 def _stats_args(p: argparse.ArgumentParser) -> None:
-    pass
+    _span_args(p, "interruptions and downloads that started", until=False)
+    p.add_argument("--domains", default="10", help="how many of the busiest domains to list")
+    p.add_argument(
+        "--format",
+        default="table",
+        metavar="{table,json}",
+        help="tables with bar charts (default) or one JSON object",
+    )
+    _lang_arg(p)
 
 
 def _stats_run(args: argparse.Namespace) -> int:
-    raise CliError("stats is not built yet")
+    from .report import stats_table, to_json
+    from .store import now_ms
+
+    since = _when("--since", args.since, now_ms())
+    form = _choice("--format", args.format, ("table", "json"))
+    domains = _count("--domains", args.domains, 0, 1000)
+    lang = _lang(args.lang)
+    with _Reading() as store:
+        stats = store.stats(since_ms=since, top_domains=domains)
+    if form == "json":
+        _emit([to_json(stats, indent=2)])
+    else:
+        _emit(stats_table(stats, width=_width(), unicode=_unicode_ok(), lang=lang))
+    return 0
 
 
 def _policy_args(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument(
+        "--format",
+        default="table",
+        metavar="{table,json}",
+        help="tables (default) or JSON with the source of every value",
+    )
 
 
 def _policy_run(args: argparse.Namespace) -> int:
-    raise CliError("policy is not built yet")
+    from . import paths
+    from .config import load_policy
+    from .report import policy_table, policy_view, to_json
+
+    form = _choice("--format", args.format, ("table", "json"))
+    path = paths.policy_path()
+    policy, problems = load_policy(path)
+    view = policy_view(policy, str(path), exists=path.exists(), problems=problems)
+    for problem in problems:
+        print(f"dlrescue policy: {problem}", file=sys.stderr)
+    _emit([to_json(view, indent=2)] if form == "json" else policy_table(view, width=_width()))
+    return 1 if problems else 0
+
+
+def _export_args(p: argparse.ArgumentParser) -> None:
+    _span_args(p, "events")
+    p.add_argument(
+        "--format",
+        default="jsonl",
+        metavar="{jsonl,csv}",
+        help="JSON Lines, one event per line (default), or CSV with a header",
+    )
+
+
+def _export_run(args: argparse.Namespace) -> int:
+    from .report import EXPORT_FIELDS, csv_lines, json_lines
+    from .store import now_ms
+
+    since, until = _span(args, now_ms())
+    form = _choice("--format", args.format, ("jsonl", "csv"))
+    with _Reading() as store:
+        events = store.events(since_ms=since, until_ms=until)
+        _emit(json_lines(events) if form == "jsonl" else csv_lines(events, EXPORT_FIELDS))
+    return 0
+
+
+def _prune_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--older-than",
+        metavar="AGE",
+        required=True,
+        help="remove downloads that ended more than AGE ago (90d, 12w, 24h) or before an "
+        "ISO 8601 date, with all their events; a download still in progress is kept",
+    )
+    p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
+    p.add_argument(
+        "--vacuum", action="store_true", help="then shrink the file (rewrites it; takes a while)"
+    )
+
+
+def _prune_run(args: argparse.Namespace) -> int:
+    from . import paths
+    from .report import prune_lines
+    from .store import now_ms
+
+    before = _when("--older-than", args.older_than, now_ms())
+    assert before is not None
+    if not paths.db_path().exists():
+        _emit(["Nothing to prune: no history yet."])
+        return 0
+    with _Reading(create=True) as store:
+        removed = store.prune(before, dry_run=args.dry_run)
+        if args.vacuum and not args.dry_run:
+            store.vacuum()
+    _emit(prune_lines(removed, before, dry_run=args.dry_run))
+    return 0
 
 
 # -- the table of commands ----------------------------------------------------------------------
@@ -137,6 +413,8 @@ COMMANDS: dict[str, Command] = {
     "history": (_history_args, _history_run, "list recorded interruptions, newest first"),
     "stats": (_stats_args, _stats_run, "counts by category and reason, and how retries pay off"),
     "policy": (_policy_args, _policy_run, "print the effective retry policy"),
+    "export": (_export_args, _export_run, "write every recorded event as JSON Lines or CSV"),
+    "prune": (_prune_args, _prune_run, "remove old ended downloads from the history"),
 }
 
 
