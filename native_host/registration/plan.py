@@ -12,6 +12,7 @@ from pathlib import Path, PurePath
 from native_host import HOST_NAME
 
 from . import RegistrationError, UsageError, detect, launcher, manifest, writers
+from . import ledger as ledger_io
 from .ledger import FileEntry, Ledger, RegistryEntry
 from .manifest import ExtensionIds
 from .targets import (
@@ -176,9 +177,8 @@ def plan_register(req: Request, env: Env, install: launcher.Install) -> Plan:
         else:
             if needs_tbb(key, env.os) and not env.tbb:
                 looked = ", ".join(str(env.path(t)) for t in TOR_BUNDLES[env.os])
-                plan.skipped.append(
-                    (b, f"no unpacked Tor Browser found (looked for {looked}); unpack it there")
-                )
+                why = f"no unpacked Tor Browser found (looked for {looked})"
+                plan.skipped.append((b, why))
                 continue
             presence = detect.presence(key, env, req.scope)
             if not presence.installed:
@@ -213,11 +213,15 @@ def plan_register(req: Request, env: Env, install: launcher.Install) -> Plan:
                 )
         plan.browsers.append(b)
 
-    if not plan.browsers:
+    if not plan.browsers and explicit:
         raise RegistrationError(
-            "no supported browser was found for this "
-            + ("machine" if req.scope == "system" else "user")
-            + "; name one with --browser NAME (see `dlrescue register --help`)"
+            "nothing registered: " + "; ".join(f"{b.title}: {why}" for b, why in plan.skipped)
+        )
+    if not plan.browsers:
+        where = "machine" if req.scope == "system" else "user"
+        raise RegistrationError(
+            f"no supported browser was found for this {where}; name one with --browser NAME "
+            "(see `dlrescue register --help`)"
         )
     shared = frozenset({SHARED})
     plan.steps.append(
@@ -249,8 +253,6 @@ def apply_register(
 ) -> None:
     """Write every step, recording each in the ledger as soon as it is done (the ledger is
     saved even when a step fails, so unregister can remove what was written)."""
-    from . import ledger as ledger_io
-
     own = Path(str(plan.own_dir))
     try:
         for step in plan.steps:
@@ -332,8 +334,7 @@ def plan_unregister(
 
 
 def apply_unregister(plan: Plan, registry: Registry | None) -> None:
-    from . import ledger as ledger_io
-
+    """Remove what the plan lists, leaving (and reporting) anything changed since."""
     after = plan.ledger_after or Ledger()
     for step in plan.steps:
         if isinstance(step, RemoveFile):
