@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import CHROME_EXTENSION_ID, GECKO_ID, PROTOCOL, __version__, framing, paths
+from ._startup import without_pydantic_plugins
 from .log import Log
 
 #: At most this many waiting frames are committed together.
@@ -529,6 +530,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"dlrescue-host {__version__}")
         return 0
     os.umask(0o077)  # the database, its journal and the log are the user's alone
+    without_pydantic_plugins()
     frames_out = _claim_stdout()
     log = Log(paths.log_path())
     caller = identify(args)
