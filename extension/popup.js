@@ -1,16 +1,18 @@
 // The popup (also works as a normal tab: chrome-extension://<id>/popup.html). It never talks
 // to the host: it asks the background, which owns the port, with runtime.sendMessage.
 
-import { browserApi, translator, uiLang } from "./modules/env.js";
+import { browserApi, translator, uiLang, uiLocale } from "./modules/env.js";
 import { historyRows, retryResultText, statusView } from "./modules/popup_view.js";
 import { MSG } from "./modules/ui_messages.js";
 
 const api = browserApi();
 const t = translator(api);
 const lang = uiLang(api);
+const locale = uiLocale(api);
 const formatTime = (ms) => (Number.isFinite(ms)
-  ? new Date(ms).toLocaleString(api.i18n.getUILanguage(), { dateStyle: "short", timeStyle: "medium" })
+  ? new Date(ms).toLocaleString(locale, { dateStyle: "short", timeStyle: "medium" })
   : "");
+const formatNumber = (n) => n.toLocaleString(locale, { maximumFractionDigits: 1 });
 
 const $ = (id) => document.getElementById(id);
 
@@ -165,7 +167,7 @@ function renderHistory(reply) {
     note.textContent = t("historyUnavailable");
     return;
   }
-  const rows = historyRows(reply.items, t, formatTime);
+  const rows = historyRows(reply.items, t, formatTime, formatNumber);
   list.replaceChildren(...rows.map(renderRow));
   note.textContent = rows.length ? (reply.truncated ? t("historyTruncated") : "") : t("historyEmpty");
   note.hidden = !note.textContent;

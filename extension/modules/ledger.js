@@ -1,5 +1,5 @@
 // What the extension knows about each download it has seen interrupted, keyed by
-// downloadKey() (id + startTime + url), kept in storage.local. Reconciliation reads it to
+// recordKey() (id + url; see keys.js for why that is enough), kept in storage.local. Reconciliation reads it to
 // forward only what was never decided; the scheduler keeps pending actions in it.
 //
 // A record's `status`:
@@ -66,6 +66,18 @@ export class Ledger {
     const kept = {};
     for (const [k, r] of Object.entries(this.records)) if (!r.incognito) kept[k] = r;
     await this.storage.set({ [this.storageKey]: kept });
+  }
+
+  /** Replace a record whole (a new download that reuses a stale record's key). */
+  async reset(key, fields) {
+    delete this.records[key];
+    return this.put(key, fields);
+  }
+
+  async remove(key) {
+    if (!(key in this.records)) return;
+    delete this.records[key];
+    await this._save();
   }
 
   _prune() {

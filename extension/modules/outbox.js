@@ -94,6 +94,18 @@ export class Outbox {
     await this._save();
   }
 
+  /** Point entries about download `from` to `to` (a download renumbered by a new session). */
+  async rekeyRef(from, to) {
+    let changed = false;
+    for (const e of this.items) {
+      if (e.ref === from) {
+        e.ref = to;
+        changed = true;
+      }
+    }
+    if (changed) await this._save();
+  }
+
   /** Make every entry due now (the host came back). */
   async wakeAll() {
     let changed = false;

@@ -25,10 +25,12 @@ export function statusView(host, t, now) {
   return { ...view, detail, retry };
 }
 
-export function formatDelay(ms, t) {
-  const s = Math.round((Number(ms) || 0) / 1000);
-  if (s >= 120) return t("durationMinutes", [String(Math.round(s / 60))]);
-  return t("durationSeconds", [String(s)]);
+/** 0.3 s, 4 s, 3 min. `formatNumber` is the locale's (0,3 s in French). */
+export function formatDelay(ms, t, formatNumber = String) {
+  const seconds = (Number(ms) || 0) / 1000;
+  if (seconds >= 120) return t("durationMinutes", [formatNumber(Math.round(seconds / 60))]);
+  const shown = seconds < 10 ? Math.round(seconds * 10) / 10 : Math.round(seconds);
+  return t("durationSeconds", [formatNumber(shown)]);
 }
 
 const ACTION_KEYS = { resume: (t) => t("actionResume"), restart: (t) => t("actionRestart"), none: (t) => t("actionNone") };
@@ -58,10 +60,10 @@ export function outcomeName(outcome, t) {
   return OUTCOME_KEYS[outcome]?.(t) ?? String(outcome);
 }
 
-export function actionText(item, t) {
+export function actionText(item, t, formatNumber = String) {
   const name = actionName(item.action, t);
   if (item.action === "none" || !item.delay_ms) return name;
-  return t("actionAfter", [name, formatDelay(item.delay_ms, t)]);
+  return t("actionAfter", [name, formatDelay(item.delay_ms, t, formatNumber)]);
 }
 
 /** What the extension itself is doing for this row (from the background's records). */
@@ -90,7 +92,7 @@ function baseName(item) {
  * Rows for the history list. Only the newest row of each episode (URL) whose outcome is not
  * final gets the "retry now" and "give up" buttons: older rows are past attempts.
  */
-export function historyRows(items, t, formatTime) {
+export function historyRows(items, t, formatTime, formatNumber = String) {
   const seen = new Set();
   return (items ?? []).map((item) => {
     const first = !seen.has(item.url);
@@ -103,7 +105,7 @@ export function historyRows(items, t, formatTime) {
       name: baseName(item),
       when: item.at ? formatTime(Date.parse(item.at)) : "",
       reason: t("reasonWithCategory", [reason, categoryName(item.category, t)]),
-      action: actionText(item, t),
+      action: actionText(item, t, formatNumber),
       attempt: item.max_attempts ? t("attemptOf", [String(item.attempt), String(item.max_attempts)]) : String(item.attempt ?? ""),
       outcome: outcomeName(item.outcome, t),
       explanation: item.explanation ? String(item.explanation) : "",

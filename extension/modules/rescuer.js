@@ -15,7 +15,7 @@
 // All state changes run one at a time (serial()); talking to the host does not hold that lock.
 
 import { becameInterrupted, displayName, enteredState, isInterruption, isRefetchable } from "./deltas.js";
-import { downloadKey } from "./keys.js";
+import { downloadKey, isRenumbered, recordKey, sameDownload } from "./keys.js";
 import { FINAL_STATUSES } from "./ledger.js";
 import {
   clickToResumeNotification, cannotRetryNotification, leftNotification, notificationId,
@@ -29,6 +29,30 @@ export const RECONCILE_HORIZON_MS = 7 * 24 * 3600 * 1000;
 
 /** While an action waits for the network, check navigator.onLine this often. */
 export const ONLINE_POLL_MS = 5000;
+
+/** The key under which storage.session keeps this browser session's tag. */
+export const SESSION_KEY = "session";
+
+/**
+ * A tag for this browser session: storage.session is emptied at every browser start, so a
+ * new tag means a new session (where Firefox has renumbered its downloads).
+ */
+export async function loadSession(area, random = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`) {
+  try {
+    const got = await area.get(SESSION_KEY);
+    if (typeof got?.[SESSION_KEY] === "string") return got[SESSION_KEY];
+    const tag = random();
+    await area.set({ [SESSION_KEY]: tag });
+    return tag;
+  } catch {
+    return random(); // no storage.session: this worker's life is the session
+  }
+}
+
+/** id|startTime|url of the item a record was made for, for notification ids. */
+function snapshotKey(rec) {
+  return downloadKey({ id: rec.id, startTime: rec.startTime, url: rec.url });
+}
 
 export class Rescuer {
   /**
@@ -100,7 +124,32 @@ export class Rescuer {
   /** The live item for a record, only if it is still the same download (Firefox reuses ids). */
   async _itemFor(rec) {
     const item = await this._item(rec.id);
-    return item && downloadKey(item) === rec.key ? item : undefined;
+    return sameDownload(rec, item, this.session) ? item : undefined;
+  }
+
+  /**
+   * The record for a live item, or undefined. A record under the item's key that belongs to
+   * another download (an id reused by a new Firefox session) does not count; a record from an
+   * earlier session that is this item under a new id is moved to the new key. The record
+   * learns the item's current startTime and this session's tag.
+   */
+  async _find(item) {
+    const key = recordKey(item);
+    let rec = this.ledger.get(key);
+    if (rec && !sameDownload(rec, item, this.session)) rec = undefined;
+    if (!rec) {
+      const moved = this.ledger.all().find((r) => isRenumbered(r, item, this.session));
+      if (!moved) return undefined;
+      this.log.info(`download ${item.id} is ${moved.id} of an earlier session (${moved.name})`);
+      await this.ledger.reset(key, { ...moved, id: item.id });
+      await this.ledger.remove(moved.key);
+      await this.outbox.rekeyRef(moved.key, key);
+      rec = this.ledger.get(key);
+    }
+    if (rec.session !== this.session || rec.startTime !== item.startTime) {
+      rec = await this.ledger.put(key, { session: this.session, startTime: item.startTime });
+    }
+    return rec;
   }
 
   _clearTimer(map, key) {
@@ -124,6 +173,7 @@ export class Rescuer {
   init() {
     if (!this.ready) {
       this.ready = this.serial(async () => {
+        this.session = await loadSession(this.api.storage?.session);
         await this.outbox.load();
         await this.ledger.load();
         this.log.info(`loaded: ${this.outbox.size} queued message(s), ${this.ledger.all().length} record(s)`);
@@ -175,8 +225,8 @@ export class Rescuer {
       let forwarded = 0;
       const horizon = this.now() - RECONCILE_HORIZON_MS;
       for (const item of items ?? []) {
-        const key = downloadKey(item);
-        const rec = this.ledger.get(key);
+        const key = recordKey(item);
+        const rec = await this._find(item);
         if (isInterruption(item)) {
           if (!rec) {
             const when = Date.parse(item.endTime ?? item.startTime ?? "");
@@ -218,8 +268,8 @@ export class Rescuer {
     const state = enteredState(delta);
     const item = await this._item(delta.id);
     if (!item) return;
-    const key = downloadKey(item);
-    const rec = this.ledger.get(key);
+    const key = recordKey(item);
+    const rec = await this._find(item);
     if (becameInterrupted(delta)) {
       if (item.state !== "interrupted") return; // already moving again
       if (!isInterruption(item)) {
@@ -227,6 +277,12 @@ export class Rescuer {
         return;
       }
       if (rec?.status === "queued") return; // reconciliation was faster
+      if (rec?.status === "replaced") {
+        // Firefox: a resume that rejects (NS_ERROR_ENTITY_CHANGED) can still run the old item
+        // into a second failure. We restarted it already; the old item is not ours any more.
+        this.log.info(`download ${item.id} failed again after it was replaced by ${rec.replacedBy}; ignored`);
+        return;
+      }
       await this._newInterruption(item, rec);
     } else if (state === "in_progress" && rec) {
       if (rec.status === "acted" && rec.verifyAt) {
@@ -259,14 +315,18 @@ export class Rescuer {
       // the retry we made ended interrupted: report that outcome before the new event
       await this._enqueueOutcome(item, "interrupted", rec);
     }
-    this._clearTimer(this.verifyTimers, downloadKey(item));
+    const key = recordKey(item);
+    this._clearTimer(this.verifyTimers, key);
+    this._clearTimer(this.actionTimers, key);
     const n = (rec?.interruptions ?? 0) + 1;
-    const updated = await this.ledger.put(downloadKey(item), {
-      id: item.id, url: item.url, name: displayName(item), incognito: Boolean(item.incognito), status: "queued",
-      interruptions: n, outboxKey: `interrupted:${downloadKey(item)}#${n}`, error: item.error,
-      pending: null, verifyAt: null, sawInProgress: false,
-      restartOf: rec?.restartOf ?? null,
-    });
+    const fields = {
+      id: item.id, url: item.url, name: displayName(item), incognito: Boolean(item.incognito),
+      startTime: item.startTime, session: this.session, status: "queued", interruptions: n,
+      outboxKey: `interrupted:${downloadKey(item)}#${n}`, error: item.error,
+      pending: null, verifyAt: null, sawInProgress: false, restartOf: rec?.restartOf ?? null,
+    };
+    // a record under this key that is not this download is stale: start afresh
+    const updated = rec ? await this.ledger.put(key, fields) : await this.ledger.reset(key, fields);
     this.log.info(`download ${item.id} interrupted: ${item.error} (${updated.name}); queued for the host`);
     await this._enqueueInterrupted(item, updated);
   }
@@ -282,7 +342,7 @@ export class Rescuer {
     const url = rec?.url ?? item.url;
     const message = outcomeMessage({ id: item.id ?? rec?.id, url, state, error: state === "interrupted" ? item.error : undefined });
     await this.outbox.add({
-      key: `outcome:${state}:${rec?.key ?? downloadKey(item)}:${this.now()}`,
+      key: `outcome:${state}:${rec?.key ?? recordKey(item)}:${this.now()}`,
       kind: "outcome", ref: rec?.key ?? null, message, ephemeral: Boolean(rec?.incognito ?? item.incognito),
     });
   }
@@ -377,7 +437,8 @@ export class Rescuer {
     const base = { eventId: reply.event_id ?? null, decision };
     const plan = planAction(decision, this.now());
     this.log.info(`decision for download ${rec.id} (${rec.name}): ${decision.action}`
-      + ` after ${decision.delay_ms ?? 0} ms, attempt ${decision.attempt}/${decision.max_attempts}`
+      + `${plan ? ` after ${decision.delay_ms ?? 0} ms` : ""}${decision.notify ? " + notify" : ""}`
+      + `, attempt ${decision.attempt}/${decision.max_attempts}`
       + ` [${decision.reason}/${decision.category}]`);
     if (plan) {
       await this.ledger.put(rec.key, { ...base, status: "decided", pending: plan });
@@ -386,7 +447,7 @@ export class Rescuer {
     }
     await this.ledger.put(rec.key, { ...base, status: "left", pending: null });
     if (decision.notify) {
-      const id = notificationId("left", rec.key);
+      const id = notificationId("left", snapshotKey(rec));
       await this.ledger.put(rec.key, { notificationId: id });
       await this._notify(id, leftNotification({ t: this.t, decision, name: rec.name, iconUrl: this.iconUrl }));
     }
@@ -578,15 +639,16 @@ export class Rescuer {
     } catch (e) {
       this.log.error(`downloads.download(${url}) failed: ${e?.message ?? e}`);
       await this.ledger.put(rec.key, { status: "left", pending: null });
-      await this._notify(notificationId("cannot", rec.key),
+      await this._notify(notificationId("cannot", snapshotKey(rec)),
         cannotRetryNotification({ t: this.t, name: rec.name, iconUrl: this.iconUrl, why: e?.message ?? String(e) }));
       return;
     }
     this.log.info(`restarted download ${item.id} as ${newId} (${why}): ${rec.name}`);
     await this.ledger.put(rec.key, { status: "replaced", pending: null, replacedBy: newId, verifyAt: null });
     const fresh = (await this._item(newId)) ?? { id: newId, url };
-    await this.ledger.put(downloadKey(fresh), {
-      id: newId, url, name: rec.name, incognito, status: "acted", actedAt: this.now(), actedBy: "restart",
+    await this.ledger.reset(recordKey(fresh), {
+      id: newId, url, name: rec.name, incognito, startTime: fresh.startTime, session: this.session,
+      status: "acted", actedAt: this.now(), actedBy: "restart",
       restartOf: rec.key, eventId: rec.eventId ?? null, interruptions: 0, verifyAt: null,
     });
   }
@@ -596,11 +658,11 @@ export class Rescuer {
     if (item.canResume === false || this.browser !== "chrome") {
       this.log.warn(`download ${item.id} cannot be retried (${why}); telling the user`);
       await this.ledger.put(rec.key, { status: "left", pending: null });
-      await this._notify(notificationId("cannot", rec.key),
+      await this._notify(notificationId("cannot", snapshotKey(rec)),
         cannotRetryNotification({ t: this.t, name: rec.name, iconUrl: this.iconUrl, why }));
       return;
     }
-    const id = notificationId("click", rec.key);
+    const id = notificationId("click", snapshotKey(rec));
     await this.ledger.put(rec.key, { status: "left", pending: null, notificationId: id, needsClick: true });
     await this._notify(id, clickToResumeNotification({
       t: this.t, name: rec.name, iconUrl: this.iconUrl, withButton: this.browser === "chrome",
@@ -665,11 +727,12 @@ export class Rescuer {
       let item = await this._item(downloadId);
       if (item && item.url !== url) item = undefined;
       if (!item && rec) item = await this._itemFor(rec);
-      const key = item ? downloadKey(item) : rec?.key;
+      const key = item ? recordKey(item) : rec?.key;
       if (key) this._clearTimer(this.actionTimers, key);
       if (item && resumedInPopup) {
         await this.ledger.put(key, {
-          id: item.id, url: item.url, name: rec?.name ?? displayName(item), status: "acted", pending: null,
+          id: item.id, url: item.url, name: rec?.name ?? displayName(item), startTime: item.startTime,
+          session: this.session, status: "acted", pending: null,
           actedBy: "user", actedAt: this.now(), verifyAt: this.now() + VERIFY_AFTER_MS, sawInProgress: false,
         });
         this._scheduleVerify(key, VERIFY_AFTER_MS);
@@ -677,8 +740,9 @@ export class Rescuer {
       }
       if (item?.state === "in_progress") return { ok: true, did: "running" };
       if (item?.state === "complete") return { ok: true, did: "complete" };
-      const base = rec && rec.key === key ? rec : await this.ledger.put(key ?? `retry|${url}`, {
+      const base = rec && rec.key === key ? rec : await this.ledger.reset(key ?? `retry|${url}`, {
         id: item?.id ?? downloadId, url, name: item ? displayName(item) : url, status: "decided",
+        startTime: item?.startTime, session: this.session,
       });
       if (item && item.canResume) {
         await this._resume(item, base);

@@ -298,7 +298,9 @@ export function makeFakeApi({ browser = "chrome", host = null, uiLanguage = "en-
         throw new Error(browser === "firefox" ? `Download ${id} cannot be resumed` : "DownloadItem.canResume must be true");
       }
       if (how === "ignored") return undefined; // resolves, does nothing
-      setImmediate(() => downloads.change(id, { state: "in_progress", error: undefined }));
+      // Firefox (ESR 153, seen for real) gives a resumed download a new startTime
+      const moved = browser === "firefox" ? { startTime: new Date(now() + 1).toISOString() } : {};
+      setImmediate(() => downloads.change(id, { state: "in_progress", error: undefined, ...moved }));
       return undefined;
     },
     async download(options) {
@@ -376,6 +378,24 @@ export function makeFakeApi({ browser = "chrome", host = null, uiLanguage = "en-
     },
   };
   api.host = host;
+
+  /**
+   * The browser restarts: storage.session is emptied; Firefox renumbers its downloads from 1
+   * (same startTime), Chrome keeps ids and reports downloads that were running as CRASH.
+   */
+  api.restartBrowser = () => {
+    api.storage.session = new FakeStorageArea();
+    const old = [...items.values()].sort((a, b) => a.id - b.id);
+    if (browser === "firefox") {
+      items.clear();
+      nextId = 1;
+      for (const item of old) downloads.add({ ...item, id: nextId });
+    } else {
+      for (const item of old) {
+        if (item.state === "in_progress") Object.assign(item, { state: "interrupted", error: "CRASH", canResume: true });
+      }
+    }
+  };
 
   const getMessage = makeGetMessage(/^fr/i.test(uiLanguage) ? "fr" : "en");
   api.i18n = { getMessage, getUILanguage: () => uiLanguage };

@@ -32,7 +32,7 @@ const text = Object.fromEntries(sources.map((p) => [p, readFileSync(p, "utf8")])
 function usedKeys() {
   const used = new Map(); // key -> first file
   const patterns = [
-    /\b(?:t|getMessage)\(\s*["']([A-Za-z0-9_@]+)["']/g, // t("key"), i18n.getMessage("key")
+    /\b(?:t|getMessage)(?:\?\.)?\(\s*["']([A-Za-z0-9_@]+)["']/g, // t("key"), i18n.getMessage("key"), getMessage?.("key")
     /__MSG_([A-Za-z0-9_@]+)__/g, // manifest and pages
     /data-i18n="([A-Za-z0-9_@]+)"/g, // popup.html
   ];

@@ -61,6 +61,13 @@ describe("popup: history rows", () => {
     assert.equal(row.outcome, "terminé");
   });
 
+  test("sub-second and short delays keep one decimal, in the locale's format", () => {
+    const [row] = historyRows([item({ delay_ms: 300 })], en, time);
+    assert.equal(row.action, "resume after 0.3 s");
+    const [frRow] = historyRows([item({ delay_ms: 2500 })], fr, time, (n) => n.toLocaleString("fr", { maximumFractionDigits: 1 }));
+    assert.equal(frRow.action, "reprendre après 2,5 s");
+  });
+
   test("only the newest row of an episode not yet finished gets retry and give-up buttons", () => {
     const rows = historyRows([
       item({ event_id: 9, attempt: 3 }),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { downloadKey } from "../../extension/modules/keys.js";
+import { recordKey } from "../../extension/modules/keys.js";
 import { RECONCILE_HORIZON_MS } from "../../extension/modules/rescuer.js";
 import { VERIFY_AFTER_MS } from "../../extension/modules/resume_check.js";
 import { WAKE_ALARM } from "../../extension/modules/schedule.js";
@@ -119,11 +119,41 @@ describe("reconciliation on every start", () => {
     addInterrupted(rig.api, { id: 1, url: "https://example.org/a", startTime: "2026-01-14T10:00:00.000Z" });
     await rig.start();
     rig.kill();
-    rig.api.downloads.items.clear(); // a new Firefox session
+    rig.api.restartBrowser();
+    rig.api.downloads.items.clear(); // the old one was cleared from the list
     addInterrupted(rig.api, { id: 1, url: "https://example.org/a", startTime: "2026-01-15T11:00:00.000Z" });
     const next = makeRig({ api: rig.api, host: rig.host, clock: rig.clock });
     await next.start();
     assert.equal(next.host.ofType("interrupted").length, 2);
+  });
+
+  test("Firefox renumbers the old interrupted downloads after a browser restart: they are recognised, not sent again", async () => {
+    const rig = makeRig({ browser: "firefox" });
+    rig.host.decide = () => decision({ action: "none" });
+    running(rig, { url: "https://example.org/keep" });
+    addInterrupted(rig.api, { url: "https://example.org/a" });
+    await rig.start();
+    assert.equal(rig.host.ofType("interrupted").length, 1);
+    rig.kill();
+    rig.api.restartBrowser(); // "a" is now download 2 with the same startTime
+    const next = makeRig({ api: rig.api, host: rig.host, clock: rig.clock });
+    await next.start();
+    assert.equal(next.host.ofType("interrupted").length, 1);
+    assert.equal(next.rescuer.ledger.get(recordKey(rig.api.downloads.items.get(2))).status, "left");
+  });
+
+  test("Chrome's downloads cut by a browser restart come back as CRASH and are forwarded", async () => {
+    const rig = makeRig();
+    rig.host.decide = () => decision({ action: "none" });
+    addInterrupted(rig.api, { url: "https://example.org/old" });
+    await rig.start();
+    running(rig, { url: "https://example.org/running" });
+    rig.kill();
+    rig.api.restartBrowser();
+    const next = makeRig({ api: rig.api, host: rig.host, clock: rig.clock });
+    await next.start();
+    const sent = next.host.ofType("interrupted").map((m) => `${m.download.url} ${m.download.error}`);
+    assert.deepEqual(sent, ["https://example.org/old NETWORK_FAILED", "https://example.org/running CRASH"]);
   });
 
   test("interrupted downloads older than the horizon are left alone on first install", async () => {
@@ -193,7 +223,7 @@ describe("the queue when the host is missing or busy", () => {
     await rig.clock.tick(4000);
     assert.equal(rig.host.ofType("interrupted").length, 3, "then 4 s");
     assert.equal(rig.rescuer.outbox.size, 0);
-    assert.equal(rig.rescuer.ledger.get(downloadKey(rig.api.downloads.items.get(item.id))).status, "decided");
+    assert.equal(rig.rescuer.ledger.get(recordKey(rig.api.downloads.items.get(item.id))).status, "decided");
   });
 
   test("invalid_reason drops the event (logged), never loops on it, and the queue goes on", async () => {
@@ -211,7 +241,7 @@ describe("the queue when the host is missing or busy", () => {
     assert.equal(sent.filter((m) => m.download.url.endsWith("good")).length, 1);
     assert.equal(rig.rescuer.outbox.size, 0);
     assert.ok(rig.log.lines.some((l) => l.level === "error" && /invalid_reason/.test(l.text)));
-    const badKey = downloadKey(rig.api.downloads.items.get(bad.id));
+    const badKey = recordKey(rig.api.downloads.items.get(bad.id));
     assert.equal(rig.rescuer.ledger.get(badKey).status, "refused");
   });
 
@@ -257,6 +287,22 @@ describe("carrying out decisions", () => {
     assert.equal(outcomes[1].url, "https://example.org/big.iso");
     assert.equal(outcomes[1].id, item.id);
   });
+
+  for (const browser of ["chrome", "firefox"]) {
+    test(`${browser}: a resumed download that fails again is the same download (Firefox moves its startTime on resume)`, async () => {
+      const rig = makeRig({ browser });
+      await rig.start();
+      const item = running(rig);
+      rig.api.downloads.interrupt(item.id);
+      await rig.clock.tick(1000 + VERIFY_AFTER_MS);
+      rig.api.downloads.interrupt(item.id, "NETWORK_FAILED");
+      await rig.clock.tick(0);
+      const rec = rig.rescuer.ledger.get(recordKey(item));
+      assert.equal(rec.interruptions, 2);
+      assert.equal(rig.host.ofType("outcome").filter((m) => m.download.state === "interrupted").length, 1);
+      assert.equal(rig.rescuer.ledger.all().length, 1, "one record, not one per startTime");
+    });
+  }
 
   test("a retried download interrupted again reports outcome interrupted, then a new interrupted event", async () => {
     const rig = makeRig();
@@ -311,6 +357,25 @@ describe("carrying out decisions", () => {
     assert.deepEqual(rig.api.downloads.calls.download, [{ url: "https://example.org/big.iso" }]);
   });
 
+  test("Firefox: a resume that rejects but still runs the old item into a second failure is not forwarded twice", async () => {
+    const rig = makeRig({ browser: "firefox" });
+    await rig.start();
+    const item = running(rig);
+    rig.api.downloads.resume = async (id) => {
+      rig.api.downloads.calls.resume.push(id);
+      setImmediate(() => {
+        rig.api.downloads.change(id, { state: "in_progress", error: undefined });
+        rig.api.downloads.change(id, { state: "interrupted", error: "NETWORK_FAILED", canResume: false });
+      });
+      throw new Error("It was attempted to resume the request, but the entity has changed in the meantime");
+    };
+    rig.api.downloads.interrupt(item.id);
+    await rig.clock.tick(1000 + VERIFY_AFTER_MS);
+    assert.deepEqual(rig.api.downloads.calls.download, [{ url: "https://example.org/big.iso" }]);
+    assert.equal(rig.host.ofType("interrupted").length, 1, "the replaced item's second failure is ignored");
+    assert.equal(rig.host.ofType("outcome").length, 0);
+  });
+
   test("restart downloads the URL afresh; the new download's completion is the episode's outcome", async () => {
     const rig = makeRig();
     rig.host.decide = () => decision({ action: "restart", delay_ms: 2000, reason: "SERVER_NO_RANGE", category: "SERVER" });
@@ -324,7 +389,7 @@ describe("carrying out decisions", () => {
     await rig.clock.tick(0);
     const outcome = rig.host.ofType("outcome").at(-1).download;
     assert.deepEqual(outcome, { id: fresh.id, url: "https://example.org/big.iso", state: "complete" });
-    assert.equal(rig.rescuer.ledger.get(downloadKey(item)).status, "replaced");
+    assert.equal(rig.rescuer.ledger.get(recordKey(item)).status, "replaced");
   });
 
   test("a private (incognito) download is not restarted into the normal profile in Chrome", async () => {
@@ -487,7 +552,7 @@ describe("popup commands", () => {
     await rig.clock.tick(20_000);
     assert.deepEqual(rig.api.downloads.calls.resume, []);
     assert.deepEqual(rig.host.ofType("outcome").at(-1).download, { id: item.id, url: item.url, state: "given_up" });
-    assert.equal(rig.rescuer.ledger.get(downloadKey(item)).status, "closed");
+    assert.equal(rig.rescuer.ledger.get(recordKey(item)).status, "closed");
   });
 
   test("the debug state shows the host, the queue and the records", async () => {

@@ -76,3 +76,19 @@ describe("why a native port closed, from each browser's wording", () => {
     assert.equal(classifyDisconnect(null), "host_closed");
   });
 });
+
+describe("the language announced in hello follows the messages the browser picked", async () => {
+  const { uiLang, uiLocale } = await import("../../extension/modules/env.js");
+  const fake = (picked, ui) => ({ i18n: { getMessage: (k) => (k === "langCode" ? picked : ""), getUILanguage: () => ui } });
+
+  test("French messages picked while getUILanguage says en-US (headless Chromium --lang=fr): lang fr", () => {
+    assert.equal(uiLang(fake("fr", "en-US")), "fr");
+    assert.equal(uiLocale(fake("fr", "en-US")), "fr");
+  });
+
+  test("without the langCode message, getUILanguage decides (fr-CA is fr)", () => {
+    assert.equal(uiLang(fake("", "fr-CA")), "fr");
+    assert.equal(uiLocale(fake("", "fr-CA")), "fr-CA");
+    assert.equal(uiLang(fake("", "de-DE")), "en");
+  });
+});
