@@ -446,6 +446,33 @@ FIREFOX_PREFS: dict[str, Any] = {
 }
 
 
+#: Headless Firefox has no system alerts service: an extension's notification is closed at
+#: once, so `notifications.getAll()` would show nothing. This swaps in (at the OS seam, from
+#: the privileged chrome context) an alerts service that records each alert and keeps it
+#: shown, as a desktop would until the user dismisses it.
+RECORDING_ALERTS_JS = """(() => {
+    if (globalThis.__dlrescueAlerts) return true;
+    const shown = [];
+    globalThis.__dlrescueAlerts = shown;
+    const service = {
+        QueryInterface: ChromeUtils.generateQI(["nsIAlertsService"]),
+        showAlert(alert, listener) {
+            shown.push({name: alert.name, title: alert.title, text: alert.text});
+            try { if (listener) listener.observe(null, "alertshow", alert.cookie); } catch (e) {}
+        },
+        closeAlert(name) {},
+    };
+    const factory = {
+        QueryInterface: ChromeUtils.generateQI(["nsIFactory"]),
+        createInstance(iid) { return service.QueryInterface(iid); },
+    };
+    Components.manager.QueryInterface(Ci.nsIComponentRegistrar).registerFactory(
+        Components.ID("{6a3f1c2e-9d4b-4e8a-b1c7-0e2e0d1e5c0e}"), "dlrescue e2e alerts",
+        "@mozilla.org/alerts-service;1", factory);
+    return true;
+})()"""
+
+
 class Firefox(Browser):
     name = "firefox"
     browser_field = "firefox"
@@ -498,6 +525,7 @@ class Firefox(Browser):
 
     def after_connect(self) -> None:
         self.reset_tabs()
+        self.eval_in(self.chrome_context(), RECORDING_ALERTS_JS)
 
     def api(self) -> str:
         return "browser"

@@ -7,8 +7,11 @@ they fail instead, so CI never passes without having driven a browser.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -92,14 +95,23 @@ class Rig:
         """A server path of this browser's own (the server is shared by both browsers)."""
         return f"/{self.name}/{name}"
 
-    def download(self, *paths: str, via: str = "page") -> list[str]:
-        """Request each registered path as a download. `via="page"`: a page on the test
-        server clicks `<a download>` links (a user's path); `via="extension"`: the
-        extension's own `downloads.download()` (Firefox creates a download for an error
-        status only that way)."""
-        urls = [self.server.url(p) for p in paths]
+    def download(self, *paths: str, via: str = "page", spread: bool = False) -> list[str]:
+        """Request each registered path as a download; return their URLs.
+
+        `via="page"`: a page on the test server clicks `<a download>` links (a user's path);
+        `via="extension"`: the extension's own `downloads.download()` (Firefox creates a
+        download for an error status only that way). `spread`: each URL on its own loopback
+        address (127.0.0.2, ...), past the browsers' 6 connections per host."""
+        urls = [self.server.url(p, host=i + 2 if spread else 1) for i, p in enumerate(paths)]
         if via == "page":
-            self.browser.start_download(page=self.server.click_page(*paths))
+            by_origin: dict[str, list[str]] = {}
+            for url, path in zip(urls, paths, strict=True):
+                by_origin.setdefault(url.removesuffix(path), []).append(path)
+            for origin, group in by_origin.items():
+                # Chromium starts at most 10 downloads from one page's burst of clicks.
+                for i in range(0, len(group), 10):
+                    page = self.server.click_page(*group[i : i + 10], origin=origin)
+                    self.browser.start_download(page=page)
         else:
             api = self.browser.api()
             calls = ", ".join(f"{api}.downloads.download({{url: {json.dumps(u)}}})" for u in urls)
@@ -152,7 +164,7 @@ class Rig:
 
     def explain(self, url: str, hist: list[dict[str, Any]] | None = None) -> str:
         """What everyone saw, for an assertion message."""
-        path = url.removeprefix(self.server.origin)
+        path = "/" + url.split("/", 3)[3]
         try:
             items = self.items(url)
         except Exception as e:
@@ -264,37 +276,53 @@ def make_rig(name: str, server: MisbehavingServer, root: Path, *, register: bool
     return rig
 
 
+@contextlib.contextmanager
+def short_root(name: str) -> Iterator[Path]:
+    """A throwaway folder with a short path: Chromium's singleton socket lives in TMPDIR and
+    a Unix socket path may not pass 107 bytes (pytest's tmp_path is too deep). Kept when
+    DLRESCUE_E2E_KEEP=1, for a look after a failure."""
+    root = Path(tempfile.mkdtemp(prefix=f"dlr-{name[:2]}-"))
+    try:
+        yield root
+    finally:
+        if os.environ.get("DLRESCUE_E2E_KEEP") == "1":
+            print(f"kept {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+
+
 @pytest.fixture(scope="session", params=BROWSERS)
-def rig(
-    request: pytest.FixtureRequest,
-    server: MisbehavingServer,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Rig]:
+def rig(request: pytest.FixtureRequest, server: MisbehavingServer) -> Iterator[Rig]:
     """A browser shared by the scenarios that do not crash it or unregister the host."""
-    r = make_rig(request.param, server, tmp_path_factory.mktemp(f"{request.param}-shared"))
-    r.browser.start()
-    yield r
-    r.browser.kill()
+    with short_root(request.param) as root:
+        r = make_rig(request.param, server, root)
+        r.browser.start()
+        try:
+            yield r
+        finally:
+            r.browser.kill()
 
 
 @pytest.fixture(params=BROWSERS)
 def fresh_rig_factory(
-    request: pytest.FixtureRequest,
-    server: MisbehavingServer,
-    tmp_path: Path,
+    request: pytest.FixtureRequest, server: MisbehavingServer
 ) -> Iterator[Callable[..., Rig]]:
     """A browser of its own (not started), for scenarios that kill it or start without
     the host registered."""
     made: list[Rig] = []
+    with contextlib.ExitStack() as stack:
 
-    def factory(register: bool = True) -> Rig:
-        r = make_rig(request.param, server, tmp_path / request.param, register=register)
-        made.append(r)
-        return r
+        def factory(register: bool = True) -> Rig:
+            root = stack.enter_context(short_root(request.param))
+            r = make_rig(request.param, server, root, register=register)
+            made.append(r)
+            return r
 
-    yield factory
-    for r in made:
-        r.browser.kill()
+        try:
+            yield factory
+        finally:
+            for r in made:
+                r.browser.kill()
 
 
 def elapsed(start: float) -> str:

@@ -98,6 +98,12 @@ def history(home: Home) -> list[dict[str, Any]]:
     if not (home.data / "dlrescue").exists():
         return []
     proc = run_dlrescue(home, "history", "--format", "json", "--limit", "500")
-    items = json.loads(proc.stdout)
+    try:
+        items = json.loads(proc.stdout)
+    except ValueError as e:
+        raise AssertionError(
+            f"`dlrescue history --format json` printed no JSON ({e}):\n"
+            f"stdout: {proc.stdout[:600]!r}\nstderr: {proc.stderr[:600]!r}"
+        ) from None
     assert isinstance(items, list)
     return items

@@ -10,6 +10,7 @@ It listens on 127.0.0.1 on an ephemeral port in a daemon thread; nothing else is
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import re
@@ -65,6 +66,9 @@ class Behaviour:
     validators: bool = True
     #: Filename offered in Content-Disposition (default: the last path segment).
     filename: str | None = None
+    #: Hold each cut body (before its first byte) until every path sharing this barrier
+    #: has been asked for, so that the cuts happen at once.
+    gate: threading.Barrier | None = None
 
 
 @dataclass
@@ -191,6 +195,9 @@ class _Handler(BaseHTTPRequestHandler):
         if head:
             self._record(path, rng, status, 0, False)
             return
+        if cut and b.gate is not None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                b.gate.wait(timeout=20)
         limit = int(len(part) * b.cut_fraction) if cut else len(part)
         sent = 0
         try:
@@ -261,6 +268,7 @@ class MisbehavingServer:
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.state = _State()
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._extra: dict[int, tuple[_Server, threading.Thread]] = {}
 
     @property
     def port(self) -> int:
@@ -275,8 +283,21 @@ class MisbehavingServer:
         return self
 
     def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        for httpd, _ in [(self._httpd, self._thread), *self._extra.values()]:
+            httpd.shutdown()
+            httpd.server_close()
+
+    def host(self, n: int) -> str:
+        """The origin of loopback address 127.0.0.n (same port, same files). A browser opens
+        at most 6 connections per host, so twenty downloads at once need several hosts."""
+        assert 1 <= n <= 250
+        if n > 1 and n not in self._extra:
+            httpd = _Server((f"127.0.0.{n}", self.port), _Handler)
+            httpd.state = self._httpd.state
+            thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+            thread.start()
+            self._extra[n] = (httpd, thread)
+        return f"http://127.0.0.{n}:{self.port}"
 
     def add(self, path: str, behaviour: Behaviour | None = None) -> str:
         """Register `path` (it must start with '/') and return its absolute URL."""
@@ -285,13 +306,15 @@ class MisbehavingServer:
             self._httpd.state.behaviours[path] = behaviour or Behaviour()
         return self.url(path)
 
-    def url(self, path: str) -> str:
-        return self.origin + path
+    def url(self, path: str, host: int = 1) -> str:
+        return self.host(host) + path
 
-    def click_page(self, *paths_or_urls: str) -> str:
-        """The URL of a page that requests each link as a download, by clicking it."""
-        q = urllib.parse.urlencode([("href", p) for p in paths_or_urls])
-        return f"{self.origin}/click?{q}"
+    def click_page(self, *paths: str, origin: str | None = None) -> str:
+        """The URL of a page that requests each path as a download, by clicking a link with
+        the `download` attribute (honoured for same-origin links only: the page is served
+        from `origin`, the links' own)."""
+        q = urllib.parse.urlencode([("href", p) for p in paths])
+        return f"{origin or self.origin}/click?{q}"
 
     def body(self, path: str) -> bytes:
         with self._httpd.state.lock:

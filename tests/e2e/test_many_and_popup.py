@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from .browsers import wait_for
@@ -23,14 +24,14 @@ def test_twenty_downloads_cut_at_once_are_all_decided_and_recorded(rig: Rig) -> 
     seen dying silently when several downloads fail together; the extension must reconcile
     on every start, and this is where that shows. Firefox: trickled bodies cut half way."""
     paths = [rig.path(f"s6-many-{i:02d}.bin") for i in range(MANY)]
+    gate = threading.Barrier(MANY)  # no body is sent before all twenty were asked for
     for p in paths:
         if rig.name == "chromium":
-            rig.server.add(p, Behaviour(size=128 * 1024, cut_times=1, chunked=True))
+            b = Behaviour(size=128 * 1024, cut_times=1, chunked=True, gate=gate)
         else:
-            rig.server.add(
-                p, Behaviour(size=128 * 1024, cut_times=1, trickle_times=1, **FIREFOX_CUT)
-            )
-    urls = rig.download(*paths)
+            b = Behaviour(size=128 * 1024, cut_times=1, trickle_times=1, gate=gate, **FIREFOX_CUT)
+        rig.server.add(p, b)
+    urls = rig.download(*paths, spread=True)
 
     def all_closed() -> bool:
         by_url: dict[str, list[dict[str, object]]] = {}
