@@ -145,6 +145,24 @@ class Host:
             raise HostError("store_unavailable", self._store_error or "the history is unavailable")
         return store
 
+    def _set_aside(self, exc: BaseException) -> str | None:
+        """When exc says the history file is damaged, move it aside (kept, never deleted) so
+        the next request starts a new one; returns what to tell the caller, else None."""
+        from .store import is_damage
+
+        store = self._store
+        if store is None or not is_damage(exc):
+            return None
+        self._store = None
+        aside = store.set_aside()
+        moved = f"moved it to {aside}" if aside else "another dlrescue host moved it aside"
+        message = (
+            f"the history {store.path} was damaged; {moved} and starts a new one: "
+            "send the request again"
+        )
+        self.log(message)
+        return message
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
@@ -207,7 +225,11 @@ class Host:
                         savepoint=store,
                     )
         except (StoreUnavailable, HostError) as exc:
-            error = exc if isinstance(exc, HostError) else HostError("store_unavailable", str(exc))
+            error = (
+                exc
+                if isinstance(exc, HostError)
+                else HostError("store_unavailable", self._set_aside(exc) or str(exc))
+            )
             self.log(f"could not record {len(jobs)} event(s): {error.message}")
             for index, rid, _request in jobs:
                 replies[index] = self._error(rid, error)
@@ -240,7 +262,8 @@ class Host:
             if isinstance(exc, StoreUnavailable) or _is_store_failure(exc):
                 if savepoint is not None:
                     raise  # the whole transaction fails; _flush answers every write in it
-                return self._error(rid, HostError("store_unavailable", str(exc)))
+                message = self._set_aside(exc) or str(exc)
+                return self._error(rid, HostError("store_unavailable", message))
             import traceback
 
             self.log(f"internal error: {traceback.format_exc()}")

@@ -142,11 +142,30 @@ def explain_error(exc: sqlite3.Error, path: Path) -> str:
         )
     if code in (_CORRUPT, _NOTADB):
         return (
-            f"the history {path} is damaged; restart the host to move it aside and start a new one"
+            f"the history {path} is damaged; the host moves it aside (it is kept, not deleted) "
+            "and starts a new one the next time it records an event"
         )
     if code == _IOERR:
         return f"an I/O error stopped the history in {where} ({exc}); check the disk"
     return f"the history {path} failed: {exc}"
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file the path names (device, inode), or None when there is none."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def is_damage(exc: BaseException | None) -> bool:
+    """Whether exc, or the SQLite error behind it, says the history file is damaged."""
+    while exc is not None:
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (_CORRUPT, _NOTADB):
+            return True
+        exc = exc.__cause__
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +180,7 @@ class Store:
     def __init__(self, path: Path, *, timeout: float = BUSY_TIMEOUT_S, log: Any = None) -> None:
         self.path = path
         self._log = log
+        self._file = _identity(path)
         try:
             self.db = self._connect(timeout)
         except sqlite3.DatabaseError as exc:
@@ -168,7 +188,7 @@ class Store:
             if code not in (_CORRUPT, _NOTADB):
                 raise StoreUnavailable(explain_error(exc, path)) from exc
             aside = self._move_aside()
-            if log is not None:
+            if log is not None and aside is not None:
                 log(
                     f"the history {path} was damaged ({exc}); moved it to {aside} "
                     "and started a new one"
@@ -182,6 +202,7 @@ class Store:
                 f"cannot create the history folder {path.parent}: {exc.strerror}; make it "
                 f"writable or set XDG_DATA_HOME to a writable folder"
             ) from exc
+        self._file = _identity(path)
 
     def _connect(self, timeout: float) -> sqlite3.Connection:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -221,9 +242,24 @@ class Store:
             db.execute("ROLLBACK")
             raise
 
-    def _move_aside(self) -> Path:
+    def set_aside(self) -> Path | None:
+        """Close this damaged history and move it aside (kept, never deleted), so the next
+        Store opened on the path starts a new one. None when another host already moved it."""
+        self.close()
+        return self._move_aside()
+
+    def _move_aside(self) -> Path | None:
+        """Rename the file this store opened, with its -wal and -shm, to an unused
+        `.corrupt-<time>` name; None when the path holds another file by now (another host
+        moved the damaged one aside and started a new one: that one must not be moved)."""
+        if self._file is None or _identity(self.path) != self._file:
+            return None
         stamp = time.strftime("%Y%m%dT%H%M%S")
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        count = 1
+        while any(Path(f"{aside}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
+            count += 1  # never replace an earlier damaged file
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{count}")
         for suffix in ("", "-wal", "-shm"):
             source = Path(str(self.path) + suffix)
             if source.exists():
