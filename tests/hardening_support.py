@@ -1,0 +1,399 @@
+"""Helpers for tests/test_hardening_*.py: the real host as a subprocess that can never hang a
+test, what a valid reply looks like, and the storage tricks (a full file system, a read-only
+folder) that make a failure real instead of mocked.
+
+Where this machine cannot set a trick up (no mount, no chattr), the test skips with the
+reason on a developer's machine and fails with CI=true, where a skip would hide a hole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import sqlite3
+import struct
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+from hostio import CHROME_ORIGIN, frame
+
+from native_host import framing
+from native_host.messages import (
+    ERROR_CODES,
+    MAX_SAFE_INT,
+    DecisionReply,
+    ErrorReply,
+    HelloReply,
+    OutcomeReply,
+)
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+#: The contract's error codes (CONTRACT.md section 2); internal_error is a bug, never expected.
+CONTRACT_CODES = frozenset(ERROR_CODES) - {"internal_error"}
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip on a developer's machine; fail in CI, where a skip would hide a hole."""
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def db_file(env: dict[str, str]) -> Path:
+    return Path(env["XDG_DATA_HOME"]) / "dlrescue" / "history.sqlite3"
+
+
+def log_file(env: dict[str, str]) -> Path:
+    return Path(env["XDG_STATE_HOME"]) / "dlrescue" / "log" / "host.log"
+
+
+def integrity(path: Path) -> str:
+    """`PRAGMA integrity_check` of a history file ('ok' when sound), read-only."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = db.execute("PRAGMA integrity_check").fetchall()
+        problems = db.execute("PRAGMA foreign_key_check").fetchall()
+    finally:
+        db.close()
+    text = "\n".join(str(r[0]) for r in rows)
+    return text if not problems else f"{text}\nforeign keys: {problems}"
+
+
+def events(path: Path) -> dict[int, tuple[Any, ...]]:
+    """event id -> (kind, browser, download_id, reason) for every event in the history."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = db.execute("SELECT id, kind, browser, download_id, reason FROM events").fetchall()
+    finally:
+        db.close()
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+# -- replies ---------------------------------------------------------------------------------
+
+
+def echoable(rid: object) -> bool:
+    """CONTRACT.md section 2: a rid is a string of at most 128 characters or an integer."""
+    if isinstance(rid, bool):
+        return False
+    if isinstance(rid, str):
+        return len(rid) <= 128
+    return isinstance(rid, int) and -MAX_SAFE_INT <= rid <= MAX_SAFE_INT
+
+
+def _no_constants(name: str) -> NoReturn:
+    raise ValueError(name)
+
+
+def request_of(body: bytes) -> dict[str, Any] | None:
+    """The frame as a JSON object, or None when it is not one (the contract's view)."""
+    try:
+        obj = json.loads(body, parse_constant=_no_constants)
+    except (ValueError, RecursionError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def expected_rid(body: bytes | framing.Oversize) -> object:
+    """The rid a reply to this frame must carry: the request's own when valid, else null."""
+    if isinstance(body, framing.Oversize):
+        return None
+    obj = request_of(body)
+    if obj is None:
+        return None
+    rid = obj.get("rid")
+    return rid if echoable(rid) else None
+
+
+def check_reply(raw: bytes, request: bytes | framing.Oversize) -> dict[str, Any]:
+    """Assert raw is a valid reply to request (contract sections 1 and 2); return it decoded."""
+    assert len(raw) <= framing.MAX_FRAME, f"a {len(raw)}-byte reply passes the frame cap"
+    text = raw.decode("utf-8")  # raises on anything but UTF-8
+    reply = json.loads(text, parse_constant=_no_constants)
+    assert isinstance(reply, dict) and isinstance(reply.get("ok"), bool), reply
+    want = expected_rid(request)
+    assert reply["rid"] == want and type(reply["rid"]) is type(want), (reply["rid"], want)
+    if not reply["ok"]:
+        ErrorReply.model_validate(reply)
+        error = reply["error"]
+        assert error["code"] in CONTRACT_CODES, f"{error['code']}: {error['message']}"
+        assert error["message"].strip(), reply
+        if isinstance(request, framing.Oversize):
+            assert error["code"] == "too_large"
+        return reply
+    kind = (request_of(request) or {}).get("type") if isinstance(request, bytes) else None
+    model = {
+        "hello": HelloReply,
+        "interrupted": DecisionReply,
+        "outcome": OutcomeReply,
+    }.get(str(kind))
+    if model is not None:
+        model.model_validate(reply)
+    elif kind == "history":
+        assert isinstance(reply["items"], list) and isinstance(reply["truncated"], bool)
+    elif kind == "stats":
+        assert isinstance(reply["by_category"], list) and isinstance(reply["by_reason"], list)
+    else:
+        raise AssertionError(f"an ok reply to a request of type {kind!r}: {reply}")
+    return reply
+
+
+def split_frames(data: bytes) -> list[bytes]:
+    """The bodies of the frames in data; fails when data holds anything but whole frames."""
+    bodies, i = [], 0
+    while i < len(data):
+        assert i + 4 <= len(data), f"stray bytes on stdout after the frames: {data[i:]!r}"
+        (n,) = struct.unpack("=I", data[i : i + 4])
+        assert i + 4 + n <= len(data), "stdout ends inside a frame"
+        bodies.append(data[i + 4 : i + 4 + n])
+        i += 4 + n
+    return bodies
+
+
+# -- the host as a subprocess ----------------------------------------------------------------
+
+
+def host_command(*args: str) -> list[str]:
+    return [sys.executable, "-I", "-m", "native_host.host", *(args or (CHROME_ORIGIN,))]
+
+
+class Host:
+    """The real host over pipes. Replies are read by a thread, so a silent host fails the test
+    after a timeout instead of hanging it; stdout is checked to hold frames and nothing else."""
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        self.proc = subprocess.Popen(
+            host_command(*args),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **env},
+        )
+        self.replies: queue.Queue[bytes | None] = queue.Queue()
+        self.stray: list[bytes] = []
+        self.stderr = b""
+        self.rusage: Any = None
+        self._readers = [
+            threading.Thread(target=self._read_replies, daemon=True),
+            threading.Thread(target=self._read_stderr, daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def _read_replies(self) -> None:
+        out = self.proc.stdout
+        assert out is not None
+        while True:
+            header = out.read(4)
+            if len(header) < 4:
+                if header:
+                    self.stray.append(header)
+                break
+            (n,) = struct.unpack("=I", header)
+            body = out.read(n)
+            if len(body) < n:
+                self.stray.append(header + body)
+                break
+            self.replies.put(body)
+        self.replies.put(None)
+
+    def _read_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        self.stderr = self.proc.stderr.read()
+
+    def send(self, message: Any) -> None:
+        self.send_raw(frame(message))
+
+    def send_raw(self, data: bytes) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def reply_bytes(self, timeout: float = 30) -> bytes:
+        try:
+            body = self.replies.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"the host sent no reply within {timeout} s") from None
+        assert body is not None, f"the host closed stdout; stderr: {self.stderr[-2000:]!r}"
+        return body
+
+    def reply(self, timeout: float = 30) -> dict[str, Any]:
+        decoded: dict[str, Any] = json.loads(self.reply_bytes(timeout))
+        return decoded
+
+    def ask(self, message: Any, timeout: float = 30) -> dict[str, Any]:
+        """Send one request and return its reply, checked against the contract."""
+        body = message if isinstance(message, bytes) else json.dumps(message).encode()
+        self.send_raw(frame(body))
+        return check_reply(self.reply_bytes(timeout), body)
+
+    def finish(self, timeout: float = 60) -> int:
+        """Close stdin and wait; returns the exit status (peak memory in self.rusage)."""
+        with suppress(BrokenPipeError, OSError):
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+        return self.wait(timeout)
+
+    def wait(self, timeout: float = 60) -> int:
+        done = threading.Event()
+        result: list[Any] = []
+
+        def reap() -> None:
+            _, status, usage = os.wait4(self.proc.pid, 0)
+            result.append((os.waitstatus_to_exitcode(status), usage))
+            done.set()
+
+        if self.proc.returncode is None:
+            threading.Thread(target=reap, daemon=True).start()
+            if not done.wait(timeout):
+                self.proc.kill()
+                done.wait(10)
+                raise AssertionError(f"the host did not exit within {timeout} s")
+            self.proc.returncode, self.rusage = result[0]
+        for reader in self._readers:  # they see end of output once the host is gone
+            reader.join(10)
+        for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            with suppress(OSError):
+                if pipe is not None:
+                    pipe.close()
+        assert not self.stray, f"stdout held something that is not a frame: {self.stray!r}"
+        return self.proc.returncode
+
+    def kill(self, sig: int = 9) -> None:
+        with suppress(ProcessLookupError):
+            os.kill(self.proc.pid, sig)
+        self.wait()
+
+    def stderr_text(self) -> str:
+        """Everything the host wrote on stderr (call after it exited)."""
+        self._readers[1].join(10)
+        return self.stderr.decode("utf-8", "replace")
+
+    def __enter__(self) -> Host:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
+            with suppress(Exception):
+                self.wait(10)
+
+
+def peak_rss_kib(usage: Any) -> int:
+    """ru_maxrss of a reaped child: KiB on Linux."""
+    return int(usage.ru_maxrss)
+
+
+def interrupted(rid: Any, download_id: int, *, browser: str = "chrome", **item: Any) -> bytes:
+    """An interrupted request as bytes."""
+    download = {
+        "id": download_id,
+        "url": f"https://example.org/file-{download_id}.iso",
+        "error": "NETWORK_FAILED",
+        "canResume": True,
+    }
+    download.update(item)
+    return json.dumps(
+        {"type": "interrupted", "rid": rid, "browser": browser, "download": download}
+    ).encode()
+
+
+# -- storage tricks --------------------------------------------------------------------------
+
+
+def _run(*cmd: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, capture_output=True, text=True, check=False)
+
+
+@contextmanager
+def small_filesystem(where: Path, size_kib: int) -> Iterator[Path]:
+    """A real file system of size_kib at `where` (tmpfs), removed afterwards. Needs root (or
+    CAP_SYS_ADMIN); without it the test skips locally and fails in CI."""
+    where.mkdir(parents=True, exist_ok=True)
+    done = _run("mount", "-t", "tmpfs", "-o", f"size={size_kib}k,mode=0700", "tmpfs", str(where))
+    if done.returncode != 0:
+        unavailable(f"cannot mount a {size_kib} KiB tmpfs here: {done.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        _run("umount", "-l", str(where))
+
+
+def fill(folder: Path) -> Path:
+    """Fill the file system holding `folder` to the last byte; returns the filler file."""
+    filler = folder / f"filler-{uuid.uuid4().hex}"
+    chunk = b"\0" * 4096
+    with open(filler, "wb", buffering=0) as handle:
+        while True:
+            try:
+                handle.write(chunk)
+            except OSError:
+                break
+        for size in (512, 64, 1):  # the last partial block
+            while True:
+                try:
+                    handle.write(b"\0" * size)
+                except OSError:
+                    break
+    return filler
+
+
+def _writable(folder: Path) -> bool:
+    probe = folder / f".probe-{uuid.uuid4().hex}"
+    try:
+        probe.write_bytes(b"x")
+    except OSError:
+        return False
+    probe.unlink()
+    return True
+
+
+@contextmanager
+def read_only_folder(folder: Path) -> Iterator[tuple[str, Callable[[], None]]]:
+    """Make `folder` read-only for real for this user, and yield (how, make_writable_again).
+
+    Permission bits do not stop root, so as root the folder becomes a read-only bind mount,
+    or else immutable (chattr +i); as any other user it is chmod 0500.
+    """
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    undo: list[Callable[[], object]] = []
+
+    def release() -> None:
+        while undo:
+            undo.pop()()
+
+    tried = []
+    if os.geteuid() != 0:
+        folder.chmod(0o500)
+        undo.append(lambda: folder.chmod(0o700))
+        tried.append("chmod 0500")
+    else:
+        bind = _run("mount", "--bind", str(folder), str(folder))
+        if bind.returncode == 0:
+            undo.append(lambda: _run("umount", str(folder)))
+            ro = _run("mount", "-o", "remount,bind,ro", str(folder))
+            tried.append(f"read-only bind mount ({ro.stderr.strip() or 'ok'})")
+        else:
+            tried.append(f"bind mount ({bind.stderr.strip()})")
+        if _writable(folder):
+            release()
+            immutable = _run("chattr", "+i", str(folder))
+            tried.append(f"chattr +i ({immutable.stderr.strip() or 'ok'})")
+            if immutable.returncode == 0:
+                undo.append(lambda: _run("chattr", "-i", str(folder)))
+    if _writable(folder):
+        release()
+        unavailable(f"cannot make a folder read-only for this user here; tried {tried}")
+    try:
+        yield tried[-1].split(" (")[0], release
+    finally:
+        release()
