@@ -3,6 +3,7 @@
 
 import { browserApi, translator, uiLang, uiLocale } from "./modules/env.js";
 import { historyRows, retryResultText, statusView } from "./modules/popup_view.js";
+import { startResume } from "./modules/resume_check.js";
 import { MSG } from "./modules/ui_messages.js";
 
 const api = browserApi();
@@ -152,8 +153,9 @@ async function resumeWithGesture(row) {
   try {
     const [item] = await api.downloads.search({ id: row.downloadId });
     if (!item || item.url !== row.url || item.state !== "interrupted" || !item.canResume) return false;
-    await api.downloads.resume(item.id);
-    return true;
+    // never awaited to the end: Firefox's resume() settles only when the download does
+    const { refused } = await startResume(api.downloads, item.id);
+    return !refused;
   } catch {
     return false; // the background restarts it instead
   }

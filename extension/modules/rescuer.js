@@ -20,7 +20,7 @@ import { FINAL_STATUSES } from "./ledger.js";
 import {
   clickToResumeNotification, cannotRetryNotification, leftNotification, notificationId,
 } from "./notify.js";
-import { VERIFY_AFTER_MS, isNotResumableError, resumeVerdict } from "./resume_check.js";
+import { VERIFY_AFTER_MS, resumeVerdict, startResume } from "./resume_check.js";
 import { WAKE_ALARM, isDue, planAction, queueRetryDelay, wakeAlarmTime } from "./schedule.js";
 import { errorDisposition, interruptedMessage, outcomeMessage } from "./wire.js";
 
@@ -568,13 +568,16 @@ export class Rescuer {
 
   async _resume(item, rec) {
     this.log.info(`resuming download ${item.id} (${rec.name})`);
-    try {
-      await this.api.downloads.resume(item.id);
-    } catch (e) {
-      const why = e?.message ?? String(e);
-      this.log.warn(`downloads.resume(${item.id}) failed: ${why}${isNotResumableError(e) ? " (not resumable)" : ""}; restarting instead`);
-      await this._restart(item, rec, `resume refused: ${why}`);
+    const { refused, failed } = await startResume(this.api.downloads, item.id, { timers: this.timers, log: this.log });
+    if (refused) {
+      this.log.warn(`downloads.resume(${item.id}) refused: ${refused.message}; restarting instead`);
+      await this._restart(item, rec, `resume refused: ${refused.message}`);
       return;
+    }
+    if (failed) {
+      // it ran and failed again (Firefox rejects resume() with the new failure): onChanged
+      // reports that interruption; the resume check covers the case where nothing ran
+      this.log.warn(`downloads.resume(${item.id}) failed: ${failed.message}`);
     }
     await this.ledger.put(rec.key, {
       status: "acted", pending: null, actedAt: this.now(), actedBy: "resume",
@@ -683,10 +686,9 @@ export class Rescuer {
     if (!rec?.needsClick) return;
     const item = await this._itemFor(rec);
     if (!item || item.state !== "interrupted") return;
-    try {
-      await this.api.downloads.resume(item.id);
-    } catch (e) {
-      this.log.warn(`resume after click failed: ${e?.message ?? e}`);
+    const { refused } = await startResume(this.api.downloads, item.id, { timers: this.timers, log: this.log });
+    if (refused) {
+      this.log.warn(`resume after click refused: ${refused.message}`);
       return;
     }
     await this.serial(async () => {

@@ -298,10 +298,23 @@ export function makeFakeApi({ browser = "chrome", host = null, uiLanguage = "en-
         throw new Error(browser === "firefox" ? `Download ${id} cannot be resumed` : "DownloadItem.canResume must be true");
       }
       if (how === "ignored") return undefined; // resolves, does nothing
-      // Firefox (ESR 153, seen for real) gives a resumed download a new startTime
-      const moved = browser === "firefox" ? { startTime: new Date(now() + 1).toISOString() } : {};
-      setImmediate(() => downloads.change(id, { state: "in_progress", error: undefined, ...moved }));
-      return undefined;
+      if (browser !== "firefox") {
+        setImmediate(() => downloads.change(id, { state: "in_progress", error: undefined }));
+        return undefined;
+      }
+      // Firefox (ESR 153, seen for real): a new startTime, and resume() returns the download's
+      // start() promise, which settles only when the download ends
+      setImmediate(() => downloads.change(id, { state: "in_progress", error: undefined, startTime: new Date(now() + 1).toISOString() }));
+      return new Promise((resolve, reject) => {
+        const watch = (delta) => {
+          if (delta.id !== id || !delta.state) return;
+          if (delta.state.current === "complete") resolve();
+          else if (delta.state.current === "interrupted") reject(new Error(`Download failed: ${items.get(id).error}`));
+          else return;
+          downloads.onChanged.removeListener(watch);
+        };
+        downloads.onChanged.addListener(watch);
+      });
     },
     async download(options) {
       downloads.calls.download.push(clone(options));

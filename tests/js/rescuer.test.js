@@ -357,23 +357,50 @@ describe("carrying out decisions", () => {
     assert.deepEqual(rig.api.downloads.calls.download, [{ url: "https://example.org/big.iso" }]);
   });
 
-  test("Firefox: a resume that rejects but still runs the old item into a second failure is not forwarded twice", async () => {
+  test("Firefox: resume() settling only when the download ends does not hold up anything else", async () => {
     const rig = makeRig({ browser: "firefox" });
     await rig.start();
+    const a = running(rig, { url: "https://example.org/a" });
+    const b = running(rig, { url: "https://example.org/b" });
+    rig.api.downloads.interrupt(a.id);
+    await rig.clock.tick(1000 + VERIFY_AFTER_MS); // a is resumed and running; its resume() is pending
+    rig.api.downloads.interrupt(b.id);
+    await rig.clock.tick(1000);
+    assert.deepEqual(rig.api.downloads.calls.resume, [a.id, b.id], "b was handled while a's resume() was pending");
+    rig.api.downloads.change(a.id, { state: "complete" });
+    await rig.clock.tick(500); // b's resume() is given 300 ms to say "refused"
+    assert.deepEqual(rig.host.ofType("outcome").at(-1).download, { id: a.id, url: "https://example.org/a", state: "complete" });
+  });
+
+  test("Firefox: resume() rejected because the resumed download failed again is reported to the host, not restarted by us", async () => {
+    const rig = makeRig({ browser: "firefox" });
+    rig.host.decide = (m) => decision(m.download.canResume ? {} : { action: "restart", attempt: 2 });
+    await rig.start();
     const item = running(rig);
-    rig.api.downloads.resume = async (id) => {
-      rig.api.downloads.calls.resume.push(id);
-      setImmediate(() => {
-        rig.api.downloads.change(id, { state: "in_progress", error: undefined });
-        rig.api.downloads.change(id, { state: "interrupted", error: "NETWORK_FAILED", canResume: false });
-      });
-      throw new Error("It was attempted to resume the request, but the entity has changed in the meantime");
+    const resume = rig.api.downloads.resume;
+    rig.api.downloads.resume = (id) => {
+      const p = resume(id);
+      setImmediate(() => rig.api.downloads.change(id, { state: "interrupted", error: "NETWORK_FAILED", canResume: false }));
+      return p; // rejects: NS_ERROR_ENTITY_CHANGED in the real browser
     };
     rig.api.downloads.interrupt(item.id);
     await rig.clock.tick(1000 + VERIFY_AFTER_MS);
-    assert.deepEqual(rig.api.downloads.calls.download, [{ url: "https://example.org/big.iso" }]);
-    assert.equal(rig.host.ofType("interrupted").length, 1, "the replaced item's second failure is ignored");
-    assert.equal(rig.host.ofType("outcome").length, 0);
+    const seen = rig.host.received.filter((m) => m.type !== "hello").map((m) => `${m.type}:${m.type === "outcome" ? m.download.state : m.download.error}`);
+    assert.deepEqual(seen, ["interrupted:NETWORK_FAILED", "outcome:interrupted", "interrupted:NETWORK_FAILED"]);
+    assert.deepEqual(rig.api.downloads.calls.download, [{ url: "https://example.org/big.iso" }], "restarted on the host's decision");
+  });
+
+  test("a download replaced by a restart that fails again later is not forwarded", async () => {
+    const rig = makeRig();
+    rig.host.decide = () => decision({ action: "restart", delay_ms: 0, category: "SERVER" });
+    await rig.start();
+    const item = running(rig);
+    rig.api.downloads.interrupt(item.id, "SERVER_NO_RANGE");
+    await rig.clock.tick(0);
+    rig.api.downloads.change(item.id, { state: "in_progress" });
+    rig.api.downloads.interrupt(item.id, "SERVER_NO_RANGE");
+    await rig.clock.tick(0);
+    assert.equal(rig.host.ofType("interrupted").length, 1);
   });
 
   test("restart downloads the URL afresh; the new download's completion is the episode's outcome", async () => {
