@@ -119,20 +119,20 @@ def text_width(text: str) -> int:
     return sum(char_width(ch) for ch in text)
 
 
-def fit(text: str, cols: int) -> str:
-    """Text cut at the end with '…' to at most `cols` columns."""
+def fit(text: str, cols: int, more: str = "…") -> str:
+    """Text cut at the end, marked with `more`, to at most `cols` columns."""
     if text_width(text) <= cols:
         return text
-    if cols <= 0:
-        return ""
+    if cols < len(more):
+        return more[:cols]
     out, used = [], 0
     for ch in text:
         w = char_width(ch)
-        if used + w > cols - 1:
+        if used + w > cols - len(more):
             break
         out.append(ch)
         used += w
-    return "".join(out) + "…"
+    return "".join(out) + more
 
 
 def _tail(text: str, cols: int) -> str:
@@ -268,14 +268,18 @@ def layout(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int)
 
 
 def render(
-    columns: Sequence[Column], widths: Sequence[int], rows: Iterable[Sequence[str]]
+    columns: Sequence[Column],
+    widths: Sequence[int],
+    rows: Iterable[Sequence[str]],
+    more: str = "…",
 ) -> Iterator[str]:
-    """The header and rows laid out in `widths`; cells must be escaped already."""
+    """The header and rows laid out in `widths`; cells must be escaped already. A cell too
+    wide is cut and marked with `more`."""
 
     def line(cells: Sequence[str]) -> str:
         out = []
         for column, cols, cell in zip(columns, widths, cells, strict=True):
-            cell = shorten_url(cell, cols) if column.url else fit(cell, cols)
+            cell = shorten_url(cell, cols) if column.url else fit(cell, cols, more)
             out.append(pad(cell, cols, column.right))
         return (" " * SEP).join(out).rstrip()
 
@@ -366,7 +370,7 @@ def _action(item: Mapping[str, Any]) -> str:
 def _outcome(item: Mapping[str, Any]) -> str:
     if item.get("outcome"):
         return str(item["outcome"])
-    return "open" if item.get("episode_id") is not None else "-"
+    return "pending" if item.get("episode_id") is not None else "-"
 
 
 def _where(item: Mapping[str, Any]) -> str:
@@ -416,13 +420,13 @@ def history_csv(items: Iterable[Mapping[str, Any]]) -> Iterator[str]:
 def csv_lines(items: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> Iterator[str]:
     """CSV records (header first); a record may hold quoted newlines. No line terminator."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # so fields holding \r are quoted
 
     def record(values: Iterable[object]) -> str:
         buffer.seek(0)
         buffer.truncate()
         writer.writerow(values)
-        return buffer.getvalue()[:-1]
+        return buffer.getvalue()[:-2]
 
     yield record(fields)
     for item in items:
@@ -464,7 +468,14 @@ def bar(value: float, top: float, cols: int, unicode: bool = True) -> str:
     return "█" * full + (_EIGHTHS[part] if part else "")
 
 
-def _summary(stats: Mapping[str, Any]) -> Iterator[str]:
+def _summary(stats: Mapping[str, Any], width: int) -> Iterator[str]:
+    import textwrap
+
+    for sentence in _sentences(stats):
+        yield from textwrap.wrap(sentence, width=width)
+
+
+def _sentences(stats: Mapping[str, Any]) -> Iterator[str]:
     if stats.get("since"):
         when = datetime.fromisoformat(stats["since"]).strftime("%Y-%m-%d %H:%M UTC")
         yield f"Since {when}:"
@@ -474,7 +485,7 @@ def _summary(stats: Mapping[str, Any]) -> Iterator[str]:
     yield (
         f"{stats['interruptions']:,} interruptions in {stats['episodes']:,} downloads: "
         f"{stats['complete']:,} complete, {stats['given_up']:,} given up, "
-        f"{stats['cancelled']:,} cancelled, {open_:,} still open."
+        f"{stats['cancelled']:,} cancelled, {open_:,} open."
     )
     if stats["ended"]:
         median = stats.get("median_recovery_ms")
@@ -516,14 +527,14 @@ def _counts_table(
     top = max((r["interruptions"] for r in rows), default=0)
     for r, cell in zip(rows, cells, strict=True):
         cell[2] = bar(r["interruptions"], top, widths[2], unicode)
-    yield from render(columns, widths, cells)
+    yield from render(columns, widths, cells, "…" if unicode else "...")
 
 
 def stats_table(
     stats: Mapping[str, Any], *, width: int = 80, unicode: bool = True, lang: str = "en"
 ) -> Iterator[str]:
     """Stats as a summary, bar charts by category, reason and domain, and a legend."""
-    yield from _summary(stats)
+    yield from _summary(stats, width)
     if not stats["interruptions"] and not stats["episodes"]:
         return
     yield ""
