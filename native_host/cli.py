@@ -168,9 +168,14 @@ def _width() -> int:
 
 
 def _unicode_ok() -> bool:
+    """Whether stdout takes block characters; if not, other non-ASCII text is written as
+    backslash escapes rather than failing."""
     try:
         "█▏…".encode(sys.stdout.encoding or "ascii")
     except (UnicodeEncodeError, LookupError):
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
         return False
     return True
 
@@ -287,6 +292,7 @@ def _history_run(args: argparse.Namespace) -> int:
     elif form == "csv":
         _emit(history_csv(items))
     else:
+        _unicode_ok()
         _emit(history_table(items, now_ms=now, width=_width(), lang=lang))
     return 0
 
