@@ -13,8 +13,9 @@ from typing import Any
 
 from _common import PYTHON, Sandbox, finish, frame, interrupted, median, ratio, read_reply
 
-FIRST = frame({"type": "hello", "rid": 0, "browser": "chrome", "extension_version": "0.1.0"})
-FIRST += interrupted(1, 42, "https://downloads.example.org/big.iso", "NETWORK_FAILED")
+HELLO = frame({"type": "hello", "rid": 0, "browser": "chrome", "extension_version": "0.1.0"})
+INTERRUPTED = interrupted(1, 42, "https://downloads.example.org/big.iso", "NETWORK_FAILED")
+FIRST = HELLO + INTERRUPTED
 
 
 def once(sandbox: Sandbox, argv: list[str]) -> float:
@@ -32,12 +33,45 @@ def once(sandbox: Sandbox, argv: list[str]) -> float:
     return elapsed
 
 
-def floor() -> float:
-    """`python -I -c pass`: the interpreter alone."""
+#: Where the time goes: each stage is a `python -I -c` process doing the work of the one
+#: before and one more step of the host's way to its first decision; the differences
+#: between medians are what each step costs.
+STAGES: tuple[tuple[str, str], ...] = (
+    ("interpreter and site (`python -I -c pass`)", "pass"),
+    ("+ import native_host.host", "import native_host.host"),
+    (
+        "+ Host(): paths (platformdirs), open the store (sqlite3, WAL, schema check)",
+        "from native_host.host import Host, Caller; h = Host(Caller('chrome'), print)",
+    ),
+    (
+        "+ import native_host.messages (pydantic, models built)",
+        "from native_host.host import Host, Caller; h = Host(Caller('chrome'), print); "
+        "import native_host.messages",
+    ),
+    (
+        "+ handle hello and the interrupted (validate, decide, explain, commit)",
+        "from native_host.host import Host, Caller; h = Host(Caller('chrome'), print); "
+        "h.handle_batch([HELLO, INTERRUPTED])",
+    ),
+)
+
+
+def stage(sandbox: Sandbox, code: str) -> float:
+    """Seconds to run one stage's code in a fresh `python -I` (plugins off, as the host)."""
     import subprocess
 
+    prelude = (
+        "from native_host._startup import without_pydantic_plugins as w; w(); "
+        f"HELLO, INTERRUPTED = {HELLO[4:]!r}, {INTERRUPTED[4:]!r}; "
+    )
     start = time.perf_counter()
-    subprocess.run([PYTHON, "-I", "-c", "pass"], check=True)
+    subprocess.run(
+        [PYTHON, "-I", "-c", code if code == "pass" else prelude + code],
+        check=True,
+        env=sandbox.env,
+        cwd=sandbox.root,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 
@@ -48,22 +82,29 @@ def run(runs: int) -> dict[str, Any]:
         once(sandbox, sandbox.reference())
         ours: list[float] = []
         reference: list[float] = []
-        interpreter: list[float] = []
+        stages: list[list[float]] = [[] for _ in STAGES]
         for index in range(runs):
             pair = [(ours, sandbox.ours()), (reference, sandbox.reference())]
             for times, argv in pair if index % 2 == 0 else pair[::-1]:
                 times.append(once(sandbox, argv))
-            interpreter.append(floor())
+            for times, (_name, code) in zip(stages, STAGES, strict=True):
+                times.append(stage(sandbox, code))
     finally:
         sandbox.cleanup()
     ours_ms = median(ours) * 1000
     reference_ms = median(reference) * 1000
+    stage_ms = [median(times) * 1000 for times in stages] + [ours_ms]
+    names = [name for name, _code in STAGES] + ["+ the real host: pipes, reader thread, log, reply"]
     return {
         "runs": runs,
         "ours_ms": round(ours_ms, 1),
         "reference_ms": round(reference_ms, 1),
-        "python_pass_ms": round(median(interpreter) * 1000, 1),
+        "python_pass_ms": round(stage_ms[0], 1),
         "ratio": ratio(ours_ms, reference_ms),
+        "breakdown": [
+            {"step": name, "ms": round(total, 1), "step_ms": round(total - before, 1)}
+            for name, total, before in zip(names, stage_ms, [0.0, *stage_ms], strict=False)
+        ],
         "ours_all_ms": [round(t * 1000, 1) for t in ours],
         "reference_all_ms": [round(t * 1000, 1) for t in reference],
     }

@@ -1,9 +1,9 @@
 """Where the host's start-up goes: `python -X importtime`, several runs, medians per module.
 
 Runs the real host (`python -I -X importtime -m native_host.host`) on `hello` + one
-`interrupted`, parses stderr, and prints the modules with the largest median cumulative
-import time, plus the total of every top-level import. Usage:
-`python bench/importtime.py [RUNS] [TOP]`.
+`interrupted`, or with `--cli ARGS...` the `dlrescue` command line, parses stderr, and
+prints the modules with the largest median cumulative import time, plus the total of every
+top-level import. Usage: `python bench/importtime.py [RUNS] [TOP] [--cli history ...]`.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import subprocess
 from collections import defaultdict
 from typing import Any
 
-from _common import Sandbox, median
+from _common import PYTHON, Sandbox, median
 from cold_start import FIRST
 
 _LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
-def profile(runs: int) -> dict[str, Any]:
+def profile(runs: int, cli: list[str] | None = None) -> dict[str, Any]:
     sandbox = Sandbox()
     selfs: dict[str, list[int]] = defaultdict(list)
     cumulative: dict[str, list[int]] = defaultdict(list)
@@ -28,9 +28,8 @@ def profile(runs: int) -> dict[str, Any]:
     modules: list[int] = []
     try:
         for _ in range(runs):
-            argv = sandbox.ours()
-            argv.insert(2, "-X")
-            argv.insert(3, "importtime")
+            argv = sandbox.ours() if cli is None else [PYTHON, "-I", "-m", "native_host.cli", *cli]
+            argv[2:2] = ["-X", "importtime"]
             done = subprocess.run(
                 argv, input=FIRST, capture_output=True, env=sandbox.env, check=True
             )
@@ -83,6 +82,11 @@ def top(report: dict[str, Any], count: int) -> list[str]:
 if __name__ == "__main__":
     import sys
 
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
-    shown = int(sys.argv[2]) if len(sys.argv) > 2 else 40
-    print("\n".join(top(profile(runs), shown)))
+    args = sys.argv[1:]
+    cli = None
+    if "--cli" in args:
+        cli = args[args.index("--cli") + 1 :]
+        args = args[: args.index("--cli")]
+    runs = int(args[0]) if args else 7
+    shown = int(args[1]) if len(args) > 1 else 40
+    print("\n".join(top(profile(runs, cli), shown)))

@@ -94,6 +94,13 @@ def markdown(results: dict[str, Any]) -> list[str]:
             f"| reference host | {cold['reference_ms']} | 1x |",
             f"| `python -I -c pass` | {cold['python_pass_ms']} | |",
             "",
+            "Where the time goes (each step a `python -I -c` process doing the steps above it"
+            " too; medians, so steps are differences of medians):",
+            "",
+            "| step | ms | total ms |",
+            "|---|---:|---:|",
+            *(f"| {row['step']} | {row['step_ms']} | {row['ms']} |" for row in cold["breakdown"]),
+            "",
         ]
     b = results.get("burst")
     if b:
