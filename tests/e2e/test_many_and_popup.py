@@ -46,6 +46,8 @@ def test_twenty_downloads_cut_at_once_are_all_decided_and_recorded(rig: Rig) -> 
         raise AssertionError(
             f"{e}; {len(stuck)} not complete, first:\n{rig.explain(stuck[0])}"
         ) from None
+    starts = [ln for ln in rig.extension_log() if "background started" in ln]
+    print(f"{rig.name}: the extension's background started {len(starts)} time(s) so far")
     for url, path in zip(urls, paths, strict=True):
         hist = rig.history(url)
         assert [(h["reason"], h["action"]) for h in hist] == [("NETWORK_FAILED", "resume")], (

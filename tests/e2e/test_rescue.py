@@ -24,7 +24,7 @@ from .server import Behaviour
 FIREFOX_CUT = {"trickle_chunk": 16 * 1024, "trickle_interval": 0.1}
 
 #: Longer than any policy delay of the suite (policy.toml: at most 1 s), with slack.
-QUIET = 3.0
+QUIET = 2.0
 
 
 def reasons(hist: list[dict[str, Any]]) -> list[str]:
@@ -89,8 +89,10 @@ def test_first_failure_is_resumed_and_completes(rig: Rig) -> None:
     reqs = rig.server.requests(path)
     assert len(reqs) == 2, rig.explain(url, hist)
     if rig.name == "firefox":
-        assert reqs[1].range == f"bytes={reqs[0].sent}-", "a resume asks for the rest only"
-        assert reqs[1].status == 206
+        # A resume asks for the rest only: from what reached the disk (Firefox loses what
+        # sat in socket buffers at the cut, so the offset can be below what was sent).
+        start = int((reqs[1].range or "bytes=0-").removeprefix("bytes=").split("-")[0])
+        assert 0 < start <= reqs[0].sent and reqs[1].status == 206, rig.explain(url, hist)
 
 
 def test_forbidden_and_not_found_are_never_retried(rig: Rig) -> None:
