@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import re
+import textwrap
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -222,8 +223,6 @@ def _share(value: float | None) -> str:
 
 def _wrap(label: str, text: str, width: int) -> Iterator[str]:
     """`label: text` wrapped to width, continuation lines indented by four spaces."""
-    import textwrap
-
     yield from textwrap.wrap(
         f"{label}: {text}", width=width, subsequent_indent="    ", break_on_hyphens=False
     )
@@ -469,8 +468,6 @@ def bar(value: float, top: float, cols: int, unicode: bool = True) -> str:
 
 
 def _summary(stats: Mapping[str, Any], width: int) -> Iterator[str]:
-    import textwrap
-
     for sentence in _sentences(stats):
         yield from textwrap.wrap(sentence, width=width)
 
@@ -636,12 +633,14 @@ def policy_table(view: Mapping[str, Any], *, width: int = 80) -> Iterator[str]:
     """The effective policy as two tables; values from the user's file are marked `*`."""
     from .policy import RULE_KEYS
 
+    file = escape(view["file"])
     if view["problems"]:
-        yield f"Policy: built-in defaults, because {view['file']} has problems (see above)."
+        header = f"Policy: built-in defaults, because {file} has problems (see above)."
     elif view["file_exists"]:
-        yield f"Policy: {view['file']}; values marked * come from it, the rest are defaults."
+        header = f"Policy: {file}; values marked * come from it, the rest are defaults."
     else:
-        yield f"Policy: built-in defaults (no {view['file']})."
+        header = f"Policy: built-in defaults (no {file})."
+    yield from textwrap.wrap(header, width, break_long_words=False, break_on_hyphens=False)
 
     def rows(section: Mapping[str, Mapping[str, Any]]) -> list[list[str]]:
         out = []
