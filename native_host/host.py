@@ -86,7 +86,8 @@ class Port:
     caller: Caller
     lang: str = "en"
     browser: str | None = None
-    incognito_attempts: dict[str, int] = field(default_factory=dict)
+    #: Incognito episodes, in memory only: URL key -> the reasons of its interruptions so far.
+    incognito: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Host:
@@ -214,7 +215,7 @@ class Host:
 
         jobs = list(writes)
         writes.clear()
-        incognito: dict[str, int] = {}  # this batch's incognito counts, kept only if it commits
+        incognito: dict[str, list[str]] = {}  # this batch's incognito episodes, kept on commit
         try:
             store = self.store()
             with store.transaction():
@@ -234,11 +235,11 @@ class Host:
             for index, rid, _request in jobs:
                 replies[index] = self._error(rid, error)
             return
-        for key, count in incognito.items():
-            if count:
-                self.port.incognito_attempts[key] = count
+        for key, seen in incognito.items():
+            if seen:
+                self.port.incognito[key] = seen
             else:
-                self.port.incognito_attempts.pop(key, None)
+                self.port.incognito.pop(key, None)
 
     def _guarded(
         self, rid: object, work: Callable[[], dict[str, Any]], savepoint: Any = None
@@ -306,12 +307,14 @@ class Host:
             return self._history(request)
         return self._stats(request)
 
-    def _write(self, store: Any, request: Any, incognito: dict[str, int]) -> dict[str, Any]:
+    def _write(self, store: Any, request: Any, incognito: dict[str, list[str]]) -> dict[str, Any]:
         if request.type == "interrupted":
             return self._interrupted(store, request, incognito)
         return self._outcome(store, request, incognito)
 
-    def _interrupted(self, store: Any, request: Any, counts: dict[str, int]) -> dict[str, Any]:
+    def _interrupted(
+        self, store: Any, request: Any, counts: dict[str, list[str]]
+    ) -> dict[str, Any]:
         from .explanations import explain
         from .policy import decide, rule_for
         from .privacy import domain, is_refetchable, scrub_url, url_key
@@ -328,10 +331,11 @@ class Host:
         at = now_ms()
         episode = None
         if incognito:  # counted in memory only, never on disk
-            before = counts.get(key, self.port.incognito_attempts.get(key, 0))
+            seen = counts.get(key, self.port.incognito.get(key, []))
+            before, same = len(seen), seen.count(reason.name)
         else:
             episode = store.open_episode(key, at)
-            before = episode.attempts
+            before, same = episode.attempts, store.count_reason(episode.id, reason.name)
         attempt = before if reason.name == PAUSED else before + 1
         rule = rule_for(self.policy, reason.name, reason.category)
         decision = decide(
@@ -340,6 +344,7 @@ class Host:
             category=reason.category,
             known=reason.known,
             attempt=max(attempt, 1),
+            earlier_same_reason=same,
             can_resume=item.canResume,
             http=is_refetchable(item.url),
             paused=paused,
@@ -353,7 +358,7 @@ class Host:
             if closes:
                 store.close_episode(episode.id, outcome, at)
         else:
-            counts[key] = 0 if closes else attempt
+            counts[key] = [] if closes else seen + [reason.name] * (reason.name != PAUSED)
         event_id = store.add_event(
             {
                 "at_ms": at,
@@ -391,7 +396,7 @@ class Host:
             },
         }
 
-    def _outcome(self, store: Any, request: Any, counts: dict[str, int]) -> dict[str, Any]:
+    def _outcome(self, store: Any, request: Any, counts: dict[str, list[str]]) -> dict[str, Any]:
         from .privacy import url_key
         from .store import now_ms
 
@@ -406,7 +411,7 @@ class Host:
         if episode_id is not None and closing is not None:
             store.close_episode(episode_id, closing, at)
         if incognito and closing is not None:
-            counts[url_key(item.url)] = 0
+            counts[url_key(item.url)] = []
         event_id = store.add_event(
             {
                 "at_ms": at,

@@ -49,7 +49,9 @@ LIMITS: Mapping[str, tuple[float, float]] = {
     "backoff_factor": (1.0, 10.0),
 }
 
-_NEVER = Rule("none", 0, 0, 0, 1.0, True)
+# Categories left alone still carry sane delays: a reason override that turns on a retry
+# (FILE_TOO_SHORT: restart) or a user's `action = "restart"` inherits them.
+_NEVER = Rule("none", 0, 1_000, 60_000, 2.0, True)
 
 DEFAULT_CATEGORIES: Mapping[str, Rule] = {
     # Files: the disk or the antivirus said no; retrying blindly changes nothing.
@@ -59,7 +61,7 @@ DEFAULT_CATEGORIES: Mapping[str, Rule] = {
     # Servers hide 429/500/503 behind SERVER_FAILED: long waits, few tries.
     "SERVER": Rule("resume", 4, 5_000, 600_000, 3.0, True),
     # The user did it: leave it, silently.
-    "USER": Rule("none", 0, 0, 0, 1.0, False),
+    "USER": Rule("none", 0, 1_000, 60_000, 2.0, False),
     # A browser crash or restart: resume once.
     "CRASH": Rule("resume", 1, 1_000, 1_000, 1.0, True),
     # A reason no catalogue knows: leave it and say so.
@@ -166,6 +168,7 @@ def decide(
     category: str,
     known: bool,
     attempt: int,
+    earlier_same_reason: int | None = None,
     can_resume: bool | None,
     http: bool,
     paused: bool = False,
@@ -173,14 +176,22 @@ def decide(
 ) -> Decision:
     """Decide one interruption.
 
-    `attempt` counts this interruption within its episode (1 for the first). `can_resume`
-    is the browser's DownloadItem.canResume (None when it did not say). `http` is whether
-    the URL can be fetched again (http or https). `paused` marks a pause, which is not a
-    failure.
+    `attempt` counts this interruption within its episode (1 for the first).
+    `earlier_same_reason` counts the episode's earlier interruptions with this same reason
+    (default: all of them). Each reason has its own budget within the episode, so a
+    download that failed twice on the network and then gets SERVER_NO_RANGE is still
+    restarted once; the reply's `max_attempts` is the episode attempt up to which this
+    reason is retried, so `attempt <= max_attempts` exactly while retries go on.
+    `can_resume` is the browser's DownloadItem.canResume (None when it did not say).
+    `http` is whether the URL can be fetched again (http or https). `paused` marks a pause,
+    which is not a failure.
     """
+    earlier = attempt - 1 if earlier_same_reason is None else min(earlier_same_reason, attempt - 1)
+    tries = earlier + 1  # this reason's own count, this interruption included
+    limit = attempt - tries + rule.max_attempts
 
     def leave(cause: Cause, notify: bool) -> Decision:
-        return Decision("none", 0, attempt, rule.max_attempts, reason, category, notify, cause)
+        return Decision("none", 0, attempt, limit, reason, category, notify, cause)
 
     if paused:
         return leave("paused", False)
@@ -188,7 +199,7 @@ def decide(
         return leave("unknown_reason", rule.notify)
     if rule.action == "none":
         return leave("policy", rule.notify)
-    if attempt > rule.max_attempts:
+    if tries > rule.max_attempts:
         return leave("gave_up", rule.notify)
     action: Action = rule.action
     cause: Cause = "policy"
@@ -198,9 +209,9 @@ def decide(
         return leave("not_http", rule.notify)
     return Decision(
         action,
-        backoff_ms(rule, attempt, jitter),
+        backoff_ms(rule, tries, jitter),
         attempt,
-        rule.max_attempts,
+        limit,
         reason,
         category,
         False,

@@ -317,6 +317,15 @@ class Store:
             (int(retried), episode_id),
         )
 
+    def count_reason(self, episode_id: int, reason: str) -> int:
+        """How many of the episode's interruptions so far had this reason."""
+        row = self.db.execute(
+            "SELECT count(*) FROM events"
+            " WHERE episode_id = ? AND reason = ? AND kind = 'interrupted'",
+            (episode_id, reason),
+        ).fetchone()
+        return int(row[0])
+
     def close_episode(self, episode_id: int, outcome: str, at_ms: int) -> None:
         self.db.execute(
             "UPDATE episodes SET closed_ms = ?, outcome = ? WHERE id = ? AND closed_ms IS NULL",

@@ -296,3 +296,13 @@ def test_explanations_follow_the_language_announced_in_hello(host: HostProcess) 
     host.ask({"type": "hello", "lang": "fr"})
     french = host.ask(interrupted(2, url="https://other.example/f"))["decision"]["explanation"]
     assert "attempt" in english and "tentative" in french
+
+
+def test_a_new_reason_mid_episode_gets_its_own_budget(host: HostProcess) -> None:
+    """NETWORK_FAILED twice, then SERVER_NO_RANGE (a resume met 416): restarted, attempt 3."""
+    host.ask(interrupted(1))
+    host.ask(interrupted(2))
+    d = host.ask(interrupted(3, error="SERVER_NO_RANGE"))["decision"]
+    assert (d["action"], d["attempt"], d["max_attempts"]) == ("restart", 3, 3)
+    d = host.ask(interrupted(4, error="SERVER_NO_RANGE"))["decision"]
+    assert (d["action"], d["notify"], d["attempt"]) == ("none", True, 4)

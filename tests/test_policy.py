@@ -206,3 +206,45 @@ def test_policy_module_imports_no_io() -> None:
         assert not names & {"os", "sqlite3", "io", "pathlib", "socket", "subprocess", "shutil"}, (
             module
         )
+
+
+def test_each_reason_has_its_own_budget_within_an_episode() -> None:
+    """Two network failures, then SERVER_NO_RANGE: still restarted once (attempt 3 of 3);
+    a second SERVER_NO_RANGE gives up."""
+    rule = rule_for(DEFAULT_POLICY, "SERVER_NO_RANGE", "SERVER")
+    first = decide(
+        rule,
+        reason="SERVER_NO_RANGE",
+        category="SERVER",
+        known=True,
+        attempt=3,
+        earlier_same_reason=0,
+        can_resume=True,
+        http=True,
+        jitter=0.5,
+    )
+    assert (first.action, first.attempt, first.max_attempts) == ("restart", 3, 3)
+    again = decide(
+        rule,
+        reason="SERVER_NO_RANGE",
+        category="SERVER",
+        known=True,
+        attempt=4,
+        earlier_same_reason=1,
+        can_resume=True,
+        http=True,
+        jitter=0.5,
+    )
+    assert (again.action, again.cause, again.attempt, again.max_attempts) == (
+        "none",
+        "gave_up",
+        4,
+        3,
+    )
+
+
+def test_restart_overrides_in_quiet_categories_still_wait() -> None:
+    """FILE_TRANSIENT_ERROR restarts after a real backoff, not a zero cap inherited from FILE."""
+    rule = rule_for(DEFAULT_POLICY, "FILE_TRANSIENT_ERROR", "FILE")
+    assert rule.max_delay_ms >= rule.initial_delay_ms > 0
+    assert _decide("FILE_TRANSIENT_ERROR", jitter=0.5).delay_ms == rule.initial_delay_ms // 2
