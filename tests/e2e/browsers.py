@@ -624,6 +624,10 @@ class Firefox(Browser):
 
     def screenshot(self, handle: str, path: Path) -> Path:
         assert self.rpc is not None
+        self.rpc.call(
+            "browsingContext.setViewport",
+            {"context": handle, "viewport": {"width": 800, "height": 600}},
+        )
         data = self.rpc.call("browsingContext.captureScreenshot", {"context": handle})["data"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))
