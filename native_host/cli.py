@@ -424,7 +424,9 @@ COMMANDS: dict[str, Command] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of command `only` alone (what main() needs; building
+    every command's parser costs more than a history query)."""
     parser = argparse.ArgumentParser(
         prog="dlrescue",
         description="Rescue browser downloads that die half way.",
@@ -432,6 +434,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"dlrescue {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (add_args, run, summary) in COMMANDS.items():
+        if only is not None and name != only:
+            continue
         command = sub.add_parser(
             name, help=summary, description=summary[0].upper() + summary[1:] + "."
         )
@@ -441,7 +445,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    named = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(named if named in COMMANDS else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed usage and the problem
