@@ -29,6 +29,12 @@ export const PROBLEM_STATES = Object.freeze([
 
 export const DEFAULT_BACKOFF = Object.freeze({ initialMs: 1000, factor: 2, maxMs: 5 * 60 * 1000 });
 
+/**
+ * A host that is not registered (or not for us) costs nothing to look for again (no process
+ * starts), and the user who just ran `dlrescue register` expects it to be picked up soon.
+ */
+export const MISSING_BACKOFF = Object.freeze({ initialMs: 1000, factor: 2, maxMs: 30 * 1000 });
+
 /** Delay before reconnect number `failures` (1-based): 1 s, 2 s, 4 s ... capped. Pure. */
 export function reconnectDelay(failures, backoff = DEFAULT_BACKOFF) {
   const n = Math.max(1, failures);
@@ -47,7 +53,7 @@ export class HostPort {
   constructor({
     api, helloFields, hostName = HOST_NAME, timers = globalThis, now = () => Date.now(),
     log = console, requestTimeoutMs = 10_000, helloTimeoutMs = 10_000,
-    backoff = DEFAULT_BACKOFF, maxBytes = MAX_MESSAGE_BYTES,
+    backoff = DEFAULT_BACKOFF, missingBackoff = MISSING_BACKOFF, maxBytes = MAX_MESSAGE_BYTES,
   }) {
     this.api = api;
     this.helloFields = helloFields;
@@ -58,6 +64,7 @@ export class HostPort {
     this.requestTimeoutMs = requestTimeoutMs;
     this.helloTimeoutMs = helloTimeoutMs;
     this.backoff = backoff;
+    this.missingBackoff = missingBackoff;
     this.maxBytes = maxBytes;
 
     this.port = null;
@@ -250,7 +257,8 @@ export class HostPort {
 
   _failed(status, detail) {
     const failures = this.state.failures + 1;
-    const delay = reconnectDelay(failures, this.backoff);
+    const missing = status === "host_missing" || status === "host_forbidden";
+    const delay = reconnectDelay(failures, missing ? this.missingBackoff : this.backoff);
     this._clearReconnect();
     this.reconnectTimer = this.timers.setTimeout(() => {
       this.reconnectTimer = null;

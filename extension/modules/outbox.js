@@ -84,11 +84,14 @@ export class Outbox {
     if (this.items.length !== before) await this._save();
   }
 
-  /** Keep the entry, try it again after delayMs. */
-  async retryLater(seq, delayMs, error) {
+  /**
+   * Keep the entry, try it again after delayMs. `count: false` when the host was not there to
+   * try (the backoff of a refusal grows with `tries`; waiting for the host does not).
+   */
+  async retryLater(seq, delayMs, error, { count = true } = {}) {
     const entry = this.items.find((e) => e.seq === seq);
     if (!entry) return;
-    entry.tries += 1;
+    if (count) entry.tries += 1;
     entry.nextTryAt = this.now() + delayMs;
     entry.lastError = error ?? null;
     await this._save();

@@ -377,8 +377,11 @@ export class Rescuer {
       if (!this.port.isConnected()) {
         await this.port.connect();
         if (!this.port.isConnected()) {
-          this.log.info(`${this.outbox.size} message(s) kept for the host (${this.port.status().status})`);
-          await this.outbox.retryLater(entry.seq, queueRetryDelay(entry.tries), this.port.status().status);
+          const host = this.port.status();
+          this.log.info(`${this.outbox.size} message(s) kept for the host (${host.status})`);
+          // due again when the port tries again; the wake alarm brings a dead worker back then
+          const wait = Math.max(1000, (host.nextRetryAt ?? 0) - this.now());
+          await this.outbox.retryLater(entry.seq, wait, host.status, { count: false });
           break;
         }
       }

@@ -153,3 +153,15 @@ describe("the one door to the host", () => {
     assert.equal(reconnectDelay(50), 300_000);
   });
 });
+
+test("a missing host is looked for again at least every 30 s (registering it is picked up soon)", async () => {
+  const clock = new FakeClock();
+  const api = makeFakeApi({ host: null, clock });
+  const port = new HostPort({ api, log: quietLog(), timers: clock, now: clock.now, helloFields: () => ({}) });
+  await port.connect();
+  await clock.tick(10 * 60_000);
+  const attempts = api.runtime.ports.length;
+  await clock.tick(60_000);
+  assert.ok(api.runtime.ports.length - attempts >= 2, `${api.runtime.ports.length - attempts} attempts in a minute`);
+  assert.ok(port.status().nextRetryAt - clock.now() <= 30_000);
+});
