@@ -40,6 +40,7 @@ const rescuer = new Rescuer({
 });
 
 api.downloads.onChanged.addListener((delta) => rescuer.onChanged(delta));
+api.downloads.onCreated.addListener((item) => rescuer.onCreated(item));
 api.alarms.onAlarm.addListener((alarm) => rescuer.onAlarm(alarm));
 api.runtime.onStartup.addListener(() => log.info("browser started"));
 api.runtime.onInstalled.addListener((details) => log.info(`installed (${details?.reason})`));

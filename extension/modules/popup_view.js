@@ -25,9 +25,10 @@ export function statusView(host, t, now) {
   return { ...view, detail, retry };
 }
 
-/** 0.3 s, 4 s, 3 min. `formatNumber` is the locale's (0,3 s in French). */
+/** 40 ms, 2.5 s, 40 s, 3 min. `formatNumber` is the locale's (2,5 s in French). */
 export function formatDelay(ms, t, formatNumber = String) {
   const seconds = (Number(ms) || 0) / 1000;
+  if (seconds < 1) return t("durationMilliseconds", [formatNumber(Math.round(seconds * 1000))]);
   if (seconds >= 120) return t("durationMinutes", [formatNumber(Math.round(seconds / 60))]);
   const shown = seconds < 10 ? Math.round(seconds * 10) / 10 : Math.round(seconds);
   return t("durationSeconds", [formatNumber(shown)]);

@@ -21,7 +21,9 @@ import {
   clickToResumeNotification, cannotRetryNotification, leftNotification, notificationId,
 } from "./notify.js";
 import { VERIFY_AFTER_MS, resumeVerdict, startResume } from "./resume_check.js";
-import { WAKE_ALARM, isDue, planAction, queueRetryDelay, wakeAlarmTime } from "./schedule.js";
+import {
+  WAKE_ALARM, WATCH_ALARM, WATCH_PERIOD_MINUTES, isDue, planAction, queueRetryDelay, wakeAlarmTime,
+} from "./schedule.js";
 import { errorDisposition, interruptedMessage, outcomeMessage } from "./wire.js";
 
 /** Interrupted downloads older than this are not forwarded by reconciliation (old history). */
@@ -250,13 +252,31 @@ export class Rescuer {
       }
       this.log.info(`reconcile (${reason}): ${items?.length ?? 0} downloads, ${forwarded} interruption(s) forwarded`);
       this._armAll();
+      await this._watch((items ?? []).some((i) => i.state === "in_progress"));
     });
   }
 
   // ---------------------------------------------------------------- catching
 
+  /** downloads.onCreated listener: a running download is watched. */
+  async onCreated(item) {
+    if (item?.state === "in_progress") await this._watch(true);
+  }
+
+  /** Keep the watch alarm while downloads run; drop it when none does. */
+  async _watch(on) {
+    try {
+      const existing = await this.api.alarms.get(WATCH_ALARM);
+      if (on && !existing) await this.api.alarms.create(WATCH_ALARM, { periodInMinutes: WATCH_PERIOD_MINUTES });
+      else if (!on && existing) await this.api.alarms.clear(WATCH_ALARM);
+    } catch (e) {
+      this.log.warn("watch alarm failed", e);
+    }
+  }
+
   /** downloads.onChanged listener (both delta shapes). */
   async onChanged(delta) {
+    if (enteredState(delta) === "in_progress") this._watch(true);
     if (!enteredState(delta)) return;
     await this.init();
     await this.reconciled;
@@ -508,8 +528,8 @@ export class Rescuer {
 
   /** alarms.onAlarm listener. */
   async onAlarm(alarm) {
-    if (alarm?.name !== WAKE_ALARM) return;
-    this.log.info("wake alarm");
+    if (alarm?.name !== WAKE_ALARM && alarm?.name !== WATCH_ALARM) return;
+    this.log.info(alarm.name === WAKE_ALARM ? "wake alarm" : "watch alarm");
     await this.start("alarm");
     await this.reconcile("alarm");
   }

@@ -15,6 +15,14 @@ export const MIN_ALARM_DELAY_MS = 30_000;
 /** The single alarm that wakes the background for pending actions and queued events. */
 export const WAKE_ALARM = "dlrescue-wake";
 
+/**
+ * While a download runs, this periodic alarm wakes the background so a worker that died
+ * silently (seen in Chromium when several downloads failed at once) is replaced and its
+ * reconciliation finds what was missed, even if no other event comes.
+ */
+export const WATCH_ALARM = "dlrescue-watch";
+export const WATCH_PERIOD_MINUTES = 1;
+
 /** Actions that do something to the download. */
 export const ACTIVE_ACTIONS = Object.freeze(["resume", "restart"]);
 

@@ -333,7 +333,11 @@ export function makeFakeApi({ browser = "chrome", host = null, uiLanguage = "en-
     alarms,
     onAlarm: new Emitter(),
     async create(name, info) {
-      alarms.set(name, { name, scheduledTime: info.when ?? now() + (info.delayInMinutes ?? 0) * 60_000 });
+      const period = info.periodInMinutes;
+      alarms.set(name, {
+        name, scheduledTime: info.when ?? now() + (info.delayInMinutes ?? period ?? 0) * 60_000,
+        ...(period ? { periodInMinutes: period } : {}),
+      });
     },
     async clear(name) {
       return alarms.delete(name);
@@ -347,7 +351,7 @@ export function makeFakeApi({ browser = "chrome", host = null, uiLanguage = "en-
     /** The browser fires it (the test decides when). */
     fire(name) {
       const alarm = alarms.get(name);
-      alarms.delete(name);
+      if (!alarm?.periodInMinutes) alarms.delete(name);
       return api.alarms.onAlarm.emit(alarm ?? { name, scheduledTime: now() });
     },
   };

@@ -13,7 +13,7 @@ const messages = Object.fromEntries(LOCALES.map((l) => [l, loadMessages(l)]));
 
 /** Keys whose French text is rightly the same as the English one. */
 const SAME_IN_FRENCH = new Set([
-  "extName", "labelAction", "reasonWithCategory", "durationSeconds", "durationMinutes", "footerVersion",
+  "extName", "labelAction", "reasonWithCategory", "durationSeconds", "durationMinutes", "durationMilliseconds", "footerVersion",
 ]);
 
 function files(dir, exts) {

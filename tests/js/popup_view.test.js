@@ -61,9 +61,10 @@ describe("popup: history rows", () => {
     assert.equal(row.outcome, "terminé");
   });
 
-  test("sub-second and short delays keep one decimal, in the locale's format", () => {
+  test("sub-second delays in ms, short ones with one decimal, in the locale's format", () => {
     const [row] = historyRows([item({ delay_ms: 300 })], en, time);
-    assert.equal(row.action, "resume after 0.3 s");
+    assert.equal(row.action, "resume after 300 ms");
+    assert.equal(historyRows([item({ delay_ms: 1500 })], en, time)[0].action, "resume after 1.5 s");
     const [frRow] = historyRows([item({ delay_ms: 2500 })], fr, time, (n) => n.toLocaleString("fr", { maximumFractionDigits: 1 }));
     assert.equal(frRow.action, "reprendre après 2,5 s");
   });

@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import { recordKey } from "../../extension/modules/keys.js";
 import { RECONCILE_HORIZON_MS } from "../../extension/modules/rescuer.js";
 import { VERIFY_AFTER_MS } from "../../extension/modules/resume_check.js";
-import { WAKE_ALARM } from "../../extension/modules/schedule.js";
+import { WAKE_ALARM, WATCH_ALARM } from "../../extension/modules/schedule.js";
 import { FakeHost } from "./fakes.js";
 import { addInterrupted, makeRig } from "./rig.js";
 
@@ -100,6 +100,24 @@ describe("reconciliation on every start", () => {
     const urls = second.host.ofType("interrupted").map((m) => m.download.url);
     assert.deepEqual(urls.sort(), ["https://example.org/1", "https://example.org/2", "https://example.org/3"],
       "the two missed ones are forwarded; the decided one is not sent again");
+  });
+
+  test("while a download runs a periodic watch alarm exists, and it brings back a silently dead worker", async () => {
+    const first = makeRig();
+    await first.start();
+    assert.equal(first.api.alarms.alarms.has(WATCH_ALARM), false, "no download, no alarm");
+    const item = running(first);
+    first.api.downloads.onCreated.emit(item);
+    await first.clock.tick(0);
+    assert.equal(first.api.alarms.alarms.get(WATCH_ALARM).periodInMinutes, 1);
+    first.kill();
+    first.api.downloads.interrupt(item.id); // nobody listens
+    await first.clock.tick(60_000);
+    const second = makeRig({ api: first.api, host: first.host, clock: first.clock });
+    first.api.alarms.fire(WATCH_ALARM); // the browser starts a new worker for the alarm
+    await second.start();
+    assert.equal(second.host.ofType("interrupted").length, 1);
+    assert.equal(first.api.alarms.alarms.has(WATCH_ALARM), false, "nothing runs: the alarm is dropped");
   });
 
   test("a decided download is not forwarded again by the next worker", async () => {

@@ -34,6 +34,7 @@ export function makeRig({ browser = "chrome", host, api, clock, online } = {}) {
   });
   const listeners = [
     [api.downloads.onChanged, (d) => rescuer.onChanged(d)],
+    [api.downloads.onCreated, (i) => rescuer.onCreated(i)],
     [api.alarms.onAlarm, (a) => rescuer.onAlarm(a)],
     [api.notifications.onClicked, (id) => rescuer.onNotificationClicked(id)],
   ];
