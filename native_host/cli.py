@@ -263,7 +263,7 @@ def _domain(value: str) -> str:
 
 def _history_run(args: argparse.Namespace) -> int:
     from .reasons import CATEGORIES
-    from .report import history_csv, history_table, to_json, with_explanations
+    from .report import history_csv, history_table, json_array, with_explanations
     from .store import now_ms
 
     now = now_ms()
@@ -288,7 +288,7 @@ def _history_run(args: argparse.Namespace) -> int:
         items = store.history(limit=limit, since_ms=since, until_ms=until, **filters)
     items = with_explanations(items, lang)
     if form == "json":
-        _emit([to_json(items, indent=2)])
+        _emit(json_array(items))
     elif form == "csv":
         _emit(history_csv(items))
     else:

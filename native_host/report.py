@@ -104,6 +104,23 @@ def to_json(value: Any, indent: int | None = None) -> str:
     return _JSON_UNSAFE.sub(_json_escape_one, text)
 
 
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+
+
+def json_array(items: Sequence[Any]) -> Iterator[str]:
+    """A JSON array with one item per line (json's C encoder: far faster than indent=),
+    unsafe characters spelled as \\u escapes as in to_json."""
+    if not items:
+        yield "[]"
+        return
+    yield "["
+    last = len(items) - 1
+    for i, item in enumerate(items):
+        line = _JSON_UNSAFE.sub(_json_escape_one, _ONE_LINE.encode(item))
+        yield f"  {line}," if i < last else f"  {line}"
+    yield "]"
+
+
 def char_width(ch: str) -> int:
     """Terminal columns of one character: 0 for combining marks, 2 for wide East Asian."""
     if ch < "\u0300":

@@ -22,6 +22,7 @@ from native_host.report import (
     fit,
     history_csv,
     history_table,
+    json_array,
     json_lines,
     lang_from_env,
     parse_when,
@@ -145,6 +146,16 @@ def test_to_json_round_trips_and_is_visibly_safe(value: Any) -> None:
         text = to_json(value, indent=indent)
         assert json.loads(text) == value
         assert visibly_safe(text.replace("\n", ""))
+
+
+@given(st.lists(st.dictionaries(st.text(), st.none() | st.integers() | st.text()), max_size=4))
+def test_json_array_is_one_item_per_line_and_round_trips(items: list[dict[str, Any]]) -> None:
+    """History JSON is one array, an item per line, that decodes to the same items and holds
+    no raw control characters."""
+    lines = list(json_array(items))
+    assert json.loads("\n".join(lines)) == items
+    assert len(lines) == (1 if not items else len(items) + 2)
+    assert all(visibly_safe(line) for line in lines)
 
 
 @given(st.text())
