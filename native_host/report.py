@@ -116,7 +116,9 @@ def json_array(items: Sequence[Any]) -> Iterator[str]:
     yield "["
     last = len(items) - 1
     for i, item in enumerate(items):
-        line = _JSON_UNSAFE.sub(_json_escape_one, _ONE_LINE.encode(item))
+        line = _ONE_LINE.encode(item)
+        if not line.isascii():
+            line = _JSON_UNSAFE.sub(_json_escape_one, line)
         yield f"  {line}," if i < last else f"  {line}"
     yield "]"
 
