@@ -203,7 +203,7 @@ def shorten_url(url: str, cols: int) -> str:
             return url
     host, slash, rest = url.partition("/")
     path = slash + rest
-    want = min(text_width(path), max(6, cols // 3))  # room kept for the end of the path
+    want = min(text_width(path), max(6, cols // 4))  # room kept for the end of the path
     if cols < 16 or not want:
         return fit(host, cols)
     if text_width(host) + 1 + want > cols:
