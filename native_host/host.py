@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import CHROME_EXTENSION_ID, GECKO_ID, PROTOCOL, __version__, framing, paths
-from ._startup import without_pydantic_plugins
+from ._startup import without_gc, without_pydantic_plugins
 from .log import Log
 
 #: At most this many waiting frames are committed together.
@@ -559,14 +559,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     os.umask(0o077)  # the database, its journal and the log are the user's alone
     without_pydantic_plugins()
-    frames_out = _claim_stdout()
-    log = Log(paths.log_path())
-    caller = identify(args)
-    why = refusal(caller, paths.extensions_path())
-    if why is not None:
-        log(why)
-        return 3
-    host = Host(caller, log)
+    with without_gc():
+        frames_out = _claim_stdout()
+        log = Log(paths.log_path())
+        caller = identify(args)
+        why = refusal(caller, paths.extensions_path())
+        if why is not None:
+            log(why)
+            return 3
+        host = Host(caller, log)
+        from . import messages  # noqa: F401  (every frame needs it: load it with the collector off)
     try:
         return serve(sys.stdin.buffer, frames_out, host)
     except KeyboardInterrupt:
