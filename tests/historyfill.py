@@ -7,6 +7,7 @@ events at chosen instants, so these helpers do what host.py does for an `interru
 
 from __future__ import annotations
 
+from native_host.policy import DEFAULT_POLICY, rule_for
 from native_host.privacy import domain, scrub_url, url_key
 from native_host.reasons import category_of
 from native_host.store import Store
@@ -53,7 +54,7 @@ def interrupt(
                 "action": action,
                 "delay_ms": 0 if action == "none" else 1000,
                 "attempt": attempt,
-                "max_attempts": 8,
+                "max_attempts": rule_for(DEFAULT_POLICY, reason, category_of(reason)).max_attempts,
                 "notify": int(action == "none"),
                 "incognito": int(incognito),
             }
