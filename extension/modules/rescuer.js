@@ -24,7 +24,7 @@ import { VERIFY_AFTER_MS, resumeVerdict, startResume } from "./resume_check.js";
 import {
   WAKE_ALARM, WATCH_ALARM, WATCH_PERIOD_MINUTES, isDue, planAction, queueRetryDelay, wakeAlarmTime,
 } from "./schedule.js";
-import { errorDisposition, interruptedMessage, outcomeMessage } from "./wire.js";
+import { errorDisposition, interruptedMessage, newEventKey, outcomeMessage } from "./wire.js";
 
 /** Interrupted downloads older than this are not forwarded by reconciliation (old history). */
 export const RECONCILE_HORIZON_MS = 7 * 24 * 3600 * 1000;
@@ -354,13 +354,15 @@ export class Rescuer {
   async _enqueueInterrupted(item, rec) {
     await this.outbox.add({
       key: rec.outboxKey, kind: "interrupted", ref: rec.key, ephemeral: Boolean(item.incognito),
-      message: interruptedMessage(item, this.browser),
+      message: interruptedMessage(item, this.browser, newEventKey()),
     });
   }
 
   async _enqueueOutcome(item, state, rec) {
     const url = rec?.url ?? item.url;
-    const message = outcomeMessage({ id: item.id ?? rec?.id, url, state, error: state === "interrupted" ? item.error : undefined });
+    const message = outcomeMessage({
+      id: item.id ?? rec?.id, url, state, error: state === "interrupted" ? item.error : undefined, eventKey: newEventKey(),
+    });
     await this.outbox.add({
       key: `outcome:${state}:${rec?.key ?? recordKey(item)}:${this.now()}`,
       kind: "outcome", ref: rec?.key ?? null, message, ephemeral: Boolean(rec?.incognito ?? item.incognito),
@@ -795,7 +797,7 @@ export class Rescuer {
       }
       await this.outbox.add({
         key: `outcome:given_up:${url}:${this.now()}`, kind: "outcome", ref: null,
-        message: outcomeMessage({ id: downloadId, url, state: "given_up" }),
+        message: outcomeMessage({ id: downloadId, url, state: "given_up", eventKey: newEventKey() }),
       });
       this.log.info(`given up: download ${downloadId} (${url})`);
     });

@@ -49,15 +49,31 @@ export function helloMessage({ browser, extensionVersion, lang }) {
   return { type: "hello", browser, extension_version: extensionVersion, lang };
 }
 
-export function interruptedMessage(item, browser) {
-  return { type: "interrupted", browser, download: toWireDownload(item) };
+/**
+ * `event_key` (an extension to the contract, ignored by a host that does not know it) is a
+ * random id made once when the event is queued and sent again with every retry of it. The
+ * extension delivers at least once: a worker stopped after the host recorded an event but
+ * before the reply was stored sends it again, and the host can recognise it by this key.
+ */
+export function interruptedMessage(item, browser, eventKey) {
+  const message = { type: "interrupted", browser, download: toWireDownload(item) };
+  if (eventKey) message.event_key = eventKey;
+  return message;
 }
 
 /** state: "complete" | "interrupted" | "in_progress" | "given_up" (the last is our extension). */
-export function outcomeMessage({ id, url, state, error }) {
+export function outcomeMessage({ id, url, state, error, eventKey }) {
   const download = { id, url: url.length > MAX_FIELD_CHARS ? url.slice(0, MAX_FIELD_CHARS) : url, state };
   if (error) download.error = error;
-  return { type: "outcome", download };
+  const message = { type: "outcome", download };
+  if (eventKey) message.event_key = eventKey;
+  return message;
+}
+
+/** A fresh event key: a random UUID where the platform has one. */
+export function newEventKey(random = globalThis.crypto) {
+  if (typeof random?.randomUUID === "function") return random.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 }
 
 /** `hello` is first on every port; `lang` is "fr" for any French UI, else "en". */

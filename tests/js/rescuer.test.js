@@ -212,6 +212,35 @@ describe("the queue when the host is missing or busy", () => {
     assert.equal(rig.api.storage.local.data.outbox.items.length, 0);
   });
 
+  test("an event sent again after the worker died mid-way carries the same event_key (the host can drop the repeat)", async () => {
+    const rig = makeRig();
+    await rig.start();
+    rig.host.silent = true; // the host records it, the reply never reaches the stored queue
+    const item = running(rig);
+    rig.api.downloads.interrupt(item.id);
+    await rig.clock.tick(100);
+    rig.kill();
+    rig.host.silent = false;
+    const next = makeRig({ api: rig.api, host: rig.host, clock: rig.clock });
+    await next.start();
+    const sent = rig.host.ofType("interrupted");
+    assert.equal(sent.length, 2);
+    assert.match(sent[0].event_key, /^[0-9a-f-]{36}$/);
+    assert.equal(sent[1].event_key, sent[0].event_key);
+  });
+
+  test("different events get different event_keys", async () => {
+    const rig = makeRig();
+    await rig.start();
+    const a = running(rig, { url: "https://example.org/a" });
+    const b = running(rig, { url: "https://example.org/b" });
+    rig.api.downloads.interrupt(a.id);
+    rig.api.downloads.interrupt(b.id);
+    await rig.clock.tick(0);
+    const keys = rig.host.received.filter((m) => m.event_key).map((m) => m.event_key);
+    assert.equal(new Set(keys).size, keys.length);
+  });
+
   test("a host that appears while the worker lives gets the queue on the reconnect", async () => {
     const rig = makeRig({ host: null });
     await rig.start();

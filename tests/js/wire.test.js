@@ -19,6 +19,8 @@ describe("wire shapes (CONTRACT.md section 2)", () => {
     }, "chrome");
     assert.equal(msg.type, "interrupted");
     assert.equal(msg.browser, "chrome");
+    assert.equal("event_key" in msg, false, "no key unless one is given");
+    assert.equal(interruptedMessage({ id: 1, url: "u", error: "CRASH" }, "chrome", "k-1").event_key, "k-1");
     assert.deepEqual(msg.download, {
       id: 42, url: "https://example.org/big.iso", error: "NETWORK_FAILED", bytesReceived: 1000, totalBytes: 5000,
       canResume: true, paused: false, incognito: false,
