@@ -397,6 +397,17 @@ class Chromium(Browser):
         path.write_bytes(base64.b64decode(data))
         return path
 
+    def stop_service_workers(self) -> None:
+        """Stop the extension's service worker at once, as Chromium was seen doing silently
+        when several downloads failed together (DevTools' ServiceWorker.stopAllWorkers, sent
+        from an extension page: it is not attached to the worker, so it does not keep it
+        alive)."""
+        assert self.rpc is not None
+        self.ext_eval("1")
+        sid = self._sessions[self._ext_tab]  # type: ignore[index]
+        self.rpc.call("ServiceWorker.enable", sessionId=sid)
+        self.rpc.call("ServiceWorker.stopAllWorkers", sessionId=sid)
+
     def service_workers(self) -> list[dict[str, Any]]:
         assert self.rpc is not None
         infos = self.rpc.call("Target.getTargets")["targetInfos"]
