@@ -33,46 +33,56 @@ def once(sandbox: Sandbox, argv: list[str]) -> float:
     return elapsed
 
 
-#: Where the time goes: each stage is a `python -I -c` process doing the work of the one
-#: before and one more step of the host's way to its first decision; the differences
-#: between medians are what each step costs.
-STAGES: tuple[tuple[str, str], ...] = (
-    ("interpreter and site (`python -I -c pass`)", "pass"),
-    ("+ import native_host.host", "import native_host.host"),
+#: Where the time goes: each stage is a `python -I -c` process doing the steps of the one
+#: before and one more step of the host's way to its first decision, the way host.main
+#: does them (pydantic plugins off, the garbage collector off until the host serves); the
+#: differences between medians are what each step costs.
+STEPS: tuple[tuple[str, str], ...] = (
+    (
+        "+ import native_host.host (json, threading, dataclasses, paths, log)",
+        "import native_host.host",
+    ),
     (
         "+ Host(): paths (platformdirs), open the store (sqlite3, WAL, schema check)",
         "from native_host.host import Host, Caller; h = Host(Caller('chrome'), print)",
     ),
-    (
-        "+ import native_host.messages (pydantic, models built)",
-        "from native_host.host import Host, Caller; h = Host(Caller('chrome'), print); "
-        "import native_host.messages",
-    ),
+    ("+ import native_host.messages (pydantic, models built)", "import native_host.messages"),
     (
         "+ handle hello and the interrupted (validate, decide, explain, commit)",
-        "from native_host.host import Host, Caller; h = Host(Caller('chrome'), print); "
-        "h.handle_batch([HELLO, INTERRUPTED])",
+        "g.__exit__(None, None, None); h.handle_batch([HELLO, INTERRUPTED])",
+    ),
+)
+STAGES: tuple[tuple[str, str], ...] = (
+    ("interpreter and site (`python -I -c pass`)", "pass"),
+    *(
+        (name, "; ".join(code for _name, code in STEPS[: index + 1]))
+        for index, (name, _code) in enumerate(STEPS)
     ),
 )
 
 
 def stage(sandbox: Sandbox, code: str) -> float:
-    """Seconds to run one stage's code in a fresh `python -I` (plugins off, as the host)."""
+    """Seconds from spawning a `python -I -c` of one stage's code to the byte it writes when
+    done (as for the hosts, the clock stops before the process exits)."""
     import subprocess
 
     prelude = (
-        "from native_host._startup import without_pydantic_plugins as w; w(); "
+        "from native_host._startup import without_gc, without_pydantic_plugins; "
+        "without_pydantic_plugins(); g = without_gc(); g.__enter__(); "
         f"HELLO, INTERRUPTED = {HELLO[4:]!r}, {INTERRUPTED[4:]!r}; "
     )
+    code = ("" if code == "pass" else prelude + code + "; ") + "import os; os.write(1, b'.')"
     start = time.perf_counter()
-    subprocess.run(
-        [PYTHON, "-I", "-c", code if code == "pass" else prelude + code],
-        check=True,
-        env=sandbox.env,
-        cwd=sandbox.root,
-        stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(
+        [PYTHON, "-I", "-c", code], env=sandbox.env, cwd=sandbox.root, stdout=subprocess.PIPE
     )
-    return time.perf_counter() - start
+    assert proc.stdout is not None
+    done = proc.stdout.read(1)
+    elapsed = time.perf_counter() - start
+    proc.stdout.read()
+    if proc.wait() != 0 or done != b".":
+        raise RuntimeError(f"stage {code!r} failed")
+    return elapsed
 
 
 def run(runs: int) -> dict[str, Any]:
