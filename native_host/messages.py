@@ -237,7 +237,9 @@ def parse(body: bytes) -> tuple[object, Request]:
     The rid is echoed whenever it is itself valid, even if the rest of the request is not.
     """
     try:
-        obj = json.loads(body, parse_constant=_reject_constant)
+        # Decoded here, strictly: json.loads(bytes) would also take UTF-16 and UTF-32, and
+        # UTF-8-encoded surrogates (ED A0 80), none of which is the UTF-8 the contract says.
+        obj = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except RecursionError:
         raise HostError("invalid_json", "the JSON is nested too deeply") from None
     except UnicodeDecodeError as exc:
