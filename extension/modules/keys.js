@@ -25,6 +25,11 @@ export function downloadKey(item) {
   return `${id}|${start}|${url}`;
 }
 
+/** id|startTime|url of the item a ledger record was made for (notification ids). */
+export function snapshotKey(rec) {
+  return downloadKey({ id: rec.id, startTime: rec.startTime, url: rec.url });
+}
+
 /** Is `item` the download `rec` was made for? See the header. */
 export function sameDownload(rec, item, session) {
   return Boolean(rec && item && rec.id === item.id && rec.url === item.url

@@ -9,28 +9,23 @@
 //     -> decision resume/restart: record "decided" with `pending` {action, dueAt, ...}
 //        (a timer for short waits, the wake alarm for long ones and as a safety net)
 //     -> decision none: record "left", a notification when `notify`
-//   runDue(): resume (then verify) or restart; outcomes (complete, interrupted again,
-//   in_progress after a verified resume, given_up) go through the outbox as `outcome`.
+//   runDue() (acting.js): resume (then verify) or restart; outcomes (complete, interrupted
+//   again, in_progress after a verified resume, given_up) go through the outbox as `outcome`.
+//   retryNow() / giveUp() (user_actions.js): what the popup asks for.
 //
-// All state changes run one at a time (serial()); talking to the host does not hold that lock.
+// This file: plumbing, start-up and reconciliation, catching, talking to the host. All state
+// changes run one at a time (serial()); talking to the host does not hold that lock.
 
-import { becameInterrupted, displayName, enteredState, isInterruption, isRefetchable } from "./deltas.js";
-import { downloadKey, isRenumbered, recordKey, sameDownload } from "./keys.js";
-import { FINAL_STATUSES } from "./ledger.js";
-import {
-  clickToResumeNotification, cannotRetryNotification, leftNotification, notificationId,
-} from "./notify.js";
-import { VERIFY_AFTER_MS, resumeVerdict, startResume } from "./resume_check.js";
-import {
-  WAKE_ALARM, WATCH_ALARM, WATCH_PERIOD_MINUTES, isDue, planAction, queueRetryDelay, wakeAlarmTime,
-} from "./schedule.js";
+import { Acting } from "./acting.js";
+import { becameInterrupted, displayName, enteredState, isInterruption } from "./deltas.js";
+import { downloadKey, isRenumbered, recordKey, sameDownload, snapshotKey } from "./keys.js";
+import { leftNotification, notificationId } from "./notify.js";
+import { WATCH_ALARM, WATCH_PERIOD_MINUTES, planAction, queueRetryDelay } from "./schedule.js";
 import { errorDisposition, interruptedMessage, newEventKey, outcomeMessage } from "./wire.js";
+import { UserActions } from "./user_actions.js";
 
 /** Interrupted downloads older than this are not forwarded by reconciliation (old history). */
 export const RECONCILE_HORIZON_MS = 7 * 24 * 3600 * 1000;
-
-/** While an action waits for the network, check navigator.onLine this often. */
-export const ONLINE_POLL_MS = 5000;
 
 /** The key under which storage.session keeps this browser session's tag. */
 export const SESSION_KEY = "session";
@@ -49,11 +44,6 @@ export async function loadSession(area, random = () => `${Date.now().toString(36
   } catch {
     return random(); // no storage.session: this worker's life is the session
   }
-}
-
-/** id|startTime|url of the item a record was made for, for notification ids. */
-function snapshotKey(rec) {
-  return downloadKey({ id: rec.id, startTime: rec.startTime, url: rec.url });
 }
 
 export class Rescuer {
@@ -488,333 +478,17 @@ export class Rescuer {
       this.flush();
     }, Math.max(0, due - this.now()));
   }
+}
 
-  // ---------------------------------------------------------------- acting
-
-  /** Timers for the short waits (re-armed on every start), and the wake alarm for all. */
-  _arm(key, pending) {
-    this._clearTimer(this.actionTimers, key);
-    if (!pending.useAlarm) {
-      const delay = Math.max(0, pending.dueAt - this.now());
-      this.actionTimers.set(key, this.timers.setTimeout(() => {
-        this.actionTimers.delete(key);
-        this.runDue(key);
-      }, delay));
-    }
-    this._updateWakeAlarm();
-  }
-
-  _armAll() {
-    for (const rec of this.ledger.all()) {
-      if (rec.pending && !this.actionTimers.has(rec.key)) this._arm(rec.key, rec.pending);
-      if (rec.status === "acted" && rec.verifyAt && !this.verifyTimers.has(rec.key)) {
-        this._scheduleVerify(rec.key, Math.max(0, rec.verifyAt - this.now()));
+/** Copy the methods of each source class onto target's prototype. */
+function mixin(target, ...sources) {
+  for (const source of sources) {
+    for (const name of Object.getOwnPropertyNames(source.prototype)) {
+      if (name !== "constructor") {
+        Object.defineProperty(target.prototype, name, Object.getOwnPropertyDescriptor(source.prototype, name));
       }
     }
-    this._updateWakeAlarm();
-  }
-
-  async _updateWakeAlarm() {
-    const when = wakeAlarmTime({
-      pendingDueTimes: this.ledger.all().filter((r) => r.pending).map((r) => r.pending.dueAt),
-      outboxDueAt: this.outbox.size ? this.outbox.nextDueAt() : null,
-      now: this.now(),
-    });
-    try {
-      if (when === null) await this.api.alarms.clear(WAKE_ALARM);
-      else await this.api.alarms.create(WAKE_ALARM, { when });
-    } catch (e) {
-      this.log.warn("alarms failed", e);
-    }
-  }
-
-  /** alarms.onAlarm listener. */
-  async onAlarm(alarm) {
-    if (alarm?.name !== WAKE_ALARM && alarm?.name !== WATCH_ALARM) return;
-    this.log.info(alarm.name === WAKE_ALARM ? "wake alarm" : "watch alarm");
-    await this.start("alarm");
-    await this.reconcile("alarm");
-  }
-
-  /** The browser went online: run what waited for the network. */
-  async onOnline() {
-    this.log.info("online");
-    await this.runAllDue();
-  }
-
-  async runAllDue() {
-    let waitingForNetwork = false;
-    for (const rec of this.ledger.all()) {
-      if (!rec.pending) continue;
-      if (isDue(rec.pending, this.now(), this.online())) await this.runDue(rec.key);
-      else if (rec.pending.dueAt <= this.now() && rec.pending.waitOnline) waitingForNetwork = true;
-    }
-    if (waitingForNetwork) this._pollOnline();
-  }
-
-  _pollOnline() {
-    if (this.onlineTimer) return;
-    this.log.info("waiting for the network before retrying");
-    this.onlineTimer = this.timers.setTimeout(() => {
-      this.onlineTimer = null;
-      this.runAllDue();
-    }, ONLINE_POLL_MS);
-  }
-
-  /**
-   * Carry out the pending action of one download if it is due.
-   * @param {string} key
-   * @param {{force?: boolean}} [opts] force: now, online or not (the user pressed "retry now")
-   */
-  runDue(key, { force = false } = {}) {
-    return this.serial(async () => {
-      const rec = this.ledger.get(key);
-      if (!rec?.pending) return;
-      if (!force && !isDue(rec.pending, this.now(), this.online())) {
-        if (rec.pending.dueAt <= this.now()) this._pollOnline();
-        else this._arm(key, rec.pending);
-        return;
-      }
-      this._clearTimer(this.actionTimers, key);
-      const item = await this._itemFor(rec);
-      if (!item) {
-        this.log.info(`download ${rec.id} (${rec.name}) is gone; nothing to ${rec.pending.action}`);
-        await this.ledger.put(key, { status: "closed", outcome: "erased", pending: null });
-        return;
-      }
-      if (item.state !== "interrupted") {
-        await this._takenOver(item, rec);
-        return;
-      }
-      if (rec.pending.action === "resume") await this._resume(item, rec);
-      else await this._restart(item, rec, "decision");
-    }).then(() => this._updateWakeAlarm());
-  }
-
-  async _resume(item, rec) {
-    this.log.info(`resuming download ${item.id} (${rec.name})`);
-    const { refused, failed } = await startResume(this.api.downloads, item.id, { timers: this.timers, log: this.log });
-    if (refused) {
-      this.log.warn(`downloads.resume(${item.id}) refused: ${refused.message}; restarting instead`);
-      await this._restart(item, rec, `resume refused: ${refused.message}`);
-      return;
-    }
-    if (failed) {
-      // it ran and failed again (Firefox rejects resume() with the new failure): onChanged
-      // reports that interruption; the resume check covers the case where nothing ran
-      this.log.warn(`downloads.resume(${item.id}) failed: ${failed.message}`);
-    }
-    await this.ledger.put(rec.key, {
-      status: "acted", pending: null, actedAt: this.now(), actedBy: "resume",
-      verifyAt: this.now() + VERIFY_AFTER_MS, sawInProgress: false, reportedInterrupted: false,
-    });
-    this._scheduleVerify(rec.key, VERIFY_AFTER_MS);
-  }
-
-  _scheduleVerify(key, delay) {
-    this._clearTimer(this.verifyTimers, key);
-    this.verifyTimers.set(key, this.timers.setTimeout(() => {
-      this.verifyTimers.delete(key);
-      this.verify(key).then(() => this.flush());
-    }, delay));
-  }
-
-  /** A few seconds after a resume: is it running? If Chrome ignored it, fall back. */
-  verify(key) {
-    return this.serial(async () => {
-      const rec = this.ledger.get(key);
-      if (!rec || rec.status !== "acted" || !rec.verifyAt) return;
-      const item = await this._itemFor(rec);
-      const verdict = resumeVerdict(item, Boolean(rec.sawInProgress));
-      this.log.info(`resume check for download ${rec.id}: ${verdict}`);
-      if (verdict === "gone") {
-        await this.ledger.put(key, { status: "closed", outcome: "erased", verifyAt: null });
-      } else if (verdict === "ok") {
-        await this.ledger.put(key, { verifyAt: null });
-        if (item.state === "in_progress") await this._enqueueOutcome(item, "in_progress", rec);
-      } else if (verdict === "reinterrupted") {
-        await this.ledger.put(key, { verifyAt: null });
-        await this._newInterruption(item, this.ledger.get(key));
-      } else {
-        this.log.warn(`download ${rec.id}: resume() was accepted but nothing happened`
-          + " (Chrome ignores resumes after 5 without a user gesture); falling back");
-        await this.ledger.put(key, { verifyAt: null });
-        await this._restart(item, this.ledger.get(key), "resume ignored");
-      }
-    });
-  }
-
-  /**
-   * Start the URL afresh (the host keys the episode by URL, so it continues). Falls back to a
-   * notification the user can click when the URL cannot be fetched again.
-   */
-  async _restart(item, rec, why) {
-    const url = rec.url ?? item.url;
-    if (!isRefetchable(url)) {
-      await this._askForClick(item, rec, `${why}; ${String(url).split(":")[0]}: URLs cannot be downloaded again`);
-      return;
-    }
-    const incognito = Boolean(item.incognito ?? rec.incognito);
-    if (incognito && this.browser !== "firefox") {
-      // Chrome's downloads.download() cannot target the incognito profile: it would leak
-      // a private download into the normal one. Ask the user instead.
-      await this._askForClick(item, rec, `${why}; a private download is not restarted outside private browsing`);
-      return;
-    }
-    let newId;
-    try {
-      newId = await this.api.downloads.download(incognito ? { url, incognito: true } : { url });
-    } catch (e) {
-      this.log.error(`downloads.download(${url}) failed: ${e?.message ?? e}`);
-      await this.ledger.put(rec.key, { status: "left", pending: null });
-      await this._notify(notificationId("cannot", snapshotKey(rec)),
-        cannotRetryNotification({ t: this.t, name: rec.name, iconUrl: this.iconUrl, why: e?.message ?? String(e) }));
-      return;
-    }
-    this.log.info(`restarted download ${item.id} as ${newId} (${why}): ${rec.name}`);
-    await this.ledger.put(rec.key, { status: "replaced", pending: null, replacedBy: newId, verifyAt: null });
-    const fresh = (await this._item(newId)) ?? { id: newId, url };
-    await this.ledger.reset(recordKey(fresh), {
-      id: newId, url, name: rec.name, incognito, startTime: fresh.startTime, session: this.session,
-      status: "acted", actedAt: this.now(), actedBy: "restart",
-      restartOf: rec.key, eventId: rec.eventId ?? null, interruptions: 0, verifyAt: null,
-    });
-  }
-
-  /** The only way left is a user gesture: a notification whose click resumes. */
-  async _askForClick(item, rec, why) {
-    if (item.canResume === false || this.browser !== "chrome") {
-      this.log.warn(`download ${item.id} cannot be retried (${why}); telling the user`);
-      await this.ledger.put(rec.key, { status: "left", pending: null });
-      await this._notify(notificationId("cannot", snapshotKey(rec)),
-        cannotRetryNotification({ t: this.t, name: rec.name, iconUrl: this.iconUrl, why }));
-      return;
-    }
-    const id = notificationId("click", snapshotKey(rec));
-    await this.ledger.put(rec.key, { status: "left", pending: null, notificationId: id, needsClick: true });
-    await this._notify(id, clickToResumeNotification({
-      t: this.t, name: rec.name, iconUrl: this.iconUrl, withButton: this.browser === "chrome",
-    }));
-  }
-
-  /** notifications.onClicked / onButtonClicked: a user gesture; resume if we asked for it. */
-  async onNotificationClicked(notifId) {
-    if (!String(notifId).startsWith("dlrescue:")) return;
-    await this.start("notification");
-    await this.reconciled;
-    const rec = this.ledger.all().find((r) => r.notificationId === notifId);
-    try {
-      await this.api.notifications.clear(notifId);
-    } catch {
-      // already gone
-    }
-    if (!rec?.needsClick) return;
-    const item = await this._itemFor(rec);
-    if (!item || item.state !== "interrupted") return;
-    const { refused } = await startResume(this.api.downloads, item.id, { timers: this.timers, log: this.log });
-    if (refused) {
-      this.log.warn(`resume after click refused: ${refused.message}`);
-      return;
-    }
-    await this.serial(async () => {
-      await this.ledger.put(rec.key, {
-        status: "acted", needsClick: false, actedBy: "click", actedAt: this.now(),
-        verifyAt: this.now() + VERIFY_AFTER_MS, sawInProgress: false,
-      });
-      this._scheduleVerify(rec.key, VERIFY_AFTER_MS);
-    });
-  }
-
-  // ---------------------------------------------------------------- the popup
-
-  /** The newest record for a history row: same id and URL if possible, else same URL. */
-  _recordFor(downloadId, url) {
-    const byUrl = this.ledger.byUrl(url);
-    return byUrl.find((r) => r.id === downloadId) ?? byUrl[0];
-  }
-
-  /** What the extension itself is doing about a history row (for the popup). */
-  localState(downloadId, url) {
-    const rec = this._recordFor(downloadId, url);
-    if (!rec) return null;
-    return {
-      status: rec.status, pending: rec.pending ?? null, needsClick: Boolean(rec.needsClick),
-      waitingForNetwork: Boolean(rec.pending?.waitOnline && !this.online()),
-    };
-  }
-
-  /**
-   * "Retry now" from the popup. When the popup already resumed the item itself (its click is a
-   * user gesture, which Chrome's resume cap respects), we only watch it.
-   */
-  async retryNow({ downloadId, url, resumedInPopup = false }) {
-    await this.start("popup");
-    const result = await this.serial(async () => {
-      const rec = this._recordFor(downloadId, url);
-      let item = await this._item(downloadId);
-      if (item && item.url !== url) item = undefined;
-      if (!item && rec) item = await this._itemFor(rec);
-      const key = item ? recordKey(item) : rec?.key;
-      if (key) this._clearTimer(this.actionTimers, key);
-      if (item && resumedInPopup) {
-        await this.ledger.put(key, {
-          id: item.id, url: item.url, name: rec?.name ?? displayName(item), startTime: item.startTime,
-          session: this.session, status: "acted", pending: null,
-          actedBy: "user", actedAt: this.now(), verifyAt: this.now() + VERIFY_AFTER_MS, sawInProgress: false,
-        });
-        this._scheduleVerify(key, VERIFY_AFTER_MS);
-        return { ok: true, did: "resumed" };
-      }
-      if (item?.state === "in_progress") return { ok: true, did: "running" };
-      if (item?.state === "complete") return { ok: true, did: "complete" };
-      const base = rec && rec.key === key ? rec : await this.ledger.reset(key ?? `retry|${url}`, {
-        id: item?.id ?? downloadId, url, name: item ? displayName(item) : url, status: "decided",
-        startTime: item?.startTime, session: this.session,
-      });
-      if (item && item.canResume) {
-        await this._resume(item, base);
-        return { ok: true, did: "resumed" };
-      }
-      if (!isRefetchable(url)) return { ok: false, did: "none", error: "not_refetchable" };
-      await this._restart(item ?? { id: downloadId, url }, base, "retry now");
-      return { ok: true, did: "restarted" };
-    });
-    await this._updateWakeAlarm();
-    await this.flush();
-    return result;
-  }
-
-  /** "Give up" from the popup: drop any plan for this URL and close the episode at the host. */
-  async giveUp({ downloadId, url }) {
-    await this.start("popup");
-    await this.serial(async () => {
-      for (const rec of this.ledger.byUrl(url)) {
-        this._clearTimer(this.actionTimers, rec.key);
-        this._clearTimer(this.verifyTimers, rec.key);
-        if (!FINAL_STATUSES.includes(rec.status) || rec.status === "left") {
-          await this.ledger.put(rec.key, { status: "closed", outcome: "given_up", pending: null, verifyAt: null, needsClick: false });
-        }
-      }
-      await this.outbox.add({
-        key: `outcome:given_up:${url}:${this.now()}`, kind: "outcome", ref: null,
-        message: outcomeMessage({ id: downloadId, url, state: "given_up", eventKey: newEventKey() }),
-      });
-      this.log.info(`given up: download ${downloadId} (${url})`);
-    });
-    await this._updateWakeAlarm();
-    await this.flush();
-    return { ok: true };
-  }
-
-  /** Everything, for debugging and the end-to-end tests. */
-  debugState() {
-    return {
-      browser: this.browser,
-      online: this.online(),
-      host: this.port.status(),
-      outbox: this.outbox.entries(),
-      records: this.ledger.all(),
-      timers: { actions: [...this.actionTimers.keys()], verifies: [...this.verifyTimers.keys()] },
-    };
   }
 }
+
+mixin(Rescuer, Acting, UserActions);

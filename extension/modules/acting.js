@@ -1,0 +1,249 @@
+// Carrying out the host's decisions: the timers and alarms that wait, resume (then check it
+// worked), restart, and the notifications that ask for a click. Methods of Rescuer (mixed
+// into it by rescuer.js), split out to keep each file readable in one sitting; they use the
+// rescuer's state (ledger, timers, api, log) through `this`.
+
+import { isRefetchable } from "./deltas.js";
+import { recordKey, snapshotKey } from "./keys.js";
+import { cannotRetryNotification, clickToResumeNotification, notificationId } from "./notify.js";
+import { VERIFY_AFTER_MS, resumeVerdict, startResume } from "./resume_check.js";
+import { WAKE_ALARM, WATCH_ALARM, isDue, wakeAlarmTime } from "./schedule.js";
+
+/** While an action waits for the network, check navigator.onLine this often. */
+export const ONLINE_POLL_MS = 5000;
+
+export class Acting {
+  /** Timers for the short waits (re-armed on every start), and the wake alarm for all. */
+  _arm(key, pending) {
+    this._clearTimer(this.actionTimers, key);
+    if (!pending.useAlarm) {
+      const delay = Math.max(0, pending.dueAt - this.now());
+      this.actionTimers.set(key, this.timers.setTimeout(() => {
+        this.actionTimers.delete(key);
+        this.runDue(key);
+      }, delay));
+    }
+    this._updateWakeAlarm();
+  }
+
+  _armAll() {
+    for (const rec of this.ledger.all()) {
+      if (rec.pending && !this.actionTimers.has(rec.key)) this._arm(rec.key, rec.pending);
+      if (rec.status === "acted" && rec.verifyAt && !this.verifyTimers.has(rec.key)) {
+        this._scheduleVerify(rec.key, Math.max(0, rec.verifyAt - this.now()));
+      }
+    }
+    this._updateWakeAlarm();
+  }
+
+  async _updateWakeAlarm() {
+    const when = wakeAlarmTime({
+      pendingDueTimes: this.ledger.all().filter((r) => r.pending).map((r) => r.pending.dueAt),
+      outboxDueAt: this.outbox.size ? this.outbox.nextDueAt() : null,
+      now: this.now(),
+    });
+    try {
+      if (when === null) await this.api.alarms.clear(WAKE_ALARM);
+      else await this.api.alarms.create(WAKE_ALARM, { when });
+    } catch (e) {
+      this.log.warn("alarms failed", e);
+    }
+  }
+
+  /** alarms.onAlarm listener. */
+  async onAlarm(alarm) {
+    if (alarm?.name !== WAKE_ALARM && alarm?.name !== WATCH_ALARM) return;
+    this.log.info(alarm.name === WAKE_ALARM ? "wake alarm" : "watch alarm");
+    await this.start("alarm");
+    await this.reconcile("alarm");
+  }
+
+  /** The browser went online: run what waited for the network. */
+  async onOnline() {
+    this.log.info("online");
+    await this.runAllDue();
+  }
+
+  async runAllDue() {
+    let waitingForNetwork = false;
+    for (const rec of this.ledger.all()) {
+      if (!rec.pending) continue;
+      if (isDue(rec.pending, this.now(), this.online())) await this.runDue(rec.key);
+      else if (rec.pending.dueAt <= this.now() && rec.pending.waitOnline) waitingForNetwork = true;
+    }
+    if (waitingForNetwork) this._pollOnline();
+  }
+
+  _pollOnline() {
+    if (this.onlineTimer) return;
+    this.log.info("waiting for the network before retrying");
+    this.onlineTimer = this.timers.setTimeout(() => {
+      this.onlineTimer = null;
+      this.runAllDue();
+    }, ONLINE_POLL_MS);
+  }
+
+  /**
+   * Carry out the pending action of one download if it is due.
+   * @param {string} key
+   * @param {{force?: boolean}} [opts] force: now, online or not (the user pressed "retry now")
+   */
+  runDue(key, { force = false } = {}) {
+    return this.serial(async () => {
+      const rec = this.ledger.get(key);
+      if (!rec?.pending) return;
+      if (!force && !isDue(rec.pending, this.now(), this.online())) {
+        if (rec.pending.dueAt <= this.now()) this._pollOnline();
+        else this._arm(key, rec.pending);
+        return;
+      }
+      this._clearTimer(this.actionTimers, key);
+      const item = await this._itemFor(rec);
+      if (!item) {
+        this.log.info(`download ${rec.id} (${rec.name}) is gone; nothing to ${rec.pending.action}`);
+        await this.ledger.put(key, { status: "closed", outcome: "erased", pending: null });
+        return;
+      }
+      if (item.state !== "interrupted") {
+        await this._takenOver(item, rec);
+        return;
+      }
+      if (rec.pending.action === "resume") await this._resume(item, rec);
+      else await this._restart(item, rec, "decision");
+    }).then(() => this._updateWakeAlarm());
+  }
+
+  async _resume(item, rec) {
+    this.log.info(`resuming download ${item.id} (${rec.name})`);
+    const { refused, failed } = await startResume(this.api.downloads, item.id, { timers: this.timers, log: this.log });
+    if (refused) {
+      this.log.warn(`downloads.resume(${item.id}) refused: ${refused.message}; restarting instead`);
+      await this._restart(item, rec, `resume refused: ${refused.message}`);
+      return;
+    }
+    if (failed) {
+      // it ran and failed again (Firefox rejects resume() with the new failure): onChanged
+      // reports that interruption; the resume check covers the case where nothing ran
+      this.log.warn(`downloads.resume(${item.id}) failed: ${failed.message}`);
+    }
+    await this.ledger.put(rec.key, {
+      status: "acted", pending: null, actedAt: this.now(), actedBy: "resume",
+      verifyAt: this.now() + VERIFY_AFTER_MS, sawInProgress: false, reportedInterrupted: false,
+    });
+    this._scheduleVerify(rec.key, VERIFY_AFTER_MS);
+  }
+
+  _scheduleVerify(key, delay) {
+    this._clearTimer(this.verifyTimers, key);
+    this.verifyTimers.set(key, this.timers.setTimeout(() => {
+      this.verifyTimers.delete(key);
+      this.verify(key).then(() => this.flush());
+    }, delay));
+  }
+
+  /** A few seconds after a resume: is it running? If Chrome ignored it, fall back. */
+  verify(key) {
+    return this.serial(async () => {
+      const rec = this.ledger.get(key);
+      if (!rec || rec.status !== "acted" || !rec.verifyAt) return;
+      const item = await this._itemFor(rec);
+      const verdict = resumeVerdict(item, Boolean(rec.sawInProgress));
+      this.log.info(`resume check for download ${rec.id}: ${verdict}`);
+      if (verdict === "gone") {
+        await this.ledger.put(key, { status: "closed", outcome: "erased", verifyAt: null });
+      } else if (verdict === "ok") {
+        await this.ledger.put(key, { verifyAt: null });
+        if (item.state === "in_progress") await this._enqueueOutcome(item, "in_progress", rec);
+      } else if (verdict === "reinterrupted") {
+        await this.ledger.put(key, { verifyAt: null });
+        await this._newInterruption(item, this.ledger.get(key));
+      } else {
+        this.log.warn(`download ${rec.id}: resume() was accepted but nothing happened`
+          + " (Chrome ignores resumes after 5 without a user gesture); falling back");
+        await this.ledger.put(key, { verifyAt: null });
+        await this._restart(item, this.ledger.get(key), "resume ignored");
+      }
+    });
+  }
+
+  /**
+   * Start the URL afresh (the host keys the episode by URL, so it continues). Falls back to a
+   * notification the user can click when the URL cannot be fetched again.
+   */
+  async _restart(item, rec, why) {
+    const url = rec.url ?? item.url;
+    if (!isRefetchable(url)) {
+      await this._askForClick(item, rec, `${why}; ${String(url).split(":")[0]}: URLs cannot be downloaded again`);
+      return;
+    }
+    const incognito = Boolean(item.incognito ?? rec.incognito);
+    if (incognito && this.browser !== "firefox") {
+      // Chrome's downloads.download() cannot target the incognito profile: it would leak
+      // a private download into the normal one. Ask the user instead.
+      await this._askForClick(item, rec, `${why}; a private download is not restarted outside private browsing`);
+      return;
+    }
+    let newId;
+    try {
+      newId = await this.api.downloads.download(incognito ? { url, incognito: true } : { url });
+    } catch (e) {
+      this.log.error(`downloads.download(${url}) failed: ${e?.message ?? e}`);
+      await this.ledger.put(rec.key, { status: "left", pending: null });
+      await this._notify(notificationId("cannot", snapshotKey(rec)),
+        cannotRetryNotification({ t: this.t, name: rec.name, iconUrl: this.iconUrl, why: e?.message ?? String(e) }));
+      return;
+    }
+    this.log.info(`restarted download ${item.id} as ${newId} (${why}): ${rec.name}`);
+    await this.ledger.put(rec.key, { status: "replaced", pending: null, replacedBy: newId, verifyAt: null });
+    const fresh = (await this._item(newId)) ?? { id: newId, url };
+    await this.ledger.reset(recordKey(fresh), {
+      id: newId, url, name: rec.name, incognito, startTime: fresh.startTime, session: this.session,
+      status: "acted", actedAt: this.now(), actedBy: "restart",
+      restartOf: rec.key, eventId: rec.eventId ?? null, interruptions: 0, verifyAt: null,
+    });
+  }
+
+  /** The only way left is a user gesture: a notification whose click resumes. */
+  async _askForClick(item, rec, why) {
+    if (item.canResume === false || this.browser !== "chrome") {
+      this.log.warn(`download ${item.id} cannot be retried (${why}); telling the user`);
+      await this.ledger.put(rec.key, { status: "left", pending: null });
+      await this._notify(notificationId("cannot", snapshotKey(rec)),
+        cannotRetryNotification({ t: this.t, name: rec.name, iconUrl: this.iconUrl, why }));
+      return;
+    }
+    const id = notificationId("click", snapshotKey(rec));
+    await this.ledger.put(rec.key, { status: "left", pending: null, notificationId: id, needsClick: true });
+    await this._notify(id, clickToResumeNotification({
+      t: this.t, name: rec.name, iconUrl: this.iconUrl, withButton: this.browser === "chrome",
+    }));
+  }
+
+  /** notifications.onClicked / onButtonClicked: a user gesture; resume if we asked for it. */
+  async onNotificationClicked(notifId) {
+    if (!String(notifId).startsWith("dlrescue:")) return;
+    await this.start("notification");
+    await this.reconciled;
+    const rec = this.ledger.all().find((r) => r.notificationId === notifId);
+    try {
+      await this.api.notifications.clear(notifId);
+    } catch {
+      // already gone
+    }
+    if (!rec?.needsClick) return;
+    const item = await this._itemFor(rec);
+    if (!item || item.state !== "interrupted") return;
+    const { refused } = await startResume(this.api.downloads, item.id, { timers: this.timers, log: this.log });
+    if (refused) {
+      this.log.warn(`resume after click refused: ${refused.message}`);
+      return;
+    }
+    await this.serial(async () => {
+      await this.ledger.put(rec.key, {
+        status: "acted", needsClick: false, actedBy: "click", actedAt: this.now(),
+        verifyAt: this.now() + VERIFY_AFTER_MS, sawInProgress: false,
+      });
+      this._scheduleVerify(rec.key, VERIFY_AFTER_MS);
+    });
+  }
+}
