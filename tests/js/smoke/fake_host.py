@@ -63,15 +63,36 @@ def handle(msg, state, send):
         attempt = 1 + sum(1 for s in seen if s["url"] == d["url"])
         if attempt > 5:
             action = "none"
-        text = {"en": "The connection dropped; resuming.", "fr": "La connexion a lâché ; reprise."}[lang]
-        decision = {"action": action, "delay_ms": 300, "attempt": attempt, "max_attempts": 5,
-                    "reason": d["error"], "category": d["error"].split("_")[0], "notify": False,
-                    "explanation": text}
-        item = {"event_id": next_id, "at": datetime.datetime.now(datetime.UTC).isoformat(),
-                "browser": msg.get("browser"), "download_id": d["id"], "url": d["url"],
-                "filename": d.get("filename", ""), "reason": d["error"], "known": True,
-                "category": decision["category"], "action": action, "delay_ms": 300,
-                "attempt": attempt, "max_attempts": 5, "outcome": None, "explanation": text}
+        text = {"en": "The connection dropped; resuming.", "fr": "La connexion a lâché ; reprise."}[
+            lang
+        ]
+        decision = {
+            "action": action,
+            "delay_ms": 300,
+            "attempt": attempt,
+            "max_attempts": 5,
+            "reason": d["error"],
+            "category": d["error"].split("_")[0],
+            "notify": False,
+            "explanation": text,
+        }
+        item = {
+            "event_id": next_id,
+            "at": datetime.datetime.now(datetime.UTC).isoformat(),
+            "browser": msg.get("browser"),
+            "download_id": d["id"],
+            "url": d["url"],
+            "filename": d.get("filename", ""),
+            "reason": d["error"],
+            "known": True,
+            "category": decision["category"],
+            "action": action,
+            "delay_ms": 300,
+            "attempt": attempt,
+            "max_attempts": 5,
+            "outcome": None,
+            "explanation": text,
+        }
         seen.append(item)
         send({"rid": rid, "ok": True, "event_id": next_id, "decision": decision})
         state["next_id"] = next_id + 1

@@ -23,6 +23,7 @@ import threading
 import time
 import zipfile
 from pathlib import Path
+from typing import ClassVar
 
 HERE = Path(__file__).resolve().parent
 EXT = HERE.parents[2] / "extension"
@@ -35,7 +36,7 @@ ETAG = '"smoke-1"'
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     cuts = 0
-    requests = []
+    requests: ClassVar[list[str]] = []
     mode = "chromium"
 
     def log_message(self, *args):
@@ -72,7 +73,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Disposition", 'attachment; filename="smoke.bin"')
         self.end_headers()
         for i in range(15):
-            chunk = BODY[i * 8192:(i + 1) * 8192]
+            chunk = BODY[i * 8192 : (i + 1) * 8192]
             self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n" if chunked else chunk)
             self.wfile.flush()
             time.sleep(0.1)
@@ -87,8 +88,13 @@ def serve():
 
 
 def host_manifest(allowed):
-    return {"name": "org.dlrescue.host", "description": "dlrescue smoke host", "type": "stdio",
-            "path": str(HERE / "fake_host.py"), **allowed}
+    return {
+        "name": "org.dlrescue.host",
+        "description": "dlrescue smoke host",
+        "type": "stdio",
+        "path": str(HERE / "fake_host.py"),
+        **allowed,
+    }
 
 
 def read_log(path):
@@ -116,66 +122,118 @@ def main():
     Handler.mode = which
     server = serve()
     url = f"http://127.0.0.1:{server.server_address[1]}/smoke.bin"
-    env = dict(os.environ, DLRESCUE_SMOKE_LOG=str(log_path), TMPDIR=str(work / "tmp"), HOME=str(work / "home"))
+    env = dict(
+        os.environ,
+        DLRESCUE_SMOKE_LOG=str(log_path),
+        TMPDIR=str(work / "tmp"),
+        HOME=str(work / "home"),
+    )
     (work / "tmp").mkdir()
     if which == "chromium":
         profile = work / "profile"
         (profile / "Default").mkdir(parents=True)
         (profile / "NativeMessagingHosts").mkdir()
-        (profile / "NativeMessagingHosts" / "org.dlrescue.host.json").write_text(json.dumps(
-            host_manifest({"allowed_origins": [f"chrome-extension://{CHROME_ID}/"]})))
-        (profile / "Default" / "Preferences").write_text(json.dumps({
-            "download": {"default_directory": str(downloads), "prompt_for_download": False},
-            "safebrowsing": {"enabled": False}}))
-        cmd = ["/usr/lib/chromium/chromium", "--headless=new", "--no-sandbox", f"--user-data-dir={profile}",
-               f"--load-extension={EXT}", f"--disable-extensions-except={EXT}", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run", "--remote-debugging-port=0",
-               *(["--lang=fr"] if "--fr" in sys.argv else []), url]
+        (profile / "NativeMessagingHosts" / "org.dlrescue.host.json").write_text(
+            json.dumps(host_manifest({"allowed_origins": [f"chrome-extension://{CHROME_ID}/"]}))
+        )
+        (profile / "Default" / "Preferences").write_text(
+            json.dumps(
+                {
+                    "download": {"default_directory": str(downloads), "prompt_for_download": False},
+                    "safebrowsing": {"enabled": False},
+                }
+            )
+        )
+        cmd = [
+            "/usr/lib/chromium/chromium",
+            "--headless=new",
+            "--no-sandbox",
+            f"--user-data-dir={profile}",
+            f"--load-extension={EXT}",
+            f"--disable-extensions-except={EXT}",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--remote-debugging-port=0",
+            *(["--lang=fr"] if "--fr" in sys.argv else []),
+            url,
+        ]
     else:
         home = work / "home"
         (home / ".mozilla" / "native-messaging-hosts").mkdir(parents=True)
-        (home / ".mozilla" / "native-messaging-hosts" / "org.dlrescue.host.json").write_text(json.dumps(
-            host_manifest({"allowed_extensions": [GECKO_ID]})))
+        (home / ".mozilla" / "native-messaging-hosts" / "org.dlrescue.host.json").write_text(
+            json.dumps(host_manifest({"allowed_extensions": [GECKO_ID]}))
+        )
         profile = work / "profile"
         (profile / "extensions").mkdir(parents=True)
         with zipfile.ZipFile(profile / "extensions" / f"{GECKO_ID}.xpi", "w") as z:
             for p in sorted(EXT.rglob("*")):
                 if p.is_file():
                     z.write(p, p.relative_to(EXT).as_posix())
-        prefs = {"xpinstall.signatures.required": False, "extensions.autoDisableScopes": 0,
-                 "extensions.enabledScopes": 15, "browser.download.dir": str(downloads),
-                 "browser.download.folderList": 2, "browser.download.useDownloadDir": True,
-                 "browser.download.always_ask_before_handling_new_types": False,
-                 "browser.download.start_downloads_in_tmp_dir": False,
-                 "browser.shell.checkDefaultBrowser": False, "datareporting.policy.dataSubmissionEnabled": False,
-                 "devtools.console.stdout.content": True, "devtools.console.stdout.chrome": True}
-        (profile / "user.js").write_text("".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items()))
+        prefs = {
+            "xpinstall.signatures.required": False,
+            "extensions.autoDisableScopes": 0,
+            "extensions.enabledScopes": 15,
+            "browser.download.dir": str(downloads),
+            "browser.download.folderList": 2,
+            "browser.download.useDownloadDir": True,
+            "browser.download.always_ask_before_handling_new_types": False,
+            "browser.download.start_downloads_in_tmp_dir": False,
+            "browser.shell.checkDefaultBrowser": False,
+            "datareporting.policy.dataSubmissionEnabled": False,
+            "devtools.console.stdout.content": True,
+            "devtools.console.stdout.chrome": True,
+        }
+        (profile / "user.js").write_text(
+            "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items())
+        )
         if "--fr" in sys.argv:
             prefs["intl.locale.requested"] = "fr"
-            (profile / "user.js").write_text("".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items()))
+            (profile / "user.js").write_text(
+                "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items())
+            )
         cmd = ["firefox-esr", "--headless", "--no-remote", "--profile", str(profile), url]
     print("work dir:", work)
-    browser = subprocess.Popen(cmd, env=env, stdout=open(work / "browser.out", "w"), stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    out = open(work / "browser.out", "w")  # noqa: SIM115 (closed after the browser)
+    browser = subprocess.Popen(
+        cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
-        done = wait(lambda: any(m.get("type") == "outcome" and m["download"]["state"] == "complete"
-                                for m in read_log(log_path)), 60)
+        done = wait(
+            lambda: any(
+                m.get("type") == "outcome" and m["download"]["state"] == "complete"
+                for m in read_log(log_path)
+            ),
+            60,
+        )
         if which == "chromium" and done:
             # popup.html opened as a tab, rendered, screenshotted; the background's debug state
             shot = work / "popup.png"
             port = (work / "profile" / "DevToolsActivePort").read_text().split()[0]
-            cdp = subprocess.run(["node", "--experimental-websocket", str(HERE / "cdp_popup.mjs"), port, str(shot)],
-                                 capture_output=True, text=True, timeout=60)
+            cdp = subprocess.run(
+                ["node", "--experimental-websocket", str(HERE / "cdp_popup.mjs"), port, str(shot)],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             print(cdp.stdout, cdp.stderr[-2000:])
             print("popup screenshot:", shot)
     finally:
         os.killpg(browser.pid, 15)
         browser.wait(10)
+        out.close()
     msgs = read_log(log_path)
     for m in msgs:
         print(json.dumps(m)[:300])
     files = sorted(p.name + f" ({p.stat().st_size} bytes)" for p in downloads.iterdir())
-    print("downloads:", files[:6], "first responses cut:", Handler.cuts, "requests:", Handler.requests[:6])
+    print(
+        "downloads:",
+        files[:6],
+        "first responses cut:",
+        Handler.cuts,
+        "requests:",
+        Handler.requests[:6],
+    )
     ok = done and any(m.get("type") == "interrupted" for m in msgs)
     print("RESULT:", "ok" if ok else "FAILED")
     if not keep and ok:
