@@ -10,7 +10,6 @@ import pytest
 from .browsers import wait_for
 from .conftest import Rig
 from .server import Behaviour
-from .test_rescue import FIREFOX_CUT
 
 MANY = 20
 
