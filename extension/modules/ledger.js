@@ -37,6 +37,12 @@ export class Ledger {
     return r ? structuredClone(r) : undefined;
   }
 
+  /** The first record for which pred(record) is true (pred must not change it), or undefined. */
+  find(pred) {
+    for (const r of Object.values(this.records)) if (pred(r)) return structuredClone(r);
+    return undefined;
+  }
+
   all() {
     return Object.values(this.records).map((r) => structuredClone(r));
   }

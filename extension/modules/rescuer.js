@@ -130,7 +130,9 @@ export class Rescuer {
     let rec = this.ledger.get(key);
     if (rec && !sameDownload(rec, item, this.session)) rec = undefined;
     if (!rec) {
-      const moved = this.ledger.all().find((r) => isRenumbered(r, item, this.session));
+      // only an interrupted item can be an earlier session's record we still care about
+      if (item.state !== "interrupted") return undefined;
+      const moved = this.ledger.find((r) => isRenumbered(r, item, this.session));
       if (!moved) return undefined;
       this.log.info(`download ${item.id} is ${moved.id} of an earlier session (${moved.name})`);
       await this.ledger.reset(key, { ...moved, id: item.id });

@@ -641,3 +641,19 @@ describe("popup commands", () => {
     assert.equal(state.records[0].status, "queued");
   });
 });
+
+describe("scale", () => {
+  test("reconciling 5000 downloads against 1000 records stays fast (well under a second)", async () => {
+    const rig = makeRig();
+    rig.host.decide = () => decision({ action: "none" });
+    for (let i = 0; i < 1000; i += 1) {
+      await rig.rescuer.ledger.put(`${i}|https://example.org/r${i}`, { id: i, url: `https://example.org/r${i}`, status: "left", startTime: "x", session: "old" });
+    }
+    for (let i = 0; i < 5000; i += 1) rig.api.downloads.add({ url: `https://example.org/d${i}`, state: i % 500 ? "complete" : "interrupted" });
+    const started = performance.now();
+    await rig.start();
+    const ms = performance.now() - started;
+    assert.equal(rig.host.ofType("interrupted").length, 10);
+    assert.ok(ms < 1000, `${Math.round(ms)} ms`);
+  });
+});
