@@ -259,7 +259,7 @@ class Host:
             self.proc.stdin.close()
         return self.wait(timeout)
 
-    def wait(self, timeout: float = 60) -> int:
+    def wait(self, timeout: float = 60, *, whole_frames: bool = True) -> int:
         done = threading.Event()
         result: list[Any] = []
 
@@ -281,13 +281,14 @@ class Host:
             with suppress(OSError):
                 if pipe is not None:
                     pipe.close()
-        assert not self.stray, f"stdout held something that is not a frame: {self.stray!r}"
+        if whole_frames:
+            assert not self.stray, f"stdout held something that is not a frame: {self.stray!r}"
         return self.proc.returncode
 
-    def kill(self, sig: int = 9) -> None:
+    def signal(self, sig: int) -> None:
+        """Send sig; wait(whole_frames=False) after it (a killed host may cut a reply)."""
         with suppress(ProcessLookupError):
             os.kill(self.proc.pid, sig)
-        self.wait()
 
     def stderr_text(self) -> str:
         """Everything the host wrote on stderr (call after it exited)."""
