@@ -308,12 +308,41 @@ class Host:
         return self._stats(request)
 
     def _write(self, store: Any, request: Any, incognito: dict[str, list[str]]) -> dict[str, Any]:
+        key = _event_key(request.event_key)
+        if key is not None:
+            seen = store.find_event(key)
+            if seen is not None:
+                return self._replay(seen)
         if request.type == "interrupted":
-            return self._interrupted(store, request, incognito)
-        return self._outcome(store, request, incognito)
+            reply = self._interrupted(store, request, incognito, key)
+        else:
+            reply = self._outcome(store, request, incognito, key)
+        return reply
+
+    def _replay(self, seen: dict[str, Any]) -> dict[str, Any]:
+        """The reply an event already recorded under the same key got: nothing is counted."""
+        if seen["kind"] != "interrupted":
+            return {"event_id": seen["id"]}
+        from .explanations import explain
+        from .policy import Decision
+
+        decision = Decision(
+            seen["action"],
+            seen["delay_ms"],
+            seen["attempt"],
+            seen["max_attempts"],
+            seen["reason"],
+            seen["category"],
+            bool(seen["notify"]),
+            seen["cause"] or "policy",
+        )
+        return {
+            "event_id": seen["id"],
+            "decision": _decision_out(decision, explain, self.port.lang),
+        }
 
     def _interrupted(
-        self, store: Any, request: Any, counts: dict[str, list[str]]
+        self, store: Any, request: Any, counts: dict[str, list[str]], event_key: str | None
     ) -> dict[str, Any]:
         from .explanations import explain
         from .policy import decide, rule_for
@@ -380,23 +409,15 @@ class Host:
                 "incognito": int(incognito),
                 "bytes_received": item.bytesReceived,
                 "total_bytes": item.totalBytes,
+                "event_key": event_key,
+                "cause": decision.cause,
             }
         )
-        return {
-            "event_id": event_id,
-            "decision": {
-                "action": decision.action,
-                "delay_ms": decision.delay_ms,
-                "attempt": decision.attempt,
-                "max_attempts": decision.max_attempts,
-                "reason": decision.reason,
-                "category": decision.category,
-                "notify": decision.notify,
-                "explanation": explain(decision, self.port.lang),
-            },
-        }
+        return {"event_id": event_id, "decision": _decision_out(decision, explain, self.port.lang)}
 
-    def _outcome(self, store: Any, request: Any, counts: dict[str, list[str]]) -> dict[str, Any]:
+    def _outcome(
+        self, store: Any, request: Any, counts: dict[str, list[str]], event_key: str | None
+    ) -> dict[str, Any]:
         from .privacy import url_key
         from .store import now_ms
 
@@ -426,6 +447,7 @@ class Host:
                 "incognito": int(incognito),
                 "bytes_received": item.bytesReceived,
                 "total_bytes": item.totalBytes,
+                "event_key": event_key,
             }
         )
         return {"event_id": event_id}
@@ -460,6 +482,29 @@ class Host:
     def _browser(self, request: Any) -> str | None:
         browser: str | None = request.browser or self.port.browser
         return browser
+
+
+def _decision_out(decision: Any, explain: Callable[[Any, str], str], lang: str) -> dict[str, Any]:
+    """The reply's `decision` object."""
+    return {
+        "action": decision.action,
+        "delay_ms": decision.delay_ms,
+        "attempt": decision.attempt,
+        "max_attempts": decision.max_attempts,
+        "reason": decision.reason,
+        "category": decision.category,
+        "notify": decision.notify,
+        "explanation": explain(decision, lang),
+    }
+
+
+def _event_key(raw: str | None) -> str | None:
+    """The extension's event key as stored: hashed, so it cannot carry a URL to the disk."""
+    if raw is None:
+        return None
+    import hashlib
+
+    return hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def _ms(moment: Any) -> int | None:

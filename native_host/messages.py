@@ -117,9 +117,14 @@ class DownloadItem(BaseModel):
     incognito: bool | None = None
 
 
+#: The extension's stable name for one event, so that one sent twice is recorded once.
+EventKey = Annotated[str, Field(min_length=1, max_length=256)]
+
+
 class Interrupted(Request):
     type: Literal["interrupted"]
     download: DownloadItem
+    event_key: EventKey | None = None
 
 
 class OutcomeItem(BaseModel):
@@ -142,6 +147,7 @@ class Outcome(Request):
     )
     type: Literal["outcome"]
     download: OutcomeItem
+    event_key: EventKey | None = None
 
 
 class History(Request):

@@ -89,6 +89,14 @@ MIGRATIONS: Sequence[str] = (
     DROP INDEX events_domain;
     CREATE INDEX events_kind_domain ON events(kind, domain, at_ms);
     """,
+    # v3, for at-least-once delivery: an event sent again (the extension's service worker died
+    # before it stored the reply) is found by its key and answered as before, not recorded
+    # twice. The key is stored hashed; the decision's cause is kept to explain it again.
+    """
+    ALTER TABLE events ADD COLUMN event_key TEXT;
+    ALTER TABLE events ADD COLUMN cause TEXT;
+    CREATE UNIQUE INDEX events_key ON events(event_key) WHERE event_key IS NOT NULL;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -316,6 +324,15 @@ class Store:
             "UPDATE episodes SET attempts = attempts + 1, retries = retries + ? WHERE id = ?",
             (int(retried), episode_id),
         )
+
+    def find_event(self, event_key: str) -> dict[str, Any] | None:
+        """The event recorded under this key, if any, with what its reply was made of."""
+        row = self.db.execute(
+            "SELECT id, kind, reason, category, known, action, delay_ms, attempt, max_attempts,"
+            " notify, cause FROM events WHERE event_key = ?",
+            (event_key,),
+        ).fetchone()
+        return None if row is None else dict(row)
 
     def count_reason(self, episode_id: int, reason: str) -> int:
         """How many of the episode's interruptions so far had this reason."""
