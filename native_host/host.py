@@ -69,7 +69,10 @@ def refusal(caller: Caller, allowed_file: Path) -> str | None:
         addons = extra.get("allowed_extensions", [])
     except (OSError, ValueError, AttributeError):
         origins, addons = [], []
-    if caller.origin in origins or caller.addon_id in addons:
+    # Only lists count: `in` on a string would match any part of it, and on a number raise.
+    if (isinstance(origins, list) and caller.origin in origins) or (
+        isinstance(addons, list) and caller.addon_id in addons
+    ):
         return None
     who = caller.origin or caller.addon_id
     ident = (caller.origin or "").removeprefix("chrome-extension://").rstrip("/") or caller.addon_id
