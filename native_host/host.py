@@ -349,7 +349,7 @@ class Host:
     ) -> dict[str, Any]:
         from .explanations import explain
         from .policy import decide, rule_for
-        from .privacy import domain, is_refetchable, scrub_url, url_key
+        from .privacy import domain, is_refetchable, scrub_filename, scrub_url, url_key
         from .reasons import PAUSED, Reason
         from .store import now_ms
 
@@ -400,7 +400,7 @@ class Host:
                 "episode_id": episode.id if episode else None,
                 "url": None if incognito else scrub_url(item.url),
                 "domain": None if incognito else domain(item.url),
-                "filename": None if incognito else item.filename,
+                "filename": None if incognito else scrub_filename(item.filename),
                 "reason": reason.name,
                 "category": reason.category,
                 "known": int(reason.known),

@@ -4,6 +4,7 @@
 - Query values whose names look like credentials (token, signature, X-Amz-*...) are
   replaced with `REDACTED`: signed URLs carry tokens.
 - Incognito items keep no URL, referrer or filename (the host decides that, see host.py).
+- URLs and file names are cut to a bounded length.
 - The episode key is a hash of the URL without user-info and fragment, so a restarted
   download (same URL, new id) continues its episode without the key revealing the URL.
 """
@@ -16,6 +17,10 @@ from urllib.parse import SplitResult, parse_qsl, quote, urlsplit, urlunsplit
 
 #: Stored URLs are cut to this many characters (a data: URL can be a megabyte).
 MAX_STORED_URL = 2048
+#: Stored file names are cut to this many characters (a path is at most 4096 bytes on Linux);
+#: a name filling a whole frame would take a megabyte per event and, escaped in a reply,
+#: overflow every history reply that holds it.
+MAX_STORED_FILENAME = 4096
 REDACTED = "REDACTED"
 
 _SECRET_PARAM = re.compile(
@@ -83,5 +88,10 @@ def scrub_url(url: str) -> str:
     return _cut(urlunsplit(parts))
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= MAX_STORED_URL else text[: MAX_STORED_URL - 1] + "…"
+def scrub_filename(name: str | None) -> str | None:
+    """The file name as it may be stored: at most MAX_STORED_FILENAME characters."""
+    return None if name is None else _cut(name, MAX_STORED_FILENAME)
+
+
+def _cut(text: str, limit: int = MAX_STORED_URL) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
