@@ -49,6 +49,11 @@ def url_key(url: str) -> str:
     return hashlib.sha256(base.encode("utf-8", "replace")).hexdigest()[:32]
 
 
+#: The longest host name DNS allows; a longer one is no name (and would be stored, indexed
+#: and sent back whole: up to a megabyte).
+MAX_HOST_NAME = 253
+
+
 def domain(url: str) -> str | None:
     """The host name, lower case, without port or user-info; None when there is none."""
     parts = _split(url)
@@ -58,7 +63,7 @@ def domain(url: str) -> str | None:
         host = parts.hostname
     except ValueError:
         return None
-    return host or None
+    return host if host and len(host) <= MAX_HOST_NAME else None
 
 
 def is_refetchable(url: str) -> bool:
