@@ -5,7 +5,7 @@ fields the host does not know are ignored, since browsers add DownloadItem field
 `download.error` value is looked up in the reason catalogue while validating, so the model
 holds a `Reason`, and a bad one is reported as `invalid_reason` on `download.error`.
 
-Models whose first use is not on the start-up path are built lazily (`defer_build`).
+Every model is built on its first use (`defer_build`), not at import.
 """
 
 from __future__ import annotations
@@ -82,7 +82,9 @@ Instant = Annotated[datetime, BeforeValidator(_instant)]
 Category = Literal["FILE", "NETWORK", "SERVER", "USER", "CRASH", "UNKNOWN"]
 assert set(Category.__args__) == set(CATEGORIES)  # type: ignore[attr-defined]
 
-_STRICT = ConfigDict(strict=True, extra="ignore", arbitrary_types_allowed=True)
+#: Every model is built on first use (defer_build): a port that only says hello never builds
+#: the interruption's models, and the Request base, never validated itself, is never built.
+_STRICT = ConfigDict(strict=True, extra="ignore", arbitrary_types_allowed=True, defer_build=True)
 _LAZY = ConfigDict(strict=True, extra="ignore", defer_build=True)
 
 
