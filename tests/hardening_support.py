@@ -173,17 +173,19 @@ def split_frames(data: bytes) -> list[bytes]:
 # -- the host as a subprocess ----------------------------------------------------------------
 
 
-def host_command(*args: str) -> list[str]:
-    return [sys.executable, "-I", "-m", "native_host.host", *(args or (CHROME_ORIGIN,))]
+def host_command(args: tuple[str, ...]) -> list[str]:
+    return [sys.executable, "-I", "-m", "native_host.host", *args]
 
 
 class Host:
     """The real host over pipes. Replies are read by a thread, so a silent host fails the test
     after a timeout instead of hanging it; stdout is checked to hold frames and nothing else."""
 
-    def __init__(self, env: dict[str, str], *args: str) -> None:
+    def __init__(self, env: dict[str, str], *args: str, bare: bool = False) -> None:
+        """Launch as Chrome launches dlrescue (its origin as argument) unless args are given,
+        or with no argument at all when bare (as a Flatpak or Snap portal may)."""
         self.proc = subprocess.Popen(
-            host_command(*args),
+            host_command(args or (() if bare else (CHROME_ORIGIN,))),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
