@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,29 @@ def test_a_file_that_is_not_a_database_is_moved_aside_with_a_log_line(xdg: dict[
     for text in (host.stderr_text(), log_file(xdg).read_text()):
         assert "damaged" in text and str(aside) in text, text
     assert integrity(db) == "ok" and _recorded_ids(xdg) == {1}
+
+
+def test_an_earlier_damaged_file_is_never_replaced(xdg: dict[str, str]) -> None:
+    """When the name a damaged history would be moved to is taken (an earlier damaged file
+    set aside in the same second), the new one gets another name: both are kept."""
+    db = db_file(xdg)
+    db.parent.mkdir(mode=0o700, parents=True)
+    now = time.time()
+    earlier = {}
+    for second in range(-2, 30):  # every name the move could pick in the next half minute
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.localtime(now + second))
+        path = db.with_name(f"{db.name}.corrupt-{stamp}")
+        earlier[path] = f"earlier {stamp}".encode()
+        path.write_bytes(earlier[path])
+    garbage = os.urandom(4096)
+    db.write_bytes(garbage)
+    with Host(xdg) as host:
+        assert host.ask(interrupted(1, 1))["ok"]
+        assert host.finish() == 0
+    for path, content in earlier.items():
+        assert path.read_bytes() == content, f"{path} was replaced"
+    (moved,) = [p for p in _aside_files(db.parent) if p not in earlier]
+    assert moved.read_bytes() == garbage
 
 
 def _damage_past_the_header(db: Path) -> bytes:
