@@ -46,9 +46,12 @@ STEPS: tuple[tuple[str, str], ...] = (
         "+ Host(): paths (platformdirs), open the store (sqlite3, WAL, schema check)",
         "from native_host.host import Host, Caller; h = Host(Caller('chrome'), print)",
     ),
-    ("+ import native_host.messages (pydantic, models built)", "import native_host.messages"),
     (
-        "+ handle hello and the interrupted (validate, decide, explain, commit)",
+        "+ import native_host.messages (pydantic; each model is built on first use)",
+        "import native_host.messages",
+    ),
+    (
+        "+ handle hello and the interrupted (build 3 models, validate, decide, explain, commit)",
         "g.__exit__(None, None, None); h.handle_batch([HELLO, INTERRUPTED])",
     ),
 )
