@@ -5,8 +5,6 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-
 from .browsers import wait_for
 from .conftest import Rig
 from .server import Behaviour
@@ -84,12 +82,7 @@ def test_twenty_downloads_cut_at_once_are_all_decided_and_recorded(rig: Rig) -> 
         assert rig.server.count(path) == 2, rig.explain(url, hist)
         if len(hist) > 1:
             doubled.append((url, [h["attempt"] for h in hist]))
-    if doubled:
-        # Known defect (see the report of issue 6): the worker stopped after the host had
-        # recorded an event but before the extension had stored the reply; on restart it
-        # sent the event again and the host recorded it a second time, with attempt 2.
-        # The `interrupted` message carries no key the host could deduplicate by.
-        pytest.xfail(
-            f"{len(doubled)} of {MANY} interruptions recorded twice after the service worker "
-            f"was stopped mid-way (at-least-once delivery, no idempotency key): {doubled}"
-        )
+    # None doubled: when the worker is stopped after the host recorded an event but before
+    # the extension stored the reply, the event is sent again with the same event_key and
+    # the host answers it from the first record instead of recording it twice.
+    assert not doubled, f"{len(doubled)} of {MANY} interruptions recorded twice: {doubled}"
