@@ -78,9 +78,9 @@ def test_a_declared_length_of_4_gib_allocates_nothing(xdg: dict[str, str]) -> No
 
 @pytest.mark.slow
 def test_a_flood_of_full_size_frames_keeps_memory_bounded(xdg: dict[str, str]) -> None:
-    """300 frames of almost 1 MiB each (interruptions whose file name fills the frame), sent
-    as fast as the pipe takes them: every one is answered, and the host's peak memory stays
-    far below what it was sent (frames wait in a bounded queue; the rest waits in the pipe)."""
+    """500 frames of almost 1 MiB each (interruptions whose file name fills the frame), sent
+    as fast as the pipe takes them: every one is answered, and the host's peak memory grows
+    by far less than it was sent (frames wait in a bounded queue; the rest in the pipe)."""
     baseline, status = _peak_rss_after(xdg, None, 0)
     assert status == 0
     request = json.loads(interrupted(1, 1))
@@ -88,13 +88,13 @@ def test_a_flood_of_full_size_frames_keeps_memory_bounded(xdg: dict[str, str]) -
     body = json.dumps(request).encode()
     assert len(body) <= framing.MAX_FRAME
     with Host(xdg) as host:
-        for _ in range(300):
+        for _ in range(500):
             host.send_raw(frame(body))
-        for _ in range(300):
+        for _ in range(500):
             assert json.loads(host.reply_bytes(timeout=300))["ok"]
         assert host.finish() == 0
     grew = (host.rusage.ru_maxrss - baseline.rusage.ru_maxrss) // 1024
-    assert grew < 256, f"peak memory grew by {grew} MiB for 300 MiB of frames"
+    assert grew < 320, f"peak memory grew by {grew} MiB for 500 MiB of frames"
 
 
 # -- who may call ------------------------------------------------------------------------------
