@@ -13,6 +13,23 @@ from native_host import CHROME_EXTENSION_ID
 
 CHROME_ORIGIN = f"chrome-extension://{CHROME_EXTENSION_ID}/"
 
+#: The keys every history item has, in the order CONTRACT.md section 3 lists them.
+CONTRACT_ITEM_KEYS = (
+    "event_id",
+    "at",
+    "browser",
+    "download_id",
+    "url",
+    "filename",
+    "reason",
+    "category",
+    "known",
+    "action",
+    "delay_ms",
+    "attempt",
+    "outcome",
+)
+
 
 def frame(message: Any) -> bytes:
     """One native-messaging frame: native-order uint32 length + UTF-8 JSON."""

@@ -21,28 +21,14 @@ from typing import Any
 
 import pytest
 from historyfill import DAY, finish, interrupt
-from hostio import HostProcess, frame, interrupted, run_host, unframe
+from hostio import CONTRACT_ITEM_KEYS, HostProcess, frame, interrupted, run_host, unframe
 
 from native_host import framing
 from native_host.cli import COMMANDS, build_parser, main
 from native_host.report import EXPORT_FIELDS, HISTORY_FIELDS, text_width
 from native_host.store import Store, now_ms
 
-CONTRACT_KEYS = {
-    "event_id",
-    "at",
-    "browser",
-    "download_id",
-    "url",
-    "filename",
-    "reason",
-    "category",
-    "known",
-    "action",
-    "delay_ms",
-    "attempt",
-    "outcome",
-}
+CONTRACT_KEYS = set(CONTRACT_ITEM_KEYS)
 HOUR = 3_600_000
 
 

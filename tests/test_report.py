@@ -9,6 +9,7 @@ import unicodedata
 from typing import Any
 
 import pytest
+from hostio import CONTRACT_ITEM_KEYS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -370,21 +371,7 @@ def test_history_csv_round_trips_through_the_csv_module(rows: list[dict[str, Any
     text = "\n".join(history_csv(rows)) + "\n"
     parsed = list(csv.reader(io.StringIO(text, newline="")))
     assert tuple(parsed[0]) == HISTORY_FIELDS
-    assert HISTORY_FIELDS[:13] == (
-        "event_id",
-        "at",
-        "browser",
-        "download_id",
-        "url",
-        "filename",
-        "reason",
-        "category",
-        "known",
-        "action",
-        "delay_ms",
-        "attempt",
-        "outcome",
-    )
+    assert HISTORY_FIELDS[:13] == CONTRACT_ITEM_KEYS
     assert len(parsed) == len(rows) + 1
     for row, record in zip(rows, parsed[1:], strict=True):
         values = dict(zip(HISTORY_FIELDS, record, strict=True))

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hostio import CONTRACT_ITEM_KEYS
 
 from native_host.store import SCHEMA_VERSION, Store, StoreUnavailable, iso
 
@@ -97,21 +98,7 @@ def test_history_items_have_the_contract_keys_newest_first(tmp_path: Path) -> No
     items = store.history()
     assert [i["attempt"] for i in items] == [2, 1]
     assert items[0]["at"] == "1970-01-01T00:00:02.000Z" == iso(2000)
-    contract = {
-        "event_id",
-        "at",
-        "browser",
-        "download_id",
-        "url",
-        "filename",
-        "reason",
-        "category",
-        "known",
-        "action",
-        "delay_ms",
-        "attempt",
-        "outcome",
-    }
+    contract = set(CONTRACT_ITEM_KEYS)
     assert contract <= set(items[0])
     assert items[0]["outcome"] == "complete" and items[0]["known"] is True
     store.close()
