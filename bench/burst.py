@@ -5,7 +5,10 @@ writer thread pushes N frames into the pipe as fast as the pipe takes them, noti
 one went in, while the main thread reads the N replies, noting when each one came out.
 
 - throughput: N / (last reply read - first frame written), messages per second;
-- latency of a decision: its reply read - its frame written; p50 and p99;
+- latency of a decision: its reply read - its frame written; p50 and p99 (a host that reads
+  ahead takes frames out of the pipe earlier, so their clocks start earlier);
+- time to a decision: its reply read - the burst's first frame written, p50 and p99 (when
+  fifty downloads fail together, how long each waits from the failure to its decision);
 - peak memory: the host's peak RSS (ru_maxrss from wait4), start-up included;
 - durability: after the host exits, the N events are counted in its store.
 
@@ -67,10 +70,13 @@ def once(sandbox: Sandbox, argv: list[str], frames: list[bytes]) -> dict[str, An
     writer.join()
     _, peak_kib = finish(proc)
     latencies = [(r - s) * 1000 for r, s in zip(received, sent, strict=True)]
+    waits = [(r - start) * 1000 for r in received]
     return {
         "seconds": end - start,
         "p50_ms": percentile(latencies, 50),
         "p99_ms": percentile(latencies, 99),
+        "wait_p50_ms": percentile(waits, 50),
+        "wait_p99_ms": percentile(waits, 99),
         "peak_rss_mib": peak_kib / 1024,
     }
 
@@ -108,6 +114,8 @@ def run(count: int, runs: int) -> dict[str, Any]:
             "msgs_per_s": round(count / median(r["seconds"] for r in rows)),
             "p50_ms": round(median(r["p50_ms"] for r in rows), 1),
             "p99_ms": round(median(r["p99_ms"] for r in rows), 1),
+            "wait_p50_ms": round(median(r["wait_p50_ms"] for r in rows), 1),
+            "wait_p99_ms": round(median(r["wait_p99_ms"] for r in rows), 1),
             "peak_rss_mib": round(median(r["peak_rss_mib"] for r in rows), 1),
         }
 
@@ -120,6 +128,8 @@ def run(count: int, runs: int) -> dict[str, Any]:
         "throughput_ratio": ratio(ours["msgs_per_s"], reference["msgs_per_s"]),
         "p50_ratio": ratio(ours["p50_ms"], reference["p50_ms"]),
         "p99_ratio": ratio(ours["p99_ms"], reference["p99_ms"]),
+        "wait_p50_ratio": ratio(ours["wait_p50_ms"], reference["wait_p50_ms"]),
+        "wait_p99_ratio": ratio(ours["wait_p99_ms"], reference["wait_p99_ms"]),
         "rss_ratio": ratio(ours["peak_rss_mib"], reference["peak_rss_mib"]),
     }
 

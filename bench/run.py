@@ -108,14 +108,19 @@ def markdown(results: dict[str, Any]) -> list[str]:
         lines += [
             f"### Burst ({b['messages']} `interrupted` at once on one port, median of {b['runs']})",
             "",
-            "| | msgs/s | p50 ms | p99 ms | peak RSS MiB |",
-            "|---|---:|---:|---:|---:|",
-            f"| dlrescue-host | {o['msgs_per_s']} | {o['p50_ms']} | {o['p99_ms']} "
-            f"| {o['peak_rss_mib']} |",
-            f"| reference host | {r['msgs_per_s']} | {r['p50_ms']} | {r['p99_ms']} "
-            f"| {r['peak_rss_mib']} |",
+            "| | msgs/s | latency p50 ms | p99 ms | time to decision p50 ms | p99 ms "
+            "| peak RSS MiB |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+            *(
+                f"| {name} | {x['msgs_per_s']} | {x['p50_ms']} | {x['p99_ms']} "
+                f"| {x['wait_p50_ms']} | {x['wait_p99_ms']} | {x['peak_rss_mib']} |"
+                for name, x in (("dlrescue-host", o), ("reference host", r))
+            ),
             f"| ratio | **{b['throughput_ratio']}x** | {b['p50_ratio']}x | {b['p99_ratio']}x "
-            f"| {b['rss_ratio']}x |",
+            f"| {b['wait_p50_ratio']}x | {b['wait_p99_ratio']}x | {b['rss_ratio']}x |",
+            "",
+            "Latency: reply read - that frame written. Time to decision: reply read - the "
+            "burst's first frame written.",
             "",
         ]
     h = results.get("history")

@@ -48,10 +48,12 @@ def test_small_run_reports_every_figure_against_the_reference(tmp_path: Path) ->
     burst = results["burst"]
     assert burst["messages"] == 200
     for side in ("ours", "reference"):
-        for key in ("msgs_per_s", "p50_ms", "p99_ms", "peak_rss_mib"):
+        for key in ("msgs_per_s", "p50_ms", "p99_ms", "wait_p50_ms", "wait_p99_ms"):
             assert _positive(burst[side][key]), (side, key)
+        assert _positive(burst[side]["peak_rss_mib"])
         assert burst[side]["p50_ms"] <= burst[side]["p99_ms"]
-    for key in ("throughput_ratio", "p50_ratio", "p99_ratio", "rss_ratio"):
+        assert burst[side]["wait_p50_ms"] <= burst[side]["wait_p99_ms"]
+    for key in ("throughput_ratio", "p50_ratio", "p99_ratio", "wait_p50_ratio", "rss_ratio"):
         assert _positive(burst[key]), key
 
     history = results["history"]
