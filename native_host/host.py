@@ -259,6 +259,8 @@ class Host:
                 savepoint.db.execute("RELEASE request")
             return self._ok(rid, payload)
         except HostError as exc:
+            if savepoint is not None:
+                _undo(savepoint.db)  # a refused write leaves nothing behind
             return self._error(rid, exc)
         except Exception as exc:
             if savepoint is not None:
@@ -311,9 +313,20 @@ class Host:
         return self._stats(request)
 
     def _write(self, store: Any, request: Any, incognito: dict[str, list[str]]) -> dict[str, Any]:
+        from .messages import HostError
+
         key = _event_key(request.event_key)
         if key is not None:
             seen = store.find_event(key)
+            if seen is not None and seen["kind"] != request.type:
+                # Replaying it would answer an interruption without a decision (or the
+                # reverse); recording it would reuse the key.
+                raise HostError(
+                    "invalid_message",
+                    f"event_key: an event of kind {seen['kind']!r} was recorded under this "
+                    f"key; send a new key for a new {request.type!r} event",
+                    "event_key",
+                )
             if seen is not None:
                 return self._replay(seen)
         if request.type == "interrupted":
