@@ -152,9 +152,20 @@ HOSTILE_VALUES: list[Any] = [
 hostile = st.one_of(st.sampled_from(HOSTILE_VALUES), numbers, odd_text, giant_text, json_values)
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
+def often(strategy: st.SearchStrategy[Any], times: int) -> list[st.SearchStrategy[Any]]:
+    """`times` distinct copies of a strategy, to weight it in one_of (which merges copies
+    that are the same object)."""
+    return [strategy.map(_same) for _ in range(times)]
+
+
 def valid_or(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    """Usually a valid value (so requests get past validation and reach the store)."""
-    return st.one_of(valid, valid, valid, hostile)
+    """A valid value eight times in nine, so that a good share of requests get past
+    validation and reach the store, and each field is still often hostile."""
+    return st.one_of(*often(valid, 8), hostile)
 
 
 urls = st.one_of(
@@ -174,6 +185,7 @@ urls = st.one_of(
     st.builds(_url, odd_text, odd_text),
 )
 reasons = st.one_of(
+    *often(st.sampled_from(KNOWN_REASONS), 6),
     st.sampled_from(
         [
             *KNOWN_REASONS,
@@ -210,9 +222,9 @@ flags = st.booleans()
 
 
 def with_extras(required: dict[str, Any], optional: dict[str, Any]) -> st.SearchStrategy[Any]:
-    """A dict with the required keys, some optional ones, and sometimes an unknown one."""
+    """A dict with the required keys, some optional ones, and now and then an unknown one."""
     base = st.fixed_dictionaries(required, optional=optional)
-    extra = st.dictionaries(odd_text, hostile, max_size=1)
+    extra = st.one_of(*often(st.just({}), 4), st.dictionaries(odd_text, hostile, max_size=1))
     return st.builds(_merge, base, extra)
 
 
@@ -224,16 +236,14 @@ ITEM_FIELDS = {
     "paused": valid_or(flags),
     "incognito": valid_or(flags),
 }
-download_items = st.one_of(
-    with_extras(
-        {"id": valid_or(download_ids), "url": valid_or(urls), "error": reasons}, ITEM_FIELDS
-    ),
-    with_extras(
-        {"id": download_ids, "url": urls, "error": st.sampled_from(KNOWN_REASONS)},
-        {"startTime": instants, "mime": st.text(max_size=20), "totalBytes": numbers},
-    ),
-    hostile,
+_full_items = with_extras(
+    {"id": valid_or(download_ids), "url": valid_or(urls), "error": reasons}, ITEM_FIELDS
 )
+_plain_items = with_extras(
+    {"id": download_ids, "url": urls, "error": st.sampled_from(KNOWN_REASONS)},
+    {"startTime": instants, "mime": st.text(max_size=20), "totalBytes": numbers},
+)
+download_items = st.one_of(*often(_full_items, 6), *often(_plain_items, 2), hostile)
 outcome_items = with_extras(
     {
         "id": valid_or(download_ids),
@@ -243,14 +253,20 @@ outcome_items = with_extras(
     {"error": reasons, "incognito": valid_or(flags)},
 )
 COMMON = {"rid": valid_or(rids), "browser": valid_or(st.sampled_from(["chrome", "firefox"]))}
+#: Event keys: a few that recur (so events are sent again, as after a service worker died),
+#: fresh ones, and hostile ones.
+WRITES = {
+    **COMMON,
+    "event_key": valid_or(st.one_of(st.sampled_from(["k1", "k2", "k3"]), st.text(max_size=300))),
+}
 requests = st.one_of(
     with_extras(
         {"type": st.just("hello")},
         {**COMMON, "lang": valid_or(st.sampled_from(["en", "fr", "de"]))},
     ),
-    with_extras({"type": st.just("interrupted"), "download": download_items}, COMMON),
-    with_extras({"type": st.just("interrupted"), "download": download_items}, COMMON),
-    with_extras({"type": st.just("outcome"), "download": outcome_items}, COMMON),
+    with_extras({"type": st.just("interrupted"), "download": download_items}, WRITES),
+    with_extras({"type": st.just("interrupted"), "download": download_items}, WRITES),
+    with_extras({"type": st.just("outcome"), "download": outcome_items}, WRITES),
     with_extras(
         {"type": st.just("history")},
         {
@@ -398,6 +414,7 @@ class Fuzzed:
         )
         self.reader = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         self.frames = 0
+        self.keyed: dict[str, int] = {}  # event_key -> the event recorded under it
 
     def run(self, frames: list[bytes | framing.Oversize]) -> None:
         """Handle one batch and check every reply and every acknowledged event."""
@@ -424,14 +441,20 @@ class Fuzzed:
             return  # a request this deep cannot be read back here
         assert request is not None
         row = self.reader.execute(
-            "SELECT kind, download_id, reason, url, filename FROM events WHERE id = ?",
+            "SELECT kind, download_id, reason, url, filename, event_key FROM events WHERE id = ?",
             (reply["event_id"],),
         ).fetchone()
         assert row is not None, f"event {reply['event_id']} was acknowledged but not committed"
-        kind, download_id, reason, url, filename = row
-        assert kind == request["type"] and download_id == request["download"]["id"]
+        kind, download_id, reason, url, filename, stored_key = row
+        assert kind == request["type"], "an event is answered as an event of its own kind"
         if kind == "interrupted":
             assert reason == reply["decision"]["reason"]
+        key = request.get("event_key")
+        if isinstance(key, str) and stored_key is not None:
+            first = self.keyed.setdefault(stored_key, reply["event_id"])
+            assert first == reply["event_id"], "an event sent again is answered as before"
+            return  # sent again: the first one's row answers for it
+        assert stored_key is None and download_id == request["download"]["id"]
         if request["download"].get("incognito") is True:
             assert url is None and filename is None
 
@@ -583,6 +606,8 @@ def generated_frame(rng: random.Random, n: int) -> bytes:
     request: dict[str, Any] = {"type": kind, "rid": rng.choice([n, f"r{n}"]), "download": download}
     if kind == "outcome":
         download["state"] = rng.choice(["complete", "interrupted", "given_up", "in_progress"])
+    if rng.random() < 0.3:  # sent again after a service worker died, or by mistake
+        request["event_key"] = f"key-{rng.randrange(20)}"
     if rng.random() < 0.3:
         target = rng.choice([request, download])
         target[rng.choice([*target, "extra"])] = hostile_value
