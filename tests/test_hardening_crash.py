@@ -29,19 +29,24 @@ def _burst(rng: random.Random, first_id: int) -> tuple[bytes, dict[str, bytes]]:
     wire, sent = [], {}
     for download_id in range(first_id, first_id + rng.randint(1, 40)):
         if rng.random() < 0.8:
-            body = interrupted(
-                f"r{download_id}",
-                download_id,
-                error=rng.choice(["NETWORK_FAILED", "SERVER_FAILED", "CRASH", "FILE_FAILED"]),
-                url=f"https://example.org/{download_id % 30}",
-                filename=f"/home/u/{'n' * rng.choice([10, 3000])}-{download_id}",
-                incognito=rng.random() < 0.1,
+            request = json.loads(
+                interrupted(
+                    f"r{download_id}",
+                    download_id,
+                    error=rng.choice(["NETWORK_FAILED", "SERVER_FAILED", "CRASH", "FILE_FAILED"]),
+                    url=f"https://example.org/{download_id % 30}",
+                    filename=f"/home/u/{'n' * rng.choice([10, 3000])}-{download_id}",
+                    incognito=rng.random() < 0.1,
+                )
             )
+            request["event_key"] = f"event-{download_id}"
+            body = json.dumps(request).encode()
         else:
             body = json.dumps(
                 {
                     "type": "outcome",
                     "rid": f"r{download_id}",
+                    "event_key": f"event-{download_id}",
                     "download": {
                         "id": download_id,
                         "url": f"https://example.org/{download_id % 30}",
@@ -126,3 +131,44 @@ def test_killing_the_host_at_random_moments_loses_no_acknowledged_event(
         assert host.finish() == 0
     assert integrity(db_file(xdg)) == "ok"
     assert events(db_file(xdg))[reply["event_id"]][2] == 10**9
+
+
+@pytest.mark.slow
+def test_events_sent_again_after_kills_are_recorded_exactly_once(xdg: dict[str, str]) -> None:
+    """What an extension does after its host died: send again every event it has no reply
+    for (here: every event it ever sent), each with its event_key. Over hosts killed at random
+    moments, then one that lives, every event ends up recorded exactly once: answered before,
+    it is answered with the same event id; committed but never answered, it is found, not
+    recorded again; never read, it is recorded now."""
+    rng = random.Random(11)
+    every: dict[str, bytes] = {}
+    answered: dict[str, int] = {}
+    next_id = 1
+    for _ in range(8):
+        host = Host(xdg)
+        sent: dict[str, bytes] = {}
+        feeder = threading.Thread(target=_feed, args=(host, rng, next_id, sent), daemon=True)
+        feeder.start()
+        host.reply_bytes(timeout=60)
+        time.sleep(rng.uniform(0, 0.2))
+        host.signal(signal.SIGKILL)
+        feeder.join(30)
+        host.wait(whole_frames=False)
+        while (raw := host.replies.get(timeout=10)) is not None:
+            reply = json.loads(raw)
+            if reply["ok"]:
+                answered[reply["rid"]] = reply["event_id"]
+        every.update(sent)
+        next_id += len(sent) + 1
+    with Host(xdg) as host:
+        rids = list(every)
+        host.send_raw(b"".join(frame(every[rid]) for rid in rids))
+        again = {rid: check_reply(host.reply_bytes(timeout=120), every[rid]) for rid in rids}
+        assert host.finish() == 0
+    assert all(reply["ok"] for reply in again.values())
+    changed = {rid: (answered[rid], again[rid]["event_id"]) for rid in answered}
+    assert {rid: a for rid, (a, b) in changed.items() if a != b} == {}, "a reply changed"
+    recorded = events(db_file(xdg))
+    assert len(recorded) == len(every), "each event recorded once, none twice, none lost"
+    assert {again[rid]["event_id"] for rid in rids} == set(recorded)
+    assert integrity(db_file(xdg)) == "ok"
