@@ -63,6 +63,13 @@ STAGES: tuple[tuple[str, str], ...] = (
     ),
 )
 
+#: For scale: the interpreter and pydantic's import alone (asyncio and plugins avoided, as
+#: the host does), nothing of dlrescue's. The floor of any host that validates with pydantic.
+PYDANTIC_ALONE = (
+    "from native_host._startup import without_asyncio; "
+    "exec('with without_asyncio(): from pydantic import BaseModel, Field, ConfigDict')"
+)
+
 
 def stage(sandbox: Sandbox, code: str) -> float:
     """Seconds from spawning a `python -I -c` of one stage's code to the byte it writes when
@@ -96,12 +103,14 @@ def run(runs: int) -> dict[str, Any]:
         ours: list[float] = []
         reference: list[float] = []
         stages: list[list[float]] = [[] for _ in STAGES]
+        pydantic_alone: list[float] = []
         for index in range(runs):
             pair = [(ours, sandbox.ours()), (reference, sandbox.reference())]
             for times, argv in pair if index % 2 == 0 else pair[::-1]:
                 times.append(once(sandbox, argv))
             for times, (_name, code) in zip(stages, STAGES, strict=True):
                 times.append(stage(sandbox, code))
+            pydantic_alone.append(stage(sandbox, PYDANTIC_ALONE))
     finally:
         sandbox.cleanup()
     ours_ms = median(ours) * 1000
@@ -113,6 +122,8 @@ def run(runs: int) -> dict[str, Any]:
         "ours_ms": round(ours_ms, 1),
         "reference_ms": round(reference_ms, 1),
         "python_pass_ms": round(stage_ms[0], 1),
+        "pydantic_alone_ms": round(median(pydantic_alone) * 1000, 1),
+        "pydantic_alone_ratio": ratio(median(pydantic_alone) * 1000, reference_ms),
         "ratio": ratio(ours_ms, reference_ms),
         "breakdown": [
             {"step": name, "ms": round(total, 1), "step_ms": round(total - before, 1)}

@@ -93,6 +93,8 @@ def markdown(results: dict[str, Any]) -> list[str]:
             f"| dlrescue-host | {cold['ours_ms']} | **{cold['ratio']}x** |",
             f"| reference host | {cold['reference_ms']} | 1x |",
             f"| `python -I -c pass` | {cold['python_pass_ms']} | |",
+            f"| `python -I -c` importing pydantic alone, nothing of dlrescue "
+            f"| {cold['pydantic_alone_ms']} | {cold['pydantic_alone_ratio']}x |",
             "",
             "Where the time goes (each step a `python -I -c` process doing the steps above it"
             " too; medians, so steps are differences of medians):",

@@ -42,7 +42,9 @@ def test_small_run_reports_every_figure_against_the_reference(tmp_path: Path) ->
 
     cold = results["cold_start"]
     assert len(cold["ours_all_ms"]) == len(cold["reference_all_ms"]) == cold["runs"] >= 3
-    for key in ("ours_ms", "reference_ms", "python_pass_ms", "ratio"):
+    assert cold["breakdown"][0]["step"].startswith("interpreter")
+    assert abs(cold["breakdown"][-1]["ms"] - cold["ours_ms"]) < 0.2
+    for key in ("ours_ms", "reference_ms", "python_pass_ms", "pydantic_alone_ms", "ratio"):
         assert _positive(cold[key]), key
 
     burst = results["burst"]
