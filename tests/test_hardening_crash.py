@@ -10,15 +10,26 @@ part rests on SQLite's WAL with synchronous=FULL; see SECURITY.md.
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
+import subprocess
 import threading
 import time
+from contextlib import suppress
 from typing import Any
 
 import pytest
-from hardening_support import Host, check_reply, db_file, events, integrity, interrupted
-from hostio import frame
+from hardening_support import (
+    Host,
+    check_reply,
+    db_file,
+    events,
+    host_command,
+    integrity,
+    interrupted,
+)
+from hostio import CHROME_ORIGIN, frame
 
 ROUNDS = 30
 
@@ -171,4 +182,47 @@ def test_events_sent_again_after_kills_are_recorded_exactly_once(xdg: dict[str, 
     recorded = events(db_file(xdg))
     assert len(recorded) == len(every), "each event recorded once, none twice, none lost"
     assert {again[rid]["event_id"] for rid in rids} == set(recorded)
+    assert integrity(db_file(xdg)) == "ok"
+
+
+def test_the_browser_closing_the_port_mid_burst_ends_the_host_cleanly(
+    xdg: dict[str, str],
+) -> None:
+    """Chrome closes both pipes at once when a port goes away: the host, in the middle of a
+    burst with replies still to write, ends on its own within Chrome's 2 s grace (exit 0, no
+    traceback), and what it recorded is sound."""
+    proc = subprocess.Popen(
+        host_command((CHROME_ORIGIN,)),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **xdg},
+    )
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    proc.stdin.write(frame(b'{"type":"hello","rid":0}'))
+    proc.stdin.flush()
+    assert len(proc.stdout.read(4)) == 4  # serving
+    stdin = proc.stdin
+
+    def burst() -> None:  # in a thread: the host stops reading once it cannot reply
+        with suppress(OSError):
+            stdin.write(b"".join(frame(interrupted(n, n)) for n in range(2_000)))
+        with suppress(OSError):
+            stdin.close()
+
+    writer = threading.Thread(target=burst, daemon=True)
+    writer.start()
+    time.sleep(0.05)
+    proc.stdout.close()
+    started = time.monotonic()
+    try:
+        status = proc.wait(timeout=30)
+    finally:
+        proc.kill()  # only if it is still there: then the test fails below
+        writer.join(10)
+    stderr = proc.stderr.read()
+    proc.stderr.close()
+    assert time.monotonic() - started < 2, "Chrome kills a host that lingers 2 s"
+    assert status == 0, stderr
+    assert b"Traceback" not in stderr
     assert integrity(db_file(xdg)) == "ok"
