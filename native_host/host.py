@@ -30,7 +30,8 @@ from .log import Log
 
 #: At most this many waiting frames are committed together.
 MAX_BATCH = 256
-#: Frames read ahead of the one being handled (bounds memory: MAX_QUEUE x 1 MiB at worst).
+#: Frames read ahead of the batch being handled. Memory for frames is bounded by
+#: (MAX_QUEUE + MAX_BATCH + 1) x 1 MiB at worst: the queue, the batch, the frame being read.
 MAX_QUEUE = 64
 
 _EOF = object()
