@@ -19,7 +19,7 @@ from . import reasons
 from ._startup import without_asyncio
 from .reasons import CATEGORIES, Reason
 
-with without_asyncio():  # pydantic's import would also import all of asyncio (~45 ms)
+with without_asyncio():  # pydantic's import would also import all of asyncio (26 ms)
     from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 #: The stable, append-only error catalogue: code -> when it is used.
