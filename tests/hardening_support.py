@@ -69,9 +69,15 @@ def integrity(path: Path) -> str:
 
 
 def events(path: Path) -> dict[int, tuple[Any, ...]]:
-    """event id -> (kind, browser, download_id, reason) for every event in the history."""
+    """event id -> (kind, browser, download_id, reason) for every event in the history.
+
+    A host killed during its first start can leave a file whose schema was never committed:
+    that history holds no event (an acknowledged one would then show up as lost).
+    """
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchone():
+            return {}
         rows = db.execute("SELECT id, kind, browser, download_id, reason FROM events").fetchall()
     finally:
         db.close()
