@@ -30,3 +30,16 @@ def host(xdg: dict[str, str]) -> Iterator[HostProcess]:
     yield proc
     if proc.proc.poll() is None:
         proc.close()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh HOME with no XDG overrides and no sudo in the environment (the host that a
+    registered launcher starts inherits it)."""
+    h = tmp_path / "home"
+    h.mkdir(mode=0o755)
+    monkeypatch.setenv("HOME", str(h))
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.delenv("SUDO_USER", raising=False)
+    return h

@@ -107,3 +107,12 @@ def interrupted(rid: Any = 1, error: Any = "NETWORK_FAILED", **item: Any) -> dic
     download = {"id": 42, "url": "https://example.org/big.iso", "error": error, "canResume": True}
     download.update(item)
     return {"type": "interrupted", "rid": rid, "browser": "chrome", "download": download}
+
+
+def run_cli(capsys: Any, *args: str) -> tuple[int, str, str]:
+    """`dlrescue ARGS` through main(): (exit status, stdout, stderr)."""
+    from native_host import cli
+
+    code = cli.main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -8,29 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hostio import run_cli as run
 
-from native_host import CHROME_EXTENSION_ID, GECKO_ID, HOST_NAME, cli
+from native_host import CHROME_EXTENSION_ID, GECKO_ID, HOST_NAME
 from native_host.registration import doctor
 
 MANIFEST = f"{HOST_NAME}.json"
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh HOME with no XDG overrides (the host the launcher starts inherits it)."""
-    h = tmp_path / "home"
-    h.mkdir(mode=0o755)
-    monkeypatch.setenv("HOME", str(h))
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.delenv("SUDO_USER", raising=False)
-    return h
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def row(out: str, browser: str) -> str:

@@ -9,32 +9,15 @@ import stat
 from pathlib import Path, PurePath
 
 import pytest
+from hostio import run_cli as run
 
-from native_host import CHROME_EXTENSION_ID, GECKO_ID, cli, host
+from native_host import CHROME_EXTENSION_ID, GECKO_ID, host
 from native_host.registration import detect, plan
 from native_host.registration.launcher import Install
 from native_host.registration.targets import Env
 
 OTHER_CHROME = "abcdefghijklmnopabcdefghijklmnop"
 MANIFEST = "org.dlrescue.host.json"
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh HOME with no XDG overrides and no sudo in the environment."""
-    h = tmp_path / "home"
-    h.mkdir(mode=0o755)
-    monkeypatch.setenv("HOME", str(h))
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.delenv("SUDO_USER", raising=False)
-    return h
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def tree(root: Path) -> dict[str, bytes | None]:
