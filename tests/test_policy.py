@@ -35,6 +35,7 @@ def _decide(
     jitter: float = 0.5,
     pol: Policy = DEFAULT_POLICY,
     known: bool = True,
+    earlier_same_reason: int | None = None,
 ) -> policy.Decision:
     category = category_of(reason)
     return decide(
@@ -43,6 +44,7 @@ def _decide(
         category=category,
         known=known,
         attempt=attempt,
+        earlier_same_reason=earlier_same_reason,
         can_resume=can_resume,
         http=http,
         jitter=jitter,
@@ -211,30 +213,9 @@ def test_policy_module_imports_no_io() -> None:
 def test_each_reason_has_its_own_budget_within_an_episode() -> None:
     """Two network failures, then SERVER_NO_RANGE: still restarted once (attempt 3 of 3);
     a second SERVER_NO_RANGE gives up."""
-    rule = rule_for(DEFAULT_POLICY, "SERVER_NO_RANGE", "SERVER")
-    first = decide(
-        rule,
-        reason="SERVER_NO_RANGE",
-        category="SERVER",
-        known=True,
-        attempt=3,
-        earlier_same_reason=0,
-        can_resume=True,
-        http=True,
-        jitter=0.5,
-    )
+    first = _decide("SERVER_NO_RANGE", 3, earlier_same_reason=0)
     assert (first.action, first.attempt, first.max_attempts) == ("restart", 3, 3)
-    again = decide(
-        rule,
-        reason="SERVER_NO_RANGE",
-        category="SERVER",
-        known=True,
-        attempt=4,
-        earlier_same_reason=1,
-        can_resume=True,
-        http=True,
-        jitter=0.5,
-    )
+    again = _decide("SERVER_NO_RANGE", 4, earlier_same_reason=1)
     assert (again.action, again.cause, again.attempt, again.max_attempts) == (
         "none",
         "gave_up",
