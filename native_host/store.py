@@ -649,7 +649,3 @@ class Store:
             self.db.execute("VACUUM")
         except sqlite3.Error as exc:
             raise StoreUnavailable(explain_error(exc, self.path)) from exc
-
-
-def open_store(path: Path, log: Any = None) -> Store:
-    return Store(path, log=log)
