@@ -78,7 +78,9 @@ class Sandbox:
             XDG_DATA_HOME=str(self.root / "data"),
             XDG_CONFIG_HOME=str(self.root / "config"),
             XDG_STATE_HOME=str(self.root / "state"),
+            XDG_CACHE_HOME=str(self.root / "cache"),
         )
+        self.schema_cache = self.root / "cache" / "dlrescue" / "request-schema.json"
         self.reference_db = self.root / "reference.sqlite3"
         self.ours_db = self.root / "data" / "dlrescue" / "history.sqlite3"
 

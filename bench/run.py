@@ -92,6 +92,8 @@ def markdown(results: dict[str, Any]) -> list[str]:
             "|---|---:|---:|",
             f"| dlrescue-host | {cold['ours_ms']} | **{cold['ratio']}x** |",
             f"| reference host | {cold['reference_ms']} | 1x |",
+            f"| dlrescue-host's first start after an install (compiles the request schema) "
+            f"| {cold['first_start_ms']} | {cold['first_start_ratio']}x |",
             f"| `python -I -c pass` | {cold['python_pass_ms']} | |",
             f"| `python -I -c` importing pydantic alone, nothing of dlrescue "
             f"| {cold['pydantic_alone_ms']} | {cold['pydantic_alone_ratio']}x |",

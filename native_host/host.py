@@ -24,9 +24,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import CHROME_EXTENSION_ID, GECKO_ID, PROTOCOL, __version__, framing, paths
+from . import CHROME_EXTENSION_ID, GECKO_ID, PROTOCOL, __version__, framing, paths, wire
 from ._startup import without_gc, without_pydantic_plugins
 from .log import Log
+from .wire import HostError, parse
 
 #: At most this many waiting frames are committed together.
 MAX_BATCH = 256
@@ -143,8 +144,6 @@ class Host:
 
     def store(self) -> Any:
         """The store, reopened if it failed before; HostError store_unavailable if it cannot."""
-        from .messages import HostError
-
         store = self._open_store()
         if store is None:
             raise HostError("store_unavailable", self._store_error or "the history is unavailable")
@@ -180,8 +179,6 @@ class Host:
         Consecutive writes share one transaction; a read or a hello first commits the writes
         before it, so what it reports is durable.
         """
-        from .messages import HostError, parse
-
         replies: list[bytes | None] = [None] * len(frames)
         writes: list[tuple[int, object, Any]] = []
         for index, frame in enumerate(frames):
@@ -202,7 +199,7 @@ class Host:
                 self._flush(writes, replies)
                 replies[index] = self._error(exc.rid, exc)
                 continue
-            if request.type in ("interrupted", "outcome"):  # type: ignore[attr-defined]
+            if request.type in ("interrupted", "outcome"):
                 writes.append((index, rid, request))
                 continue
             self._flush(writes, replies)
@@ -214,7 +211,6 @@ class Host:
         """Record every pending write in one transaction, then fill in their replies."""
         if not writes:
             return
-        from .messages import HostError
         from .store import StoreUnavailable
 
         jobs = list(writes)
@@ -249,7 +245,6 @@ class Host:
         self, rid: object, work: Callable[[], dict[str, Any]], savepoint: Any = None
     ) -> bytes:
         """Run one request; a bug in it answers `internal_error` and never stops the host."""
-        from .messages import HostError
         from .store import StoreUnavailable
 
         try:
@@ -314,8 +309,6 @@ class Host:
         return self._stats(request)
 
     def _write(self, store: Any, request: Any, incognito: dict[str, list[str]]) -> dict[str, Any]:
-        from .messages import HostError
-
         key = _event_key(request.event_key)
         if key is not None:
             seen = store.find_event(key)
@@ -630,7 +623,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log(why)
             return 3
         host = Host(caller, log)
-        from . import messages  # noqa: F401  (every frame needs it: load it with the collector off)
+        wire.load(log)  # every frame needs the validators: ready them with the collector off
     try:
         return serve(sys.stdin.buffer, frames_out, host)
     except KeyboardInterrupt:

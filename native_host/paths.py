@@ -1,7 +1,8 @@
 """Where dlrescue keeps its files: the only module that asks platformdirs.
 
 On Linux the XDG variables are honoured (platformdirs reads them), so tests and users can
-move everything with XDG_DATA_HOME, XDG_CONFIG_HOME and XDG_STATE_HOME.
+move everything with XDG_DATA_HOME, XDG_CONFIG_HOME, XDG_STATE_HOME and
+XDG_CACHE_HOME.
 """
 
 from __future__ import annotations
@@ -32,6 +33,13 @@ def log_dir() -> Path:
     return Path(user_log_dir(APP, appauthor=False))
 
 
+def cache_dir() -> Path:
+    """The folder of files dlrescue can rebuild (the compiled request schema)."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir(APP, appauthor=False))
+
+
 def db_path() -> Path:
     return data_dir() / "history.sqlite3"
 
@@ -50,3 +58,8 @@ def extensions_path() -> Path:
 
 def log_path() -> Path:
     return log_dir() / "host.log"
+
+
+def schema_cache_path() -> Path:
+    """The request models' core schema, compiled once by pydantic (see wire.py)."""
+    return cache_dir() / "request-schema.json"

@@ -26,14 +26,8 @@ import pytest
 from hostio import CHROME_ORIGIN, frame
 
 from native_host import framing
-from native_host.messages import (
-    ERROR_CODES,
-    MAX_SAFE_INT,
-    DecisionReply,
-    ErrorReply,
-    HelloReply,
-    OutcomeReply,
-)
+from native_host.messages import DecisionReply, ErrorReply, HelloReply, OutcomeReply
+from native_host.wire import ERROR_CODES, MAX_SAFE_INT
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from native_host.messages import ERROR_CODES
 from native_host.policy import DEFAULT_CATEGORIES, DEFAULT_REASONS
 from native_host.reasons import CATEGORIES, KNOWN_REASONS, category_of
+from native_host.wire import ERROR_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,7 +21,7 @@ def test_every_reason_has_a_category_and_a_policy_entry() -> None:
 
 
 def test_every_error_code_is_documented_in_the_protocol_doc_and_nothing_else_is() -> None:
-    """PROTOCOL.md's error table lists exactly the codes in messages.ERROR_CODES, in order."""
+    """PROTOCOL.md's error table lists exactly the codes in wire.ERROR_CODES, in order."""
     text = (ROOT / "PROTOCOL.md").read_text()
     table = text.split("## Errors", 1)[1]
     documented = re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.M)

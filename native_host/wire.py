@@ -1,0 +1,374 @@
+"""Requests off the wire: a frame body to a validated request, or a HostError saying what is
+wrong, with pydantic's validator and without importing pydantic.
+
+The models in messages.py define every request, and pydantic validates every request with
+them. What is slow is not validating but getting ready to: importing pydantic and having it
+turn the models into a core schema takes about 140 ms of a host's cold start on 2 cores,
+while the validator itself, pydantic_core's compiled `SchemaValidator`, loads in about 9 ms.
+So that work is done once. The first host after an install or an upgrade has pydantic
+build each request model's core schema and writes it, as JSON, to the user's cache; every
+later host reads it back and hands it to `SchemaValidator`. Same
+schema, same validator, same checks and error messages: tests/test_wire.py compares them
+with the models' own on thousands of generated requests.
+
+A core schema holds four Python objects that JSON cannot: the validators of
+`download.error` (`reason`) and of dates (`instant`), the Reason dataclass, and the class of
+a validated object (`Message`, the models' fields as attributes). The file names them, and
+reading it maps names back through the fixed table `_LIVE`: a cache file can name nothing
+else. The file is keyed by dlrescue's version, pydantic_core's and the source of the modules
+the schema comes from (pydantic pins the pydantic_core it works with); a file with another
+key, unreadable, or refused by pydantic_core is built again.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__, reasons
+from .reasons import Reason
+
+#: The stable, append-only error catalogue: code -> when it is used.
+ERROR_CODES: Mapping[str, str] = {
+    "invalid_json": "the frame is not UTF-8 JSON, or the JSON is not an object",
+    "invalid_message": "a field is missing, of the wrong type or out of range",
+    "unknown_type": "the `type` names no request this host knows",
+    "invalid_reason": "`download.error` is not an interruption reason",
+    "too_large": "the frame declared more than 1 MiB; it was skipped",
+    "store_unavailable": "the history could not be written or read; the request can be retried",
+    "internal_error": "the host failed on this request (a bug); it was not recorded",
+}
+
+MAX_SAFE_INT = 2**53 - 1
+#: The request types, as messages.REQUESTS names them.
+KINDS = ("hello", "interrupted", "outcome", "history", "stats")
+
+
+class HostError(Exception):
+    """A request the host answers with `ok: false`."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        assert code in ERROR_CODES, code
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.rid: object = None  # set by parse() when the request's own rid is valid
+
+
+def reason(value: object) -> Reason:
+    """The validator of `download.error`: a catalogue lookup (see reasons.lookup)."""
+    try:
+        return reasons.lookup(value)
+    except reasons.InvalidReason as exc:
+        raise ValueError(str(exc)) from None
+
+
+def instant(value: object) -> datetime:
+    """The validator of dates: ISO 8601 text to an aware UTC datetime (naive text is UTC)."""
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 date-time string such as 2026-11-23T14:00:00Z")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"{value[:64]!r} is not ISO 8601; write it like 2026-11-23T14:00:00Z"
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class Message:
+    """A validated request, or an object in one: its model's fields as attributes.
+
+    pydantic_core fills these slots as it fills a BaseModel's."""
+
+    __slots__ = (
+        "__dict__",
+        "__pydantic_extra__",
+        "__pydantic_fields_set__",
+        "__pydantic_private__",
+    )
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in self.__dict__.items())
+        return f"Message({fields})"
+
+
+#: Every Python object a compiled schema may name.
+_LIVE: Mapping[str, object] = {
+    "reason": reason,
+    "instant": instant,
+    "Reason": Reason,
+    "Message": Message,
+}
+_NAMES = {id(value): name for name, value in _LIVE.items()}
+
+
+class NotPortable(ValueError):
+    """A core schema holds an object the table _LIVE does not name."""
+
+
+def portable(node: Any) -> Any:
+    """A core schema as JSON data, its Python objects named: every model's class becomes
+    `Message`; functions and other classes must be in _LIVE. Metadata (JSON-schema hooks)
+    and serialization settings are dropped: validation does not read them."""
+    if isinstance(node, dict):
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in ("metadata", "serialization"):
+                continue
+            if key == "cls" and node.get("type") == "model":
+                out[key] = {"$live": "Message"}
+            elif key in ("cls", "function") and not isinstance(value, dict):
+                name = _NAMES.get(id(value))
+                if name is None:
+                    raise NotPortable(f"the schema names {value!r}, which is not in wire._LIVE")
+                out[key] = {"$live": name}
+            else:
+                out[key] = portable(value)
+        return out
+    if isinstance(node, list | tuple):
+        return [portable(value) for value in node]
+    if node is None or isinstance(node, str | int | float | bool):
+        return node
+    raise NotPortable(f"the schema holds {node!r}, which JSON cannot")
+
+
+def _revive(node: dict[str, Any]) -> Any:
+    if len(node) == 1 and "$live" in node:
+        return _LIVE[node["$live"]]  # KeyError for a name not in the table: the file is refused
+    return node
+
+
+# -- the validators -------------------------------------------------------------------------
+
+_validators: dict[str, Any] = {}
+_validation_error: type[Exception] = Exception
+
+
+def load(log: Callable[[str], None] | None = None) -> None:
+    """Ready the validators parse() uses, once per process (see ready)."""
+    global _validation_error
+    if not _validators:
+        from . import paths
+
+        _validators.update(ready(paths.schema_cache_path(), log))
+        _validation_error = _core().ValidationError
+
+
+def ready(cache: Path, log: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Each request type's validator: from the compiled schema in `cache`, or compiled with
+    pydantic (and cached) when the file is missing, stale or damaged."""
+    core = _core()
+    key = _key(core.__version__)
+    try:
+        return _from_cache(core, cache, key)
+    except (OSError, ValueError, KeyError, TypeError, core.SchemaError) as exc:
+        if not isinstance(exc, FileNotFoundError) and log is not None:
+            log(f"the compiled request schema {cache} is unusable ({exc}); compiling it again")
+    return _compile(core, cache, key, log)
+
+
+def _from_cache(core: Any, cache: Path, key: str | None) -> dict[str, Any]:
+    with open(cache, "rb") as f:
+        stored = json.loads(f.read(), object_hook=_revive)
+    if key is None or not isinstance(stored, dict) or stored.get("key") != key:
+        raise ValueError("it was compiled for another version of dlrescue or pydantic")
+    schemas = stored["schemas"]
+    return {kind: core.SchemaValidator(schemas[kind]) for kind in KINDS}
+
+
+def _compile(core: Any, cache: Path, key: str | None, log: Any) -> dict[str, Any]:
+    """The slow way, with pydantic: the models' core schemas, cached when they can be."""
+    from . import messages
+
+    schemas: dict[str, Any] = {}
+    for kind in KINDS:
+        model = messages.REQUESTS[kind]
+        model.model_rebuild()
+        schemas[kind] = model.__pydantic_core_schema__
+    try:
+        text = json.dumps({"key": key, "schemas": {k: portable(s) for k, s in schemas.items()}})
+    except NotPortable as exc:  # a pydantic that puts new objects in schemas: no cache
+        if log is not None:
+            log(f"validating with the models themselves: {exc}")
+        return {kind: messages.REQUESTS[kind].__pydantic_validator__ for kind in KINDS}
+    if key is not None:
+        _write_cache(cache, text.encode(), log)
+    revived = json.loads(text, object_hook=_revive)["schemas"]
+    return {kind: core.SchemaValidator(revived[kind]) for kind in KINDS}
+
+
+def _write_cache(cache: Path, data: bytes, log: Any) -> None:
+    from .registration import RegistrationError
+    from .registration.writers import ensure_folder, write_atomic
+
+    try:
+        ensure_folder(cache.parent, 0o700)
+        write_atomic(cache, data, 0o600)
+    except RegistrationError as exc:  # the host still serves, it compiles again next time
+        if log is not None:
+            log(f"could not cache the compiled request schema: {exc}")
+
+
+def _key(core_version: str) -> str | None:
+    """What the compiled schema depends on; None when the sources cannot be read."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{__version__}\0{core_version}\0".encode())
+    try:
+        for name in ("messages.py", "wire.py", "reasons.py"):
+            digest.update(Path(__file__).with_name(name).read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _core() -> Any:
+    """pydantic_core's compiled module, loaded without the package's Python part.
+
+    `import pydantic_core` also runs its `__init__`, which imports `core_schema` (hundreds
+    of TypedDicts), typing and typing_extensions: 60 ms on 2 cores, of which validating uses
+    nothing. Should pydantic_core be laid out differently one day, it is imported the usual
+    way. Importing pydantic_core later in the same process reuses this module."""
+    name = "pydantic_core._pydantic_core"
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    try:
+        from importlib.machinery import PathFinder
+        from importlib.util import module_from_spec
+
+        package = PathFinder.find_spec("pydantic_core")
+        spec = PathFinder.find_spec(name, package.submodule_search_locations if package else None)
+        if spec is None or spec.loader is None:
+            raise ImportError(name)
+        module = module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+    except ImportError:
+        sys.modules.pop(name, None)
+        import pydantic_core
+
+        return pydantic_core._pydantic_core
+
+
+# -- parsing --------------------------------------------------------------------------------
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse(body: bytes) -> tuple[object, Any]:
+    """Turn one frame body into (rid to echo, validated request), or raise HostError.
+
+    The rid is echoed whenever it is itself valid, even if the rest of the request is not.
+    """
+    try:
+        # Decoded here, strictly: json.loads(bytes) would also take UTF-16 and UTF-32, and
+        # UTF-8-encoded surrogates (ED A0 80), none of which is the UTF-8 the contract says.
+        obj = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+    except RecursionError:
+        raise HostError("invalid_json", "the JSON is nested too deeply") from None
+    except UnicodeDecodeError as exc:
+        raise HostError(
+            "invalid_json", f"the frame is not UTF-8 ({exc.reason} at byte {exc.start})"
+        ) from None
+    except ValueError as exc:
+        raise HostError("invalid_json", f"the frame is not valid JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise HostError("invalid_json", f"a request is a JSON object, not a JSON {_json_kind(obj)}")
+    raw_rid = obj.get("rid")
+    rid = raw_rid if _echoable(raw_rid) else None
+    kind = obj.get("type")
+    if not isinstance(kind, str):
+        raise _with_rid(
+            HostError(
+                "invalid_message", 'a request needs a string `type`, such as "hello"', "type"
+            ),
+            rid,
+        )
+    load()
+    validator = _validators.get(kind)
+    if validator is None:
+        known = ", ".join(KINDS)
+        raise _with_rid(
+            HostError(
+                "unknown_type", f"type {kind[:64]!r} is not a request; known: {known}", "type"
+            ),
+            rid,
+        )
+    try:
+        return rid, validator.validate_python(obj)
+    except _validation_error as exc:
+        raise _with_rid(_host_error(exc), rid) from None
+
+
+def _with_rid(error: HostError, rid: object) -> HostError:
+    error.rid = rid
+    return error
+
+
+def _echoable(rid: object) -> bool:
+    if isinstance(rid, bool):
+        return False
+    if isinstance(rid, str):
+        return len(rid) <= 128
+    return isinstance(rid, int) and -MAX_SAFE_INT <= rid <= MAX_SAFE_INT
+
+
+def _json_kind(obj: object) -> str:
+    return {list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(obj), "number"
+    )
+
+
+def _host_error(exc: Any) -> HostError:
+    """The first validation error, as a HostError naming the field and what would be right."""
+    err = exc.errors(include_url=False, include_context=False)[0]
+    loc = [str(part) for part in err["loc"] if not isinstance(part, int)]
+    # Drop the union-member and validator names pydantic adds to a location.
+    path = [part for part in loc if part not in _NOISE and "[" not in part]
+    field = ".".join(path) or None
+    if field == "download.error":
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "missing":
+            message = (
+                "download.error is missing: send the interruption reason, such as 'NETWORK_FAILED'"
+            )
+        return HostError("invalid_reason", message, field)
+    message = f"{field or 'the request'}: {_plain(err)}"
+    return HostError("invalid_message", message, field)
+
+
+_NOISE = frozenset(
+    {
+        "str",
+        "int",
+        "bool",
+        "function-before",
+        "function-after",
+        "constrained-str",
+        "constrained-int",
+        "lax-or-strict",
+        "json-or-python",
+        "literal",
+    }
+)
+
+
+def _plain(err: Any) -> str:
+    """A pydantic error in plain words, with the bad value when it is short."""
+    kind = err["type"]
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if kind == "missing":
+        return "is required"
+    value = err.get("input")
+    shown = repr(value) if len(repr(value)) <= 64 else repr(value)[:64] + "..."
+    return f"{msg[0].lower()}{msg[1:]} (got {shown})"

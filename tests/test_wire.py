@@ -1,0 +1,246 @@
+"""The compiled request schema (wire.py): the host validates with the same schema and the same
+validator as the pydantic models, compiled once and cached, and a host with a warm cache does
+not import pydantic. A missing, stale, damaged or unwritable cache costs time, never a reply.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
+
+from native_host import messages, wire
+from native_host.reasons import Reason
+
+# -- the same validation --------------------------------------------------------------------
+
+#: Values that pass or fail each kind of field: types, bounds, lengths, dates, reasons.
+VALUES = st.sampled_from(
+    [
+        None,
+        True,
+        False,
+        0,
+        -1,
+        -2,
+        7,
+        2**53 - 1,
+        2**53,
+        -(2**53),
+        1.0,
+        "",
+        "x",
+        "x" * 129,
+        "x" * 257,
+        "NETWORK_FAILED",
+        "USER_CANCELED",
+        "COREWEBVIEW2_DOWNLOAD_INTERRUPT_REASON_FILE_FAILED",
+        "NOT A REASON",
+        "NOT_IN_THE_CATALOGUE",
+        5,
+        0,
+        "2026-11-23T14:00:00Z",
+        "2026-11-23T14:00:00",
+        "23/11/2026",
+        "https://example.org/f.iso",
+        "complete",
+        "given_up",
+        "NETWORK",
+        "pending",
+        [],
+        {},
+        {"nested": [1]},
+    ]
+)
+FIELDS = sorted(
+    {
+        name
+        for model in (*messages.REQUESTS.values(), messages.DownloadItem, messages.OutcomeItem)
+        for name in model.model_fields
+    }
+    | {"unknown", "danger"}
+)
+FIELDS.remove("download")
+
+
+#: A valid item, which generated fields then override, so that valid writes are generated too.
+ITEM = {"id": 1, "url": "https://example.org/f.iso", "error": "NETWORK_FAILED", "state": "complete"}
+OBJECTS = st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=6)
+ITEMS = st.one_of(OBJECTS.map(lambda fields: {**ITEM, **fields}), OBJECTS, VALUES)
+GENERATED = st.builds(
+    lambda kind, fields, item: {**fields, "type": kind, "download": item},
+    st.sampled_from(wire.KINDS),
+    OBJECTS,
+    ITEMS,
+)
+
+
+def _plain(value: Any) -> Any:
+    """A validated object as nested dicts, whichever class holds it."""
+    if isinstance(value, BaseModel):
+        return {name: _plain(getattr(value, name)) for name in type(value).model_fields}
+    if isinstance(value, wire.Message):
+        return {name: _plain(field) for name, field in value.__dict__.items()}
+    assert value is None or isinstance(value, str | int | bool | Reason | datetime), value
+    return value
+
+
+def _outcome(validate: Any, obj: dict[str, Any]) -> tuple[str, Any]:
+    try:
+        return "valid", _plain(validate(obj))
+    except ValidationError as exc:
+        return "invalid", exc.errors(include_url=False, include_context=False)
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return wire.ready(tmp_path_factory.mktemp("cache") / "request-schema.json")
+
+
+@settings(
+    max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(obj=GENERATED)
+def test_the_compiled_validators_accept_and_refuse_exactly_what_the_models_do(
+    compiled: dict[str, Any], obj: dict[str, Any]
+) -> None:
+    """For generated requests of every type, valid and not, the cached schema's validator
+    gives the same fields (and a Reason where the model has one) or the same errors, with
+    the same locations, messages and inputs, as the pydantic model."""
+    kind = obj["type"]
+    ours = _outcome(compiled[kind].validate_python, obj)
+    models = _outcome(messages.REQUESTS[kind].model_validate, obj)
+    assert ours == models
+
+
+def test_a_validated_request_reads_like_the_model() -> None:
+    """parse() gives a Message whose attributes are the model's fields, defaults included."""
+    body = json.dumps(
+        {"type": "history", "rid": "r1", "since": "2026-11-01T00:00:00+01:00", "extra": 1}
+    ).encode()
+    rid, request = wire.parse(body)
+    assert rid == "r1" and isinstance(request, wire.Message)
+    assert request.limit == 50 and request.category is None and request.type == "history"
+    assert request.since == datetime.fromisoformat("2026-10-31T23:00:00+00:00")
+    assert not hasattr(request, "extra") and "limit=50" in repr(request)
+
+
+# -- the cache ------------------------------------------------------------------------------
+
+
+def _run(code: str, cache: Path) -> subprocess.CompletedProcess[str]:
+    """A fresh `python -I` that readies the validators from `cache` and parses one request."""
+    prelude = (
+        "import sys, json\n"
+        "from pathlib import Path\n"
+        "from native_host import wire\n"
+        f"validators = wire.ready(Path({str(cache)!r}), lambda line: print('LOG', line))\n"
+        "wire._validators.update(validators)\n"
+        "wire._validation_error = wire._core().ValidationError\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-I", "-c", prelude + code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+
+
+INTERRUPTED = json.dumps(
+    {"type": "interrupted", "rid": 1, "download": {"id": 4, "url": "u", "error": "CRASH"}}
+)
+PARSE = (
+    f"rid, r = wire.parse({INTERRUPTED!r}.encode())\n"
+    "print('REASON', r.download.error.name)\n"
+    "print('PYDANTIC', sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic'))\n"
+    "print('CORE', sorted(m for m in sys.modules if m.startswith('pydantic_core')))\n"
+)
+
+
+def test_the_first_process_compiles_and_the_next_does_not_import_pydantic(tmp_path: Path) -> None:
+    """With no cache, pydantic compiles the models and the file is written (0600 in a 0700
+    folder); the next process validates from it with pydantic_core's compiled module only:
+    neither pydantic nor pydantic_core's Python package nor messages.py is imported."""
+    cache = tmp_path / "cache" / "dlrescue" / "request-schema.json"
+    first = _run(PARSE + "print('MODELS', 'native_host.messages' in sys.modules)", cache)
+    assert "REASON CRASH" in first.stdout and "MODELS True" in first.stdout
+    assert "LOG" not in first.stdout  # a missing cache is not worth a log line
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    assert stat.S_IMODE(cache.parent.stat().st_mode) == 0o700
+    second = _run(PARSE + "print('MODELS', 'native_host.messages' in sys.modules)", cache)
+    assert "REASON CRASH" in second.stdout and "MODELS False" in second.stdout
+    assert "PYDANTIC []" in second.stdout
+    assert "CORE ['pydantic_core._pydantic_core']" in second.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"\x00garbage", "not JSON"),
+        (b"[1, 2]", "JSON, not an object"),
+        (b'{"key": "0000", "schemas": {}}', "another key"),
+        (None, "a schema naming an object outside the table"),
+        (None, "a schema pydantic_core refuses"),
+    ],
+)
+def test_a_damaged_or_stale_cache_is_compiled_again_and_logged(
+    tmp_path: Path, content: bytes | None, why: str
+) -> None:
+    """A cache file that is not JSON, not an object, for another key, naming anything outside
+    wire._LIVE (here os.system) or holding a schema pydantic_core refuses: the log names the
+    file, the schema is compiled again and rewritten, and the request is still validated."""
+    cache = tmp_path / "request-schema.json"
+    _run("", cache)
+    if content is None:
+        stored = json.loads(cache.read_text())
+        if "outside" in why:
+            stored["schemas"]["hello"]["cls"] = {"$live": "os.system"}
+        else:
+            stored["schemas"]["hello"] = {"type": "no-such-schema"}
+        content = json.dumps(stored).encode()
+    cache.write_bytes(content)
+    again = _run(PARSE, cache)
+    assert f"LOG the compiled request schema {cache} is unusable" in again.stdout
+    assert "REASON CRASH" in again.stdout
+    assert json.loads(cache.read_text())["key"] == wire._key(wire._core().__version__)
+    assert "LOG" not in _run(PARSE, cache).stdout  # repaired: the next process just reads it
+
+
+def test_an_unwritable_cache_folder_costs_time_not_replies(tmp_path: Path) -> None:
+    """When the cache cannot be written (its folder is a file), the log says so and every
+    request is still validated, by the schema compiled in memory."""
+    blocker = tmp_path / "cache"
+    blocker.write_text("not a folder")
+    result = _run(PARSE, blocker / "request-schema.json")
+    assert "LOG could not cache the compiled request schema" in result.stdout
+    assert "REASON CRASH" in result.stdout
+
+
+def test_the_key_follows_the_versions_and_the_sources() -> None:
+    """Another pydantic_core version gives another key, so a cache made for it is rebuilt."""
+    assert wire._key("2.50.4") != wire._key("2.50.5")
+    assert wire._key("2.50.4") == wire._key("2.50.4")
+
+
+def test_only_objects_named_in_the_table_are_portable() -> None:
+    """A schema holding a function outside wire._LIVE cannot be written to the cache, so the
+    models validate directly instead; JSON-able data and the named objects can."""
+    with pytest.raises(wire.NotPortable, match=r"not in wire\._LIVE"):
+        wire.portable(
+            {"type": "function-plain", "function": {"type": "no-info", "function": os.getcwd}}
+        )
+    with pytest.raises(wire.NotPortable, match="JSON cannot"):
+        wire.portable({"type": "default", "default": b"bytes"})
+    named = {"type": "function-before", "function": {"type": "no-info", "function": wire.reason}}
+    assert wire.portable(named)["function"]["function"] == {"$live": "reason"}
