@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import BinaryIO
+
+TYPE_CHECKING = False  # the host does not import typing
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 #: Both directions: 1 MiB (the browsers' limit for host-to-browser messages).
 MAX_FRAME = 1024 * 1024

@@ -22,12 +22,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, BinaryIO
 
 from . import CHROME_EXTENSION_ID, GECKO_ID, PROTOCOL, __version__, framing, paths, wire
 from ._startup import without_gc, without_pydantic_plugins
 from .log import Log
 from .wire import HostError, parse
+
+TYPE_CHECKING = False  # the host does not import typing
+if TYPE_CHECKING:
+    from typing import Any, BinaryIO
 
 #: At most this many waiting frames are committed together.
 MAX_BATCH = 256

@@ -18,13 +18,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Literal
 
-Action = Literal["resume", "restart", "none"]
+TYPE_CHECKING = False  # the host does not import typing
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Action = Literal["resume", "restart", "none"]
+    #: Why a decision came out as it did; explanations are written per cause.
+    Cause = Literal["policy", "gave_up", "cannot_resume", "not_http", "unknown_reason", "paused"]
+
 ACTIONS: tuple[Action, ...] = ("resume", "restart", "none")
-
-#: Why a decision came out as it did; explanations are written per cause.
-Cause = Literal["policy", "gave_up", "cannot_resume", "not_http", "unknown_reason", "paused"]
+CAUSES: tuple[Cause, ...] = (
+    "policy",
+    "gave_up",
+    "cannot_resume",
+    "not_http",
+    "unknown_reason",
+    "paused",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,10 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False  # the host does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 #: How long a writer waits for another host's transaction before giving up.
 BUSY_TIMEOUT_S = 5.0

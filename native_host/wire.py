@@ -27,10 +27,13 @@ import sys
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from . import __version__, reasons
 from .reasons import Reason
+
+TYPE_CHECKING = False  # the host does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 #: The stable, append-only error catalogue: code -> when it is used.
 ERROR_CODES: Mapping[str, str] = {
