@@ -117,7 +117,7 @@ def json_array(items: Sequence[Any]) -> Iterator[str]:
     last = len(items) - 1
     for i, item in enumerate(items):
         line = _ONE_LINE.encode(item)
-        if not line.isascii():
+        if not line.isascii() or "\x7f" in line:  # DEL is ASCII, and unsafe
             line = _JSON_UNSAFE.sub(_json_escape_one, line)
         yield f"  {line}," if i < last else f"  {line}"
     yield "]"

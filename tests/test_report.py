@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from hostio import CONTRACT_ITEM_KEYS
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from native_host.config import parse_policy
@@ -150,6 +150,7 @@ def test_to_json_round_trips_and_is_visibly_safe(value: Any) -> None:
 
 
 @given(st.lists(st.dictionaries(st.text(), st.none() | st.integers() | st.text()), max_size=4))
+@example([{"\x7f": None}])  # DEL: ASCII, yet a control character
 def test_json_array_is_one_item_per_line_and_round_trips(items: list[dict[str, Any]]) -> None:
     """History JSON is one array, an item per line, that decodes to the same items and holds
     no raw control characters."""
