@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from . import __version__
@@ -96,7 +97,7 @@ def _open_store(*, create: bool = False) -> Any:
     try:
         if not create and not path.exists():
             return Store(Path(":memory:"))
-        return Store(path)
+        return Store(path, reader=not create)
     except StoreUnavailable as exc:
         raise CliError(str(exc)) from exc
 
@@ -425,31 +426,44 @@ COMMANDS: dict[str, Command] = {
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The parser of every command, or of command `only` alone (what main() needs; building
-    every command's parser costs more than a history query)."""
+    """The parser of every command, or of command `only` alone: what main() needs when the
+    command is known, since building every command's parser costs more than a history query.
+    Its usage and errors read the same (`usage: dlrescue history ...`)."""
+    formatter = partial(argparse.HelpFormatter, width=_width() - 2)  # asks the terminal once
+    if only is not None:
+        add_args, run, summary = COMMANDS[only]
+        command = argparse.ArgumentParser(
+            prog=f"dlrescue {only}", description=_sentence(summary), formatter_class=formatter
+        )
+        add_args(command)
+        command.set_defaults(run=run, command=only)
+        return command
     parser = argparse.ArgumentParser(
         prog="dlrescue",
         description="Rescue browser downloads that die half way.",
+        formatter_class=formatter,
     )
     parser.add_argument("--version", action="version", version=f"dlrescue {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (add_args, run, summary) in COMMANDS.items():
-        if only is not None and name != only:
-            continue
         command = sub.add_parser(
-            name, help=summary, description=summary[0].upper() + summary[1:] + "."
+            name, help=summary, description=_sentence(summary), formatter_class=formatter
         )
         add_args(command)
         command.set_defaults(run=run)
     return parser
 
 
+def _sentence(summary: str) -> str:
+    return summary[0].upper() + summary[1:] + "."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    named = next((a for a in argv if not a.startswith("-")), None)
-    parser = build_parser(named if named in COMMANDS else None)
+    known = argv[0] if argv and argv[0] in COMMANDS else None
+    parser = build_parser(known)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(argv[1:] if known else argv)
     except SystemExit as exc:  # argparse already printed usage and the problem
         return int(exc.code or 0)
     try:

@@ -115,6 +115,10 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+#: iso() in SQL, for a column of milliseconds: the same text (tests/test_store.py), in C.
+ISO_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ', {} / 1000.0, 'unixepoch')"
+
+
 def iso(ms: int) -> str:
     """Milliseconds since the epoch as ISO 8601 UTC with a Z."""
     return (
@@ -188,9 +192,19 @@ class Episode:
 class Store:
     """One connection to the history file."""
 
-    def __init__(self, path: Path, *, timeout: float = BUSY_TIMEOUT_S, log: Any = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        timeout: float = BUSY_TIMEOUT_S,
+        log: Any = None,
+        reader: bool = False,
+    ) -> None:
+        """Open (creating or migrating) the history at path. A `reader` that finds the current
+        schema skips the settings only writers need (WAL is a property of the file, kept)."""
         self.path = path
         self._log = log
+        self._reader = reader
         self._file = _identity(path)
         try:
             self.db = self._connect(timeout)
@@ -216,12 +230,15 @@ class Store:
         self._file = _identity(path)
 
     def _connect(self, timeout: float) -> sqlite3.Connection:
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not self._reader:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         db = sqlite3.connect(
             self.path, timeout=timeout, isolation_level=None, check_same_thread=False
         )
         try:
             db.row_factory = sqlite3.Row
+            if self._reader and db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                return db
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA foreign_keys=ON")
@@ -400,7 +417,8 @@ class Store:
             where.append("ep.outcome = ?")
             args.append(outcome)
         sql = f"""
-            SELECT e.id, e.at_ms, e.browser, e.download_id, e.url, e.domain, e.filename,
+            SELECT e.id, {ISO_SQL.format("e.at_ms")}, e.browser, e.download_id, e.url, e.domain,
+                   e.filename,
                    e.reason, e.category, e.known, e.action, e.delay_ms, e.attempt,
                    e.max_attempts, e.notify, e.incognito, ep.outcome, e.episode_id
             FROM events e LEFT JOIN episodes ep ON ep.id = e.episode_id
@@ -415,7 +433,7 @@ class Store:
         return [
             {
                 "event_id": r[0],
-                "at": iso(r[1]),
+                "at": r[1],
                 "browser": r[2],
                 "download_id": r[3],
                 "url": r[4],
@@ -573,7 +591,7 @@ class Store:
                 for r in rows:
                     yield {
                         "event_id": r[0],
-                        "at": iso(r[1]),
+                        "at": r[1],
                         "kind": r[2],
                         "browser": r[3],
                         "download_id": r[4],

@@ -7,8 +7,17 @@ from pathlib import Path
 
 import pytest
 from hostio import CONTRACT_ITEM_KEYS
+from hypothesis import given
+from hypothesis import strategies as st
 
-from native_host.store import SCHEMA_VERSION, Store, StoreUnavailable, iso
+from native_host.store import (
+    ISO_SQL,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Store,
+    StoreUnavailable,
+    iso,
+)
 
 
 def _event(store: Store, episode: int | None, **fields: object) -> int:
@@ -132,3 +141,32 @@ def test_unwritable_folder_is_store_unavailable_with_advice(tmp_path: Path) -> N
     blocker.write_text("x")
     with pytest.raises(StoreUnavailable, match="XDG_DATA_HOME"):
         Store(blocker / "sub" / "history.sqlite3")
+
+
+@given(st.integers(min_value=0, max_value=4_102_444_800_000))
+def test_iso_in_sql_writes_the_same_text_as_iso(ms: int) -> None:
+    """History items take their `at` from ISO_SQL, computed by SQLite; it is iso()'s text to
+    the millisecond for every instant from 1970 to 2100."""
+    db = sqlite3.connect(":memory:")
+    (text,) = db.execute(f"SELECT {ISO_SQL.format('?')}", (ms,)).fetchone()
+    db.close()
+    assert text == iso(ms)
+
+
+def test_a_reader_on_an_old_schema_migrates_it_like_a_writer(tmp_path: Path) -> None:
+    """Store(reader=True) skips the writers' settings only on a current schema; on a v1
+    history it migrates as a writer does (WAL included), so a reader never reads a
+    half-known schema; a newer schema is refused as for a writer."""
+    path = tmp_path / "h.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0])
+    db.execute("PRAGMA user_version = 1")
+    db.close()
+    Store(path, reader=True).close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StoreUnavailable, match="newer dlrescue"):
+        Store(path, reader=True)
