@@ -8,11 +8,7 @@ chunks, never held in memory; outbound frames over MAX_FRAME are never written.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
-
-TYPE_CHECKING = False  # the host does not import typing
-if TYPE_CHECKING:
-    from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 #: Both directions: 1 MiB (the browsers' limit for host-to-browser messages).
 MAX_FRAME = 1024 * 1024
@@ -30,8 +26,7 @@ class FrameTooLarge(ValueError):
     """An outbound message would pass MAX_FRAME."""
 
 
-@dataclass(frozen=True, slots=True)
-class Oversize:
+class Oversize(NamedTuple):
     """An inbound frame declared `length` bytes, more than MAX_FRAME; it was skipped."""
 
     length: int

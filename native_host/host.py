@@ -19,18 +19,14 @@ import random
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any, BinaryIO, NamedTuple
 
 from . import CHROME_EXTENSION_ID, GECKO_ID, PROTOCOL, __version__, framing, paths, wire
 from ._startup import without_gc, without_pydantic_plugins
 from .log import Log
 from .wire import HostError, parse
-
-TYPE_CHECKING = False  # the host does not import typing
-if TYPE_CHECKING:
-    from typing import Any, BinaryIO
 
 #: At most this many waiting frames are committed together.
 MAX_BATCH = 256
@@ -41,8 +37,7 @@ MAX_QUEUE = 64
 _EOF = object()
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
+class Caller(NamedTuple):
     """Who launched the host, from its argv (lenient: sandboxes may pass nothing)."""
 
     browser: str | None = None
@@ -87,15 +82,17 @@ def refusal(caller: Caller, allowed_file: Path) -> str | None:
     )
 
 
-@dataclass
 class Port:
     """What the host knows about the extension on the other end of this port."""
 
-    caller: Caller
-    lang: str = "en"
-    browser: str | None = None
-    #: Incognito episodes, in memory only: URL key -> the reasons of its interruptions so far.
-    incognito: dict[str, list[str]] = field(default_factory=dict)
+    __slots__ = ("browser", "caller", "incognito", "lang")
+
+    def __init__(self, caller: Caller, *, browser: str | None = None) -> None:
+        self.caller = caller
+        self.lang = "en"
+        self.browser = browser
+        #: Incognito episodes, in memory only: URL key -> the reasons of its interruptions.
+        self.incognito: dict[str, list[str]] = {}
 
 
 class Host:

@@ -11,10 +11,7 @@ import os
 import sys
 import time
 from pathlib import Path
-
-TYPE_CHECKING = False  # the host does not import typing
-if TYPE_CHECKING:
-    from typing import TextIO
+from typing import TextIO
 
 MAX_BYTES = 1024 * 1024
 KEEP = 3

@@ -22,7 +22,7 @@ from .reasons import CATEGORIES, Reason
 from .wire import KINDS, MAX_SAFE_INT, instant, reason
 
 with without_asyncio():  # pydantic's import would also import all of asyncio (26 ms)
-    from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+    from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
 
 SHORT = 256  # names, versions, MIME types
 LONG = 1024 * 1024  # URLs and filenames: the frame cap bounds them anyway
@@ -35,7 +35,7 @@ DownloadId = Annotated[int, Field(ge=0, le=MAX_SAFE_INT)]
 Short = Annotated[str, Field(max_length=SHORT)]
 Long = Annotated[str, Field(max_length=LONG)]
 Bytes = Annotated[int, Field(ge=-1, le=MAX_SAFE_INT)]
-ReasonField = Annotated[Reason, BeforeValidator(reason)]
+ReasonField = Annotated[Reason, PlainValidator(reason)]
 Instant = Annotated[datetime, BeforeValidator(instant)]
 Category = Literal["FILE", "NETWORK", "SERVER", "USER", "CRASH", "UNKNOWN"]
 assert set(Category.__args__) == set(CATEGORIES)  # type: ignore[attr-defined]

@@ -17,29 +17,16 @@ No clock, no I/O, no randomness that is not passed in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from typing import Literal, NamedTuple
 
-TYPE_CHECKING = False  # the host does not import typing
-if TYPE_CHECKING:
-    from typing import Literal
-
-    Action = Literal["resume", "restart", "none"]
-    #: Why a decision came out as it did; explanations are written per cause.
-    Cause = Literal["policy", "gave_up", "cannot_resume", "not_http", "unknown_reason", "paused"]
+Action = Literal["resume", "restart", "none"]
+#: Why a decision came out as it did; explanations are written per cause.
+Cause = Literal["policy", "gave_up", "cannot_resume", "not_http", "unknown_reason", "paused"]
 
 ACTIONS: tuple[Action, ...] = ("resume", "restart", "none")
-CAUSES: tuple[Cause, ...] = (
-    "policy",
-    "gave_up",
-    "cannot_resume",
-    "not_http",
-    "unknown_reason",
-    "paused",
-)
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     """What to do for one category or reason."""
 
     action: Action
@@ -50,7 +37,7 @@ class Rule:
     notify: bool
 
 
-RULE_KEYS = tuple(f.name for f in fields(Rule))
+RULE_KEYS: tuple[str, ...] = Rule._fields
 
 #: Limits of each numeric key (inclusive); also what policy.toml is validated against.
 LIMITS: Mapping[str, tuple[float, float]] = {
@@ -115,8 +102,7 @@ DEFAULT_REASONS: Mapping[str, Mapping[str, object]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(NamedTuple):
     """The user's layers (partial dicts) over the built-in ones."""
 
     categories: Mapping[str, Mapping[str, object]]
@@ -141,15 +127,14 @@ def rule_for(policy: Policy, reason: str, category: str) -> Rule:
     merged: dict[str, object] = {}
     for _source, layer in layers(policy, reason, category):
         merged.update(layer)
-    return replace(DEFAULT_CATEGORIES[category], **merged)  # type: ignore[arg-type]
+    return DEFAULT_CATEGORIES[category]._replace(**merged)  # type: ignore[arg-type]
 
 
 def _rule_dict(rule: Rule) -> dict[str, object]:
     return {key: getattr(rule, key) for key in RULE_KEYS}
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     """What the extension should do, and why."""
 
     action: Action

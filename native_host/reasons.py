@@ -8,7 +8,7 @@ Chromium's `downloads.idl` (5 more), Firefox's `ext-downloads.js` (8 it emits), 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 CATEGORIES = ("FILE", "NETWORK", "SERVER", "USER", "CRASH", "UNKNOWN")
 
@@ -119,8 +119,7 @@ for _name, _value, _canonical in WEBVIEW2:
     _ALIASES[WIN32_PREFIX + re.sub(r"(?<!^)(?=[A-Z])", "_", _name).upper()] = _canonical
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(NamedTuple):
     """A reason after lookup: its canonical name, its category, and whether we know it."""
 
     name: str

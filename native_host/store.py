@@ -15,13 +15,9 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-TYPE_CHECKING = False  # the host does not import typing
-if TYPE_CHECKING:
-    from typing import Any
+from typing import Any, NamedTuple
 
 #: How long a writer waits for another host's transaction before giving up.
 BUSY_TIMEOUT_S = 5.0
@@ -183,8 +179,7 @@ def is_damage(exc: BaseException | None) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
-class Episode:
+class Episode(NamedTuple):
     id: int
     attempts: int
 

@@ -12,8 +12,8 @@ schema, same validator, same checks and error messages: tests/test_wire.py compa
 with the models' own on thousands of generated requests.
 
 A core schema holds four Python objects that JSON cannot: the validators of
-`download.error` (`reason`) and of dates (`instant`), the Reason dataclass, and the class of
-a validated object (`Message`, the models' fields as attributes). The file names them, and
+`download.error` (`reason`) and of dates (`instant`), the Reason class, and the class of a
+validated object (`Message`, the models' fields as attributes). The file names them, and
 reading it maps names back through the fixed table `_LIVE`: a cache file can name nothing
 else. The file is keyed by dlrescue's version, pydantic_core's and the source of the modules
 the schema comes from (pydantic pins the pydantic_core it works with); a file with another
@@ -27,13 +27,10 @@ import sys
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from . import __version__, reasons
 from .reasons import Reason
-
-TYPE_CHECKING = False  # the host does not import typing
-if TYPE_CHECKING:
-    from typing import Any
 
 #: The stable, append-only error catalogue: code -> when it is used.
 ERROR_CODES: Mapping[str, str] = {

@@ -6,6 +6,7 @@ import ast
 import itertools
 import re
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from hypothesis import given
@@ -22,14 +23,15 @@ from native_host.explanations import (
 )
 from native_host.policy import (
     ACTIONS,
-    CAUSES,
     DEFAULT_POLICY,
+    Cause,
     Decision,
     decide,
     rule_for,
 )
 from native_host.reasons import CATEGORIES, KNOWN_REASONS, category_of
 
+CAUSES: tuple[str, ...] = get_args(Cause)
 PLACEHOLDER = re.compile(r"[{}]|%[sd(]")
 NBSP = "\u00a0"
 #: A notification shows about this much; every text must fit.

@@ -244,3 +244,17 @@ def test_only_objects_named_in_the_table_are_portable() -> None:
         wire.portable({"type": "default", "default": b"bytes"})
     named = {"type": "function-before", "function": {"type": "no-info", "function": wire.reason}}
     assert wire.portable(named)["function"]["function"] == {"$live": "reason"}
+
+
+def test_a_schema_that_cannot_be_cached_is_validated_by_the_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should a pydantic put an object in a schema that the table does not name, the host
+    says so in the log, writes no cache, and validates with the models themselves."""
+    monkeypatch.setattr(wire, "_NAMES", {})
+    lines: list[str] = []
+    validators = wire.ready(tmp_path / "request-schema.json", lines.append)
+    assert lines and lines[0].startswith("validating with the models themselves")
+    assert not (tmp_path / "request-schema.json").exists()
+    request = validators["interrupted"].validate_python(json.loads(INTERRUPTED))
+    assert isinstance(request, messages.Interrupted) and request.download.error.name == "CRASH"
