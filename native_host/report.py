@@ -11,16 +11,13 @@ Also here: reading `--since 7d` or an ISO 8601 date, and the language from the l
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import textwrap
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from .explanations import describe_category, describe_reason, normalize_lang
 
@@ -250,8 +247,7 @@ def _wrap(label: str, text: str, width: int) -> Iterator[str]:
 # -- tables ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(NamedTuple):
     header: str
     right: bool = False
     cap: int | None = None  # most columns it may take
@@ -437,6 +433,9 @@ def history_csv(items: Iterable[Mapping[str, Any]]) -> Iterator[str]:
 
 def csv_lines(items: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> Iterator[str]:
     """CSV records (header first); a record may hold quoted newlines. No line terminator."""
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # so fields holding \r are quoted
 
