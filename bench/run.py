@@ -130,7 +130,8 @@ def markdown(results: dict[str, Any]) -> list[str]:
     h = results.get("history")
     if h:
         lines += [
-            f"### History at scale ({h['events']} events, median of {h['runs']})",
+            f"### History at scale ({h['events']} events; medians of {h['runs'] * 5} runs in "
+            f"process, {h['runs']} as processes)",
             "",
             "| command | ours ms | same SQL ms | ratio | ours process ms | SQL process ms "
             "| ratio |",
