@@ -1,6 +1,8 @@
 """Start-up work the host avoids: imports its first decision does not need.
 
-Measured with `python bench/importtime.py` (see bench/RESULTS.md).
+Since wire.py validates from a cached core schema, a host imports pydantic only on its first
+start after an install or upgrade, or when a policy.toml exists; the first two helpers keep
+those starts short. Measured with `python bench/importtime.py` (see bench/RESULTS.md).
 """
 
 from __future__ import annotations
