@@ -167,7 +167,7 @@ def ready(cache: Path, log: Callable[[str], None] | None = None) -> dict[str, An
     key = _key(core.__version__)
     try:
         return _from_cache(core, cache, key)
-    except (OSError, ValueError, KeyError, TypeError, core.SchemaError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError, core.SchemaError) as exc:
         if not isinstance(exc, FileNotFoundError) and log is not None:
             log(f"the compiled request schema {cache} is unusable ({exc}); compiling it again")
     return _compile(core, cache, key, log)
