@@ -1,64 +1,27 @@
-"""The user's policy file (policy.toml), read and validated into policy data.
+"""The user's policy file (policy.toml), read and validated into policy data, once.
 
-Every key is optional. An unknown table, key or reason, or a value of the wrong type or
-range, is reported with the file, the key and what is allowed; the caller then serves with
-the defaults (a half-applied policy would surprise more than a refused one).
+Validating is policy_file.py's work, with pydantic. A host passes a cache file: the policy
+and the problems found are kept there under the file's content (see cache.py), so that the
+next host reads them back without importing pydantic. When the file has problems, the
+caller serves with the defaults (a half-applied policy would surprise more than a refused
+one).
 """
 
 from __future__ import annotations
 
-import difflib
-import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from . import cache
+from .policy import DEFAULT_POLICY, Policy
 
-from .policy import DEFAULT_POLICY, LIMITS, Policy
-from .reasons import CATEGORIES, KNOWN_REASONS
-
-
-def _limit(key: str) -> Field:  # type: ignore[valid-type]
-    low, high = LIMITS[key]
-    return Field(default=None, ge=low, le=high)
+Log = cache.Log
 
 
-class RuleFile(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid")
-    action: Literal["resume", "restart", "none"] | None = None
-    max_attempts: Annotated[int | None, _limit("max_attempts")] = None
-    initial_delay_ms: Annotated[int | None, _limit("initial_delay_ms")] = None
-    max_delay_ms: Annotated[int | None, _limit("max_delay_ms")] = None
-    backoff_factor: Annotated[float | None, _limit("backoff_factor")] = None
-    notify: bool | None = None
-
-
-class PolicyFile(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid")
-    categories: dict[str, RuleFile] = {}
-    reasons: dict[str, RuleFile] = {}
-
-
-_ALLOWED = {
-    "action": '"resume", "restart" or "none"',
-    "max_attempts": "a whole number from {} to {}",
-    "initial_delay_ms": "a whole number of milliseconds from {} to {}",
-    "max_delay_ms": "a whole number of milliseconds from {} to {}",
-    "backoff_factor": "a number from {} to {}",
-    "notify": "true or false",
-}
-
-
-def _allowed(key: str) -> str:
-    text = _ALLOWED.get(key)
-    if text is None:
-        return "one of " + ", ".join(_ALLOWED)
-    low, high = LIMITS.get(key, (0, 0))
-    return text.format(low, high)
-
-
-def load_policy(path: Path) -> tuple[Policy, list[str]]:
-    """The policy from `path` and the problems found; defaults when absent or broken."""
+def load_policy(
+    path: Path, cached: Path | None = None, log: Log = None
+) -> tuple[Policy, list[str]]:
+    """The policy from `path` and the problems found; defaults when absent or broken. With
+    `cached`, the result is read from (or kept in) that cache file."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -67,56 +30,28 @@ def load_policy(path: Path) -> tuple[Policy, list[str]]:
         return DEFAULT_POLICY, [
             f"{path}: cannot be read ({exc.strerror}); using the default policy"
         ]
+    if cached is None:
+        return _validate(raw, path)
+    key = cache.key(str(path), raw, sources=("policy_file.py", "policy.py", "reasons.py"))
+    try:
+        data = cache.read(cached, key)
+        categories, reasons, problems = data["categories"], data["reasons"], data["problems"]
+        if not (isinstance(categories, dict) and isinstance(reasons, dict)):
+            raise TypeError("it holds no policy")
+        return Policy(categories, reasons), list(problems)
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        if not isinstance(exc, FileNotFoundError) and log is not None:
+            log(f"the cached policy {cached} is unusable ({exc}); reading {path} again")
+    policy, problems = _validate(raw, path)
+    data = {"categories": policy.categories, "reasons": policy.reasons, "problems": problems}
+    cache.write(cached, key, data, log)
+    return policy, problems
+
+
+def _validate(raw: bytes, path: Path) -> tuple[Policy, list[str]]:
+    from .policy_file import parse_policy
+
     problems = parse_policy(raw, str(path))
     if isinstance(problems, Policy):
         return problems, []
     return DEFAULT_POLICY, [*problems, f"{path}: using the default policy until this is fixed"]
-
-
-def parse_policy(raw: bytes, name: str = "policy.toml") -> Policy | list[str]:
-    """A Policy, or the list of problems (each naming the file, the key and what is allowed)."""
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        return [f"{name}: is not UTF-8 text; save it as UTF-8"]
-    except tomllib.TOMLDecodeError as exc:
-        return [f"{name}: is not valid TOML: {exc}"]
-    problems: list[str] = []
-    for table in data:
-        if table not in ("categories", "reasons"):
-            problems.append(
-                f"{name}: unknown table [{table}]; allowed: [categories.X], [reasons.X]"
-            )
-    for key, known in (("categories", CATEGORIES), ("reasons", KNOWN_REASONS)):
-        section = data.get(key)
-        if not isinstance(section, dict):
-            continue
-        for entry in section:
-            if entry not in known:
-                near = difflib.get_close_matches(entry, known, n=1)
-                hint = f"did you mean {near[0]}?" if near else f"allowed: {', '.join(known)}"
-                problems.append(f"{name}: unknown [{key}.{entry}]; {hint}")
-    if problems:
-        return problems
-    try:
-        parsed = PolicyFile.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            loc = [str(p) for p in err["loc"]]
-            table, key = ".".join(loc[:2]), ".".join(loc[2:])
-            if err["type"] == "extra_forbidden":
-                problems.append(
-                    f"{name}: [{table}] unknown key {key!r}; allowed: {', '.join(_ALLOWED)}"
-                )
-            elif key:
-                problems.append(
-                    f"{name}: [{table}] {key} = {err['input']!r} is not allowed; "
-                    f"use {_allowed(key)}"
-                )
-            else:
-                problems.append(f"{name}: [{table}] must be a table of keys ({err['msg']})")
-        return problems
-    return Policy(
-        categories={k: v.model_dump(exclude_none=True) for k, v in parsed.categories.items()},
-        reasons={k: v.model_dump(exclude_none=True) for k, v in parsed.reasons.items()},
-    )

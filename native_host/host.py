@@ -117,10 +117,11 @@ class Host:
         self.policy = DEFAULT_POLICY
         self.policy_problems: list[str] = []
         if self.policy_path.exists():
-            from . import messages  # noqa: F401  (first: it imports pydantic without asyncio)
-            from .config import load_policy  # tomllib and its models only when there is a file
+            from .config import load_policy
 
-            self.policy, self.policy_problems = load_policy(self.policy_path)
+            self.policy, self.policy_problems = load_policy(
+                self.policy_path, paths.policy_cache_path(), log
+            )
             for problem in self.policy_problems:
                 log(problem)
         self._store: Any = None

@@ -60,6 +60,11 @@ def log_path() -> Path:
     return log_dir() / "host.log"
 
 
+def policy_cache_path() -> Path:
+    """policy.toml as validated, with its problems, for the next host (see config.py)."""
+    return cache_dir() / "policy.json"
+
+
 def schema_cache_path() -> Path:
     """The request models' core schema, compiled once by pydantic (see wire.py)."""
     return cache_dir() / "request-schema.json"

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__, reasons
+from . import cache, reasons
 from .reasons import Reason
 
 #: The stable, append-only error catalogue: code -> when it is used.
@@ -160,29 +160,21 @@ def load(log: Callable[[str], None] | None = None) -> None:
         _validation_error = _core().ValidationError
 
 
-def ready(cache: Path, log: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Each request type's validator: from the compiled schema in `cache`, or compiled with
-    pydantic (and cached) when the file is missing, stale or damaged."""
+def ready(path: Path, log: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Each request type's validator: from the compiled schema cached in `path`, or compiled
+    with pydantic (and cached) when the file is missing, stale or damaged."""
     core = _core()
-    key = _key(core.__version__)
+    key = cache.key(core.__version__, sources=("messages.py", "wire.py", "reasons.py"))
     try:
-        return _from_cache(core, cache, key)
+        schemas = cache.read(path, key, object_hook=_revive)
+        return {kind: core.SchemaValidator(schemas[kind]) for kind in KINDS}
     except (OSError, ValueError, KeyError, TypeError, RecursionError, core.SchemaError) as exc:
         if not isinstance(exc, FileNotFoundError) and log is not None:
-            log(f"the compiled request schema {cache} is unusable ({exc}); compiling it again")
-    return _compile(core, cache, key, log)
+            log(f"the compiled request schema {path} is unusable ({exc}); compiling it again")
+    return _compile(core, path, key, log)
 
 
-def _from_cache(core: Any, cache: Path, key: str | None) -> dict[str, Any]:
-    with open(cache, "rb") as f:
-        stored = json.loads(f.read(), object_hook=_revive)
-    if key is None or not isinstance(stored, dict) or stored.get("key") != key:
-        raise ValueError("it was compiled for another version of dlrescue or pydantic")
-    schemas = stored["schemas"]
-    return {kind: core.SchemaValidator(schemas[kind]) for kind in KINDS}
-
-
-def _compile(core: Any, cache: Path, key: str | None, log: Any) -> dict[str, Any]:
+def _compile(core: Any, path: Path, key: str | None, log: Any) -> dict[str, Any]:
     """The slow way, with pydantic: the models' core schemas, cached when they can be."""
     from . import messages
 
@@ -192,40 +184,14 @@ def _compile(core: Any, cache: Path, key: str | None, log: Any) -> dict[str, Any
         model.model_rebuild()
         schemas[kind] = model.__pydantic_core_schema__
     try:
-        text = json.dumps({"key": key, "schemas": {k: portable(s) for k, s in schemas.items()}})
+        data = {kind: portable(schema) for kind, schema in schemas.items()}
     except NotPortable as exc:  # a pydantic that puts new objects in schemas: no cache
         if log is not None:
             log(f"validating with the models themselves: {exc}")
         return {kind: messages.REQUESTS[kind].__pydantic_validator__ for kind in KINDS}
-    if key is not None:
-        _write_cache(cache, text.encode(), log)
-    revived = json.loads(text, object_hook=_revive)["schemas"]
+    cache.write(path, key, data, log)
+    revived = json.loads(json.dumps(data), object_hook=_revive)
     return {kind: core.SchemaValidator(revived[kind]) for kind in KINDS}
-
-
-def _write_cache(cache: Path, data: bytes, log: Any) -> None:
-    from .registration import RegistrationError
-    from .registration.writers import ensure_folder, write_atomic
-
-    try:
-        ensure_folder(cache.parent, 0o700)
-        write_atomic(cache, data, 0o600)
-    except RegistrationError as exc:  # the host still serves, it compiles again next time
-        if log is not None:
-            log(f"could not cache the compiled request schema: {exc}")
-
-
-def _key(core_version: str) -> str | None:
-    """What the compiled schema depends on; None when the sources cannot be read."""
-    import hashlib
-
-    digest = hashlib.sha256(f"{__version__}\0{core_version}\0".encode())
-    try:
-        for name in ("messages.py", "wire.py", "reasons.py"):
-            digest.update(Path(__file__).with_name(name).read_bytes())
-    except OSError:
-        return None
-    return digest.hexdigest()
 
 
 def _core() -> Any:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from native_host.config import load_policy, parse_policy
+from native_host.config import load_policy
 from native_host.policy import DEFAULT_POLICY, rule_for
+from native_host.policy_file import parse_policy
 
 CONTRACT_EXAMPLE = b"""
 [categories.NETWORK]        # FILE, NETWORK, SERVER, USER, CRASH, UNKNOWN
@@ -93,3 +94,74 @@ def test_broken_file_falls_back_to_defaults_and_says_so(tmp_path: Path) -> None:
     pol, problems = load_policy(path)
     assert pol == DEFAULT_POLICY
     assert problems[-1].endswith("using the default policy until this is fixed")
+
+
+def _load_in_a_fresh_process(policy: Path, cached: Path) -> dict[str, object]:
+    """load_policy with a cache, in a new `python -I`: its result, log and imports."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from native_host.config import load_policy\n"
+        "log = []\n"
+        f"policy, problems = load_policy(Path({str(policy)!r}), Path({str(cached)!r}),\n"
+        "    log.append)\n"
+        "print(json.dumps({'categories': policy.categories, 'reasons': policy.reasons,\n"
+        "    'problems': problems, 'log': log,\n"
+        "    'pydantic': any(m.split('.')[0] == 'pydantic' for m in sys.modules)}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def test_a_host_reads_its_policy_back_from_the_cache_without_pydantic(tmp_path: Path) -> None:
+    """The first load validates with pydantic and keeps the result; the next process gets
+    the same policy from the cache and never imports pydantic; editing the file is seen at
+    once (its content is in the key)."""
+    policy = tmp_path / "policy.toml"
+    policy.write_bytes(CONTRACT_EXAMPLE)
+    cached = tmp_path / "cache" / "policy.json"
+    first = _load_in_a_fresh_process(policy, cached)
+    assert first["pydantic"] is True and cached.exists()
+    second = _load_in_a_fresh_process(policy, cached)
+    assert second["pydantic"] is False
+    assert {k: v for k, v in second.items() if k != "pydantic"} == {
+        k: v for k, v in first.items() if k != "pydantic"
+    }
+    assert second["categories"] == {
+        "NETWORK": {
+            "action": "resume",
+            "max_attempts": 8,
+            "initial_delay_ms": 2000,
+            "max_delay_ms": 300000,
+            "backoff_factor": 2.0,
+            "notify": True,
+        }
+    }
+    policy.write_bytes(b"[categories.NETWORK]\nmax_attempts = 3\n")
+    edited = _load_in_a_fresh_process(policy, cached)
+    assert edited["pydantic"] is True and edited["categories"] == {"NETWORK": {"max_attempts": 3}}
+
+
+def test_a_broken_policy_keeps_its_problems_in_the_cache_and_a_damaged_cache_is_redone(
+    tmp_path: Path,
+) -> None:
+    """The problems of a broken file come back from the cache word for word (the host logs
+    them at every start); a damaged cache file is logged and the policy read again."""
+    policy = tmp_path / "policy.toml"
+    policy.write_bytes(b"[categories.NETWORK]\nmax_attempts = -1\n")
+    cached = tmp_path / "policy.json"
+    first = _load_in_a_fresh_process(policy, cached)
+    assert first["categories"] == {} and len(first["problems"]) == 2  # type: ignore[arg-type]
+    again = _load_in_a_fresh_process(policy, cached)
+    assert again["pydantic"] is False and again["problems"] == first["problems"]
+    cached.write_bytes(b'{"key": "x", "data": []}')
+    redone = _load_in_a_fresh_process(policy, cached)
+    assert redone["problems"] == first["problems"]
+    assert f"the cached policy {cached} is unusable" in str(redone["log"])

@@ -13,8 +13,8 @@ from hostio import CONTRACT_ITEM_KEYS
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from native_host.config import parse_policy
 from native_host.policy import DEFAULT_POLICY, DEFAULT_REASONS, RULE_KEYS, Policy
+from native_host.policy_file import parse_policy
 from native_host.report import (
     EXPORT_FIELDS,
     HISTORY_FIELDS,

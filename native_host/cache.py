@@ -1,0 +1,64 @@
+"""Work done once, kept in the user's cache folder: JSON that something slow computed, stored
+under a key that names what it was computed from.
+
+`read` gives the data stored under a key, or raises: FileNotFoundError when there is no file,
+ValueError (saying why) when the file is damaged or was made from other inputs. `write` is
+atomic, 0600 in a 0700 folder; a failure to write is logged, never raised, since the caller
+has its result and only computes it again next time. Used for the compiled request schema
+(wire.py) and the validated policy file (config.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+Log = Callable[[str], None] | None
+
+
+def key(*parts: str | bytes, sources: tuple[str, ...] = ()) -> str | None:
+    """A digest of dlrescue's version, `parts` and the source of the package's modules named
+    in `sources`; None when a source cannot be read (then nothing is cached)."""
+    import hashlib
+
+    digest = hashlib.sha256(__version__.encode())
+    for part in parts:
+        digest.update(
+            b"\0" + (part if isinstance(part, bytes) else part.encode("utf-8", "replace"))
+        )
+    try:
+        for name in sources:
+            digest.update(b"\0" + Path(__file__).with_name(name).read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def read(
+    path: Path, key: str | None, object_hook: Callable[[dict[str, Any]], Any] | None = None
+) -> Any:
+    """The data stored in `path` under `key` (see the module's docstring for what it raises)."""
+    with open(path, "rb") as f:
+        stored = json.loads(f.read(), object_hook=object_hook)
+    if key is None or not isinstance(stored, dict) or stored.get("key") != key:
+        raise ValueError("it was made by another version of dlrescue or from other inputs")
+    return stored["data"]
+
+
+def write(path: Path, key: str | None, data: Any, log: Log = None) -> None:
+    """Store JSON-able `data` in `path` under `key` (nothing when the key is None)."""
+    if key is None:
+        return
+    from .registration import RegistrationError
+    from .registration.writers import ensure_folder, write_atomic
+
+    try:
+        ensure_folder(path.parent, 0o700)
+        write_atomic(path, json.dumps({"key": key, "data": data}).encode(), 0o600)
+    except RegistrationError as exc:
+        if log is not None:
+            log(f"could not cache {path.name}: {exc}")

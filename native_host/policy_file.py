@@ -1,0 +1,107 @@
+"""The policy file's shape: strict pydantic models of policy.toml, and its validation.
+
+Every key is optional. An unknown table, key or reason, or a value of the wrong type or
+range, is reported with the file, the key and what is allowed. config.py reads the file and
+keeps the result, so that a host starting does not import pydantic.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from typing import Annotated, Literal
+
+from ._startup import without_asyncio
+from .policy import LIMITS, Policy
+from .reasons import CATEGORIES, KNOWN_REASONS
+
+with without_asyncio():  # pydantic's import would also import all of asyncio (26 ms)
+    from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+def _limit(key: str) -> Field:  # type: ignore[valid-type]
+    low, high = LIMITS[key]
+    return Field(default=None, ge=low, le=high)
+
+
+class RuleFile(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    action: Literal["resume", "restart", "none"] | None = None
+    max_attempts: Annotated[int | None, _limit("max_attempts")] = None
+    initial_delay_ms: Annotated[int | None, _limit("initial_delay_ms")] = None
+    max_delay_ms: Annotated[int | None, _limit("max_delay_ms")] = None
+    backoff_factor: Annotated[float | None, _limit("backoff_factor")] = None
+    notify: bool | None = None
+
+
+class PolicyFile(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    categories: dict[str, RuleFile] = {}
+    reasons: dict[str, RuleFile] = {}
+
+
+_ALLOWED = {
+    "action": '"resume", "restart" or "none"',
+    "max_attempts": "a whole number from {} to {}",
+    "initial_delay_ms": "a whole number of milliseconds from {} to {}",
+    "max_delay_ms": "a whole number of milliseconds from {} to {}",
+    "backoff_factor": "a number from {} to {}",
+    "notify": "true or false",
+}
+
+
+def _allowed(key: str) -> str:
+    text = _ALLOWED.get(key)
+    if text is None:
+        return "one of " + ", ".join(_ALLOWED)
+    low, high = LIMITS.get(key, (0, 0))
+    return text.format(low, high)
+
+
+def parse_policy(raw: bytes, name: str = "policy.toml") -> Policy | list[str]:
+    """A Policy, or the list of problems (each naming the file, the key and what is allowed)."""
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return [f"{name}: is not UTF-8 text; save it as UTF-8"]
+    except tomllib.TOMLDecodeError as exc:
+        return [f"{name}: is not valid TOML: {exc}"]
+    problems: list[str] = []
+    for table in data:
+        if table not in ("categories", "reasons"):
+            problems.append(
+                f"{name}: unknown table [{table}]; allowed: [categories.X], [reasons.X]"
+            )
+    for key, known in (("categories", CATEGORIES), ("reasons", KNOWN_REASONS)):
+        section = data.get(key)
+        if not isinstance(section, dict):
+            continue
+        for entry in section:
+            if entry not in known:
+                near = difflib.get_close_matches(entry, known, n=1)
+                hint = f"did you mean {near[0]}?" if near else f"allowed: {', '.join(known)}"
+                problems.append(f"{name}: unknown [{key}.{entry}]; {hint}")
+    if problems:
+        return problems
+    try:
+        parsed = PolicyFile.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            loc = [str(p) for p in err["loc"]]
+            table, key = ".".join(loc[:2]), ".".join(loc[2:])
+            if err["type"] == "extra_forbidden":
+                problems.append(
+                    f"{name}: [{table}] unknown key {key!r}; allowed: {', '.join(_ALLOWED)}"
+                )
+            elif key:
+                problems.append(
+                    f"{name}: [{table}] {key} = {err['input']!r} is not allowed; "
+                    f"use {_allowed(key)}"
+                )
+            else:
+                problems.append(f"{name}: [{table}] must be a table of keys ({err['msg']})")
+        return problems
+    return Policy(
+        categories={k: v.model_dump(exclude_none=True) for k, v in parsed.categories.items()},
+        reasons={k: v.model_dump(exclude_none=True) for k, v in parsed.reasons.items()},
+    )
