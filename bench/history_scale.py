@@ -13,8 +13,9 @@ are captured with sqlite3's trace callback, then replayed on a plain connection.
 
 - in process: `cli.main(argv)` (open the store, query, format JSON) against a fresh
   `sqlite3.connect()` + the captured SELECTs + `fetchall()`;
-- end to end: the `python -I -m native_host.cli ...` process against a `python -I` process
-  that runs the captured SELECTs with sqlite3 (same interpreter start-up on both sides).
+- end to end: the `dlrescue ...` command (the script pip installed beside the interpreter,
+  else `python -I -m native_host.cli`) against a `python -I` process that runs the captured
+  SELECTs with sqlite3 and prints the rows (an interpreter start-up on both sides).
 """
 
 from __future__ import annotations
@@ -347,6 +348,12 @@ for sql in sys.argv[2:]:
 """
 
 
+#: The `dlrescue` command as a user runs it: the script pip installed next to the interpreter
+#: (no runpy), else `python -I -m native_host.cli`.
+_SCRIPT = Path(PYTHON).with_name("dlrescue")
+COMMAND = [str(_SCRIPT)] if _SCRIPT.exists() else [PYTHON, "-I", "-m", "native_host.cli"]
+
+
 def _process(argv: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
     subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -389,7 +396,7 @@ def run(count: int, runs: int) -> dict[str, Any]:
                 raw(path, statements)
                 direct.append(time.perf_counter() - start)
             for _ in range(runs):
-                ours_e2e.append(_process([PYTHON, "-I", "-m", "native_host.cli", *argv], env))
+                ours_e2e.append(_process([*COMMAND, *argv], env))
                 direct_e2e.append(
                     _process([PYTHON, "-I", "-c", _RAW_SCRIPT, str(path), *statements], env)
                 )
@@ -404,7 +411,7 @@ def run(count: int, runs: int) -> dict[str, Any]:
                 plans=plans(path, statements),
             )
             cases.append(case)
-    return {"events": count, "runs": runs, "store": facts, "cases": cases}
+    return {"events": count, "runs": runs, "command": COMMAND, "store": facts, "cases": cases}
 
 
 if __name__ == "__main__":
