@@ -2,14 +2,15 @@
 under a key that names what it was computed from.
 
 `read` gives the data stored under a key, or raises: FileNotFoundError when there is no file,
-ValueError (saying why) when the file is damaged or was made from other inputs. `write` is
-atomic, 0600 in a 0700 folder; a failure to write is logged, never raised, since the caller
-has its result and only computes it again next time. Used for the compiled request schema
+ValueError (saying why) when the file is damaged or was made from other inputs. `write`
+replaces the file at once, 0600; a failure to write is logged, never raised, since the
+caller has its result and only computes it again next time. Used for the compiled request schema
 (wire.py) and the validated policy file (config.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -50,15 +51,24 @@ def read(
 
 
 def write(path: Path, key: str | None, data: Any, log: Log = None) -> None:
-    """Store JSON-able `data` in `path` under `key` (nothing when the key is None)."""
+    """Store JSON-able `data` in `path` under `key` (nothing when the key is None).
+
+    Through a temporary file and a rename, so a reader sees the old file or the new one. Like
+    the history and the log, an existing folder is trusted (SECURITY.md); a folder made here
+    is 0700. No fsync: a file cut short by a crash reads as damaged and is made again."""
     if key is None:
         return
-    from .registration import RegistrationError
-    from .registration.writers import ensure_folder, write_atomic
+    import os
 
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
     try:
-        ensure_folder(path.parent, 0o700)
-        write_atomic(path, json.dumps({"key": key, "data": data}).encode(), 0o600)
-    except RegistrationError as exc:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with os.fdopen(os.open(tmp, flags, 0o600), "wb") as f:
+            f.write(json.dumps({"key": key, "data": data}).encode())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
         if log is not None:
-            log(f"could not cache {path.name}: {exc}")
+            log(f"could not cache {path.name} in {path.parent}: {exc.strerror or exc}")

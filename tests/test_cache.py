@@ -48,8 +48,8 @@ def test_read_gives_back_only_what_was_written_under_the_same_key(tmp_path: Path
 
 
 def test_a_cache_file_is_private_and_a_failed_write_is_logged(tmp_path: Path) -> None:
-    """0600 in a 0700 folder; when the folder cannot be made the log says so and nothing
-    is raised."""
+    """0600 in a 0700 folder; when the folder cannot be made the log says what and where,
+    and nothing is raised."""
     path = tmp_path / "cache" / "dlrescue" / "thing.json"
     cache.write(path, "k", [1])
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -59,4 +59,16 @@ def test_a_cache_file_is_private_and_a_failed_write_is_logged(tmp_path: Path) ->
     blocker.write_text("")
     lines: list[str] = []
     cache.write(blocker / "thing.json", "k", [1], lines.append)
-    assert len(lines) == 1 and lines[0].startswith("could not cache thing.json: ")
+    assert lines == [f"could not cache thing.json in {blocker}: File exists"]
+
+
+def test_an_existing_group_writable_folder_is_used_like_the_historys(tmp_path: Path) -> None:
+    """A ~/.cache made under umask 002 (Debian's user private groups) is trusted, as the data
+    and log folders are: the file is written there, 0600, and read back."""
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    folder.chmod(0o775)
+    cache.write(folder / "thing.json", "k", {"x": 1})
+    assert stat.S_IMODE((folder / "thing.json").stat().st_mode) == 0o600
+    assert cache.read(folder / "thing.json", "k") == {"x": 1}
+    assert [p.name for p in folder.iterdir()] == ["thing.json"]  # no temporary file left
