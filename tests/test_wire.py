@@ -251,3 +251,38 @@ def test_a_schema_that_cannot_be_cached_is_validated_by_the_models(
     assert not (tmp_path / "request-schema.json").exists()
     request = validators["interrupted"].validate_python(json.loads(INTERRUPTED))
     assert isinstance(request, messages.Interrupted) and request.download.error.name == "CRASH"
+
+
+#: What a host that has run before must not import on its way to its first decision: the
+#: start-up budget of bench/RESULTS.md (pydantic, the CLI, the dataclasses that import inspect).
+NOT_AT_START = ("pydantic", "native_host.messages", "native_host.cli", "argparse", "dataclasses")
+
+
+def test_a_host_that_has_run_before_decides_without_pydantic_or_the_cli(
+    xdg: dict[str, str],
+) -> None:
+    """The real host, started twice as a browser starts it: the first start compiles the
+    schema; the second answers hello and an interruption having imported none of
+    NOT_AT_START (`-X importtime` lists every module it imported)."""
+    from hostio import CHROME_ORIGIN, frame, interrupted, unframe
+
+    def start() -> tuple[list[dict[str, Any]], set[str]]:
+        done = subprocess.run(
+            [sys.executable, "-I", "-X", "importtime", "-m", "native_host.host", CHROME_ORIGIN],
+            input=frame({"type": "hello", "rid": 0}) + frame(interrupted()),
+            capture_output=True,
+            env={**os.environ, **xdg},
+            timeout=60,
+            check=True,
+        )
+        lines = done.stderr.decode().splitlines()
+        modules = {line.rsplit("|", 1)[1].strip() for line in lines if "import time:" in line}
+        return unframe(done.stdout), modules
+
+    first_replies, first = start()
+    second_replies, second = start()
+    assert "pydantic" in first and "native_host.wire" in second  # the probe sees imports
+    assert [r["ok"] for r in first_replies + second_replies] == [True] * 4
+    assert second_replies[1]["decision"]["action"] == "resume"
+    imported = {m for m in second if m.split(".")[0] in NOT_AT_START or m in NOT_AT_START}
+    assert not imported, imported
