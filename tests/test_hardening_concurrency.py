@@ -149,15 +149,18 @@ def test_a_host_killed_mid_write_does_not_block_the_others(xdg: dict[str, str]) 
     pourer = threading.Thread(target=pour, daemon=True)
     pourer.start()
     slowest = 0.0
-    for n in range(200):
-        if n == 60:
-            victim.signal(signal.SIGKILL)
-        started = time.monotonic()
-        reply = survivor.ask(interrupted(f"s{n}", 10**6 + n, browser="survivor"), timeout=60)
-        slowest = max(slowest, time.monotonic() - started)
-        assert reply["ok"], reply
-    stop.set()
-    pourer.join(10)
+    try:
+        for n in range(200):
+            if n == 60:
+                victim.signal(signal.SIGKILL)
+            started = time.monotonic()
+            reply = survivor.ask(interrupted(f"s{n}", 10**6 + n, browser="survivor"), timeout=60)
+            slowest = max(slowest, time.monotonic() - started)
+            assert reply["ok"], reply
+    finally:  # a failure must not leave the pouring thread running into later tests
+        stop.set()
+        victim.signal(signal.SIGKILL)
+        pourer.join(10)
     victim.wait(whole_frames=False)
     assert survivor.finish() == 0
     assert integrity(db_file(xdg)) == "ok"
