@@ -14,11 +14,9 @@ from pathlib import Path
 from . import cache
 from .policy import DEFAULT_POLICY, Policy
 
-Log = cache.Log
-
 
 def load_policy(
-    path: Path, cached: Path | None = None, log: Log = None
+    path: Path, cached: Path | None = None, log: cache.Log = None
 ) -> tuple[Policy, list[str]]:
     """The policy from `path` and the problems found; defaults when absent or broken. With
     `cached`, the result is read from (or kept in) that cache file."""

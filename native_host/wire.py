@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -150,7 +150,7 @@ _validators: dict[str, Any] = {}
 _validation_error: type[Exception] = Exception
 
 
-def load(log: Callable[[str], None] | None = None) -> None:
+def load(log: cache.Log = None) -> None:
     """Ready the validators parse() uses, once per process (see ready)."""
     global _validation_error
     if not _validators:
@@ -160,7 +160,7 @@ def load(log: Callable[[str], None] | None = None) -> None:
         _validation_error = _core().ValidationError
 
 
-def ready(path: Path, log: Callable[[str], None] | None = None) -> dict[str, Any]:
+def ready(path: Path, log: cache.Log = None) -> dict[str, Any]:
     """Each request type's validator: from the compiled schema cached in `path`, or compiled
     with pydantic (and cached) when the file is missing, stale or damaged."""
     core = _core()
@@ -174,7 +174,7 @@ def ready(path: Path, log: Callable[[str], None] | None = None) -> dict[str, Any
     return _compile(core, path, key, log)
 
 
-def _compile(core: Any, path: Path, key: str | None, log: Any) -> dict[str, Any]:
+def _compile(core: Any, path: Path, key: str | None, log: cache.Log) -> dict[str, Any]:
     """The slow way, with pydantic: the models' core schemas, cached when they can be."""
     from . import messages
 
