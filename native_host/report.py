@@ -101,23 +101,24 @@ def to_json(value: Any, indent: int | None = None) -> str:
     return _JSON_UNSAFE.sub(_json_escape_one, text)
 
 
-_ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+#: Separates the fields of an item and the items of the array. json escapes every control
+#: character inside strings, so a raw NUL is only ever this separator; one before a `{` is
+#: between two items (inside an item one comes before a key, `"`).
+_SEP = ",\x00"
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(_SEP, ": "))
 
 
-def json_array(items: Sequence[Any]) -> Iterator[str]:
-    """A JSON array with one item per line (json's C encoder: far faster than indent=),
-    unsafe characters spelled as \\u escapes as in to_json."""
+def json_array(items: Sequence[dict[str, Any]]) -> list[str]:
+    """A JSON array of flat objects with one item per line, unsafe characters spelled as \\u
+    escapes as in to_json. The array is encoded in one call of json's C encoder (twice as
+    fast as an item per call, and far faster than indent=), then cut into lines."""
     if not items:
-        yield "[]"
-        return
-    yield "["
-    last = len(items) - 1
-    for i, item in enumerate(items):
-        line = _ONE_LINE.encode(item)
-        if not line.isascii() or "\x7f" in line:  # DEL is ASCII, and unsafe
-            line = _JSON_UNSAFE.sub(_json_escape_one, line)
-        yield f"  {line}," if i < last else f"  {line}"
-    yield "]"
+        return ["[]"]
+    text = _ONE_LINE.encode(items)
+    if not text.isascii() or "\x7f" in text:  # DEL is ASCII, and unsafe
+        text = _JSON_UNSAFE.sub(_json_escape_one, text)
+    body = text[1:-1].replace("}" + _SEP + "{", "},\n  {").replace("\x00", " ")
+    return ["[", *f"  {body}".split("\n"), "]"]
 
 
 def char_width(ch: str) -> int:

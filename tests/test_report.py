@@ -151,11 +151,13 @@ def test_to_json_round_trips_and_is_visibly_safe(value: Any) -> None:
 
 @given(st.lists(st.dictionaries(st.text(), st.none() | st.integers() | st.text()), max_size=4))
 @example([{"\x7f": None}])  # DEL: ASCII, yet a control character
+@example([{"a": "},\x00{", "}, {": "\x00"}, {}, {"\n": '"},\n  {'}])  # the cuts, in text
 def test_json_array_is_one_item_per_line_and_round_trips(items: list[dict[str, Any]]) -> None:
     """History JSON is one array, an item per line, that decodes to the same items and holds
-    no raw control characters."""
-    lines = list(json_array(items))
+    no raw control characters; text that looks like the cut between items stays whole."""
+    lines = json_array(items)
     assert json.loads("\n".join(lines)) == items
+    assert [json.loads(line.strip().rstrip(",")) for line in lines[1:-1]] == items
     assert len(lines) == (1 if not items else len(items) + 2)
     assert all(visibly_safe(line) for line in lines)
 
