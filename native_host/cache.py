@@ -14,9 +14,12 @@ import contextlib
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from . import __version__
+from .record import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 Log = Callable[[str], None] | None
 

@@ -11,9 +11,12 @@ import argparse
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import Any
 
 from . import __version__
+from .record import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class CliError(Exception):

@@ -13,10 +13,12 @@ between a number and its unit, a decimal comma. English uses plain ASCII.
 
 from __future__ import annotations
 
-from typing import Final
-
 from .policy import Decision
 from .reasons import KNOWN_REASONS, PAUSED, category_of
+from .record import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Final
 
 LANGS: Final = ("en", "fr")
 DEFAULT_LANG: Final = "en"

@@ -8,7 +8,11 @@ chunks, never held in memory; outbound frames over MAX_FRAME are never written.
 from __future__ import annotations
 
 import struct
-from typing import BinaryIO, NamedTuple
+
+from .record import TYPE_CHECKING, Record
+
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 #: Both directions: 1 MiB (the browsers' limit for host-to-browser messages).
 MAX_FRAME = 1024 * 1024
@@ -26,7 +30,7 @@ class FrameTooLarge(ValueError):
     """An outbound message would pass MAX_FRAME."""
 
 
-class Oversize(NamedTuple):
+class Oversize(Record):
     """An inbound frame declared `length` bytes, more than MAX_FRAME; it was skipped."""
 
     length: int

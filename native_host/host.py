@@ -21,12 +21,15 @@ import threading
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
 
 from . import CHROME_EXTENSION_ID, GECKO_ID, PROTOCOL, __version__, framing, paths, wire
 from ._startup import without_gc, without_pydantic_plugins
 from .log import Log
+from .record import TYPE_CHECKING, Record
 from .wire import HostError, parse
+
+if TYPE_CHECKING:
+    from typing import Any, BinaryIO
 
 #: At most this many waiting frames are committed together.
 MAX_BATCH = 256
@@ -37,7 +40,7 @@ MAX_QUEUE = 64
 _EOF = object()
 
 
-class Caller(NamedTuple):
+class Caller(Record):
     """Who launched the host, from its argv (lenient: sandboxes may pass nothing)."""
 
     browser: str | None = None

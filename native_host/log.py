@@ -11,7 +11,11 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+
+from .record import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import TextIO
 
 MAX_BYTES = 1024 * 1024
 KEEP = 3

@@ -17,16 +17,29 @@ No clock, no I/O, no randomness that is not passed in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal, NamedTuple
 
-Action = Literal["resume", "restart", "none"]
-#: Why a decision came out as it did; explanations are written per cause.
-Cause = Literal["policy", "gave_up", "cannot_resume", "not_http", "unknown_reason", "paused"]
+from .record import TYPE_CHECKING, Record
 
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Action = Literal["resume", "restart", "none"]
+    #: Why a decision came out as it did; explanations are written per cause.
+    Cause = Literal["policy", "gave_up", "cannot_resume", "not_http", "unknown_reason", "paused"]
+
+#: The values of Action and Cause at run time (tests/test_policy.py checks they are the same).
 ACTIONS: tuple[Action, ...] = ("resume", "restart", "none")
+CAUSES: tuple[Cause, ...] = (
+    "policy",
+    "gave_up",
+    "cannot_resume",
+    "not_http",
+    "unknown_reason",
+    "paused",
+)
 
 
-class Rule(NamedTuple):
+class Rule(Record):
     """What to do for one category or reason."""
 
     action: Action
@@ -102,7 +115,7 @@ DEFAULT_REASONS: Mapping[str, Mapping[str, object]] = {
 }
 
 
-class Policy(NamedTuple):
+class Policy(Record):
     """The user's layers (partial dicts) over the built-in ones."""
 
     categories: Mapping[str, Mapping[str, object]]
@@ -134,7 +147,7 @@ def _rule_dict(rule: Rule) -> dict[str, object]:
     return {key: getattr(rule, key) for key in RULE_KEYS}
 
 
-class Decision(NamedTuple):
+class Decision(Record):
     """What the extension should do, and why."""
 
     action: Action

@@ -8,7 +8,8 @@ Chromium's `downloads.idl` (5 more), Firefox's `ext-downloads.js` (8 it emits), 
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+
+from .record import Record
 
 CATEGORIES = ("FILE", "NETWORK", "SERVER", "USER", "CRASH", "UNKNOWN")
 
@@ -119,7 +120,7 @@ for _name, _value, _canonical in WEBVIEW2:
     _ALIASES[WIN32_PREFIX + re.sub(r"(?<!^)(?=[A-Z])", "_", _name).upper()] = _canonical
 
 
-class Reason(NamedTuple):
+class Reason(Record):
     """A reason after lookup: its canonical name, its category, and whether we know it."""
 
     name: str

@@ -17,9 +17,12 @@ import textwrap
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
 
 from .explanations import describe_category, describe_reason, normalize_lang
+from .record import TYPE_CHECKING, Record
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # -- reading times --------------------------------------------------------------------------
 
@@ -248,7 +251,7 @@ def _wrap(label: str, text: str, width: int) -> Iterator[str]:
 # -- tables ---------------------------------------------------------------------------------
 
 
-class Column(NamedTuple):
+class Column(Record):
     header: str
     right: bool = False
     cap: int | None = None  # most columns it may take

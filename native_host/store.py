@@ -18,7 +18,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+
+from .record import TYPE_CHECKING, Record
+
+if TYPE_CHECKING:
+    from typing import Any
 
 #: How long a writer waits for another host's transaction before giving up.
 BUSY_TIMEOUT_S = 5.0
@@ -180,7 +184,7 @@ def is_damage(exc: BaseException | None) -> bool:
     return False
 
 
-class Episode(NamedTuple):
+class Episode(Record):
     id: int
     attempts: int
 

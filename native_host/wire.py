@@ -27,10 +27,13 @@ import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from . import cache, reasons
 from .reasons import Reason
+from .record import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 #: The stable, append-only error catalogue: code -> when it is used.
 ERROR_CODES: Mapping[str, str] = {

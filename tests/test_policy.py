@@ -229,3 +229,21 @@ def test_restart_overrides_in_quiet_categories_still_wait() -> None:
     rule = rule_for(DEFAULT_POLICY, "FILE_TRANSIENT_ERROR", "FILE")
     assert rule.max_delay_ms >= rule.initial_delay_ms > 0
     assert _decide("FILE_TRANSIENT_ERROR", jitter=0.5).delay_ms == rule.initial_delay_ms // 2
+
+
+def test_actions_and_causes_at_run_time_are_exactly_the_literal_types() -> None:
+    """policy.py spells Action and Cause twice: as Literal types for mypy (not evaluated at
+    run time, so typing is not imported) and as the tuples code iterates. They must list the
+    same values in the same order."""
+    import ast
+    import inspect
+
+    literals: dict[str, tuple[object, ...]] = {}
+    for node in ast.walk(ast.parse(inspect.getsource(policy))):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Subscript):
+            (target,) = node.targets
+            values = node.value.slice
+            if isinstance(target, ast.Name) and isinstance(values, ast.Tuple):
+                literals[target.id] = tuple(ast.literal_eval(v) for v in values.elts)
+    assert literals["Action"] == policy.ACTIONS
+    assert literals["Cause"] == policy.CAUSES
