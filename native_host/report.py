@@ -7,14 +7,15 @@ JSON spells them as `\\u` escapes, which decode back to the same text. CSV keeps
 as it is, quoted, for other tools.
 
 Also here: reading `--since 7d` or an ISO 8601 date, and the language from the locale.
+
+textwrap and unicodedata are imported by the functions that use them: `history --format
+json` starts without them (bench/RESULTS.md).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import textwrap
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 
@@ -128,6 +129,8 @@ def char_width(ch: str) -> int:
     """Terminal columns of one character: 0 for combining marks, 2 for wide East Asian."""
     if ch < "\u0300":
         return 1
+    import unicodedata
+
     if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
         return 0
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
@@ -243,6 +246,8 @@ def _share(value: float | None) -> str:
 
 def _wrap(label: str, text: str, width: int) -> Iterator[str]:
     """`label: text` wrapped to width, continuation lines indented by four spaces."""
+    import textwrap
+
     yield from textwrap.wrap(
         f"{label}: {text}", width=width, subsequent_indent="    ", break_on_hyphens=False
     )
@@ -490,6 +495,8 @@ def bar(value: float, top: float, cols: int, unicode: bool = True) -> str:
 
 
 def _summary(stats: Mapping[str, Any], width: int) -> Iterator[str]:
+    import textwrap
+
     for sentence in _sentences(stats):
         yield from textwrap.wrap(sentence, width=width)
 
@@ -653,6 +660,8 @@ def _policy_value(key: str, value: object) -> str:
 
 def policy_table(view: Mapping[str, Any], *, width: int = 80) -> Iterator[str]:
     """The effective policy as two tables; values from the user's file are marked `*`."""
+    import textwrap
+
     from .policy import RULE_KEYS
 
     file = escape(view["file"])

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import pickle
-import subprocess
-import sys
-from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 
-import native_host
 from native_host.record import Record
 
 
@@ -75,18 +71,3 @@ def test_a_field_without_a_default_after_one_with_a_default_is_refused() -> None
         class Wrong(Record):
             first: int = 0
             second: int  # type: ignore[misc]
-
-
-def test_the_host_and_history_modules_load_without_importing_typing() -> None:
-    """Everything the host and `dlrescue history` import at start-up leaves typing out (its
-    4 to 7 ms are why Record exists). Run without site (-S), whose .pth hooks may import
-    typing themselves, on this interpreter's module path."""
-    modules = "host, cli, store, report, explanations, policy, reasons, framing, wire, cache"
-    path = [str(Path(native_host.__file__).parents[1]), *(p for p in sys.path if p)]
-    probe = (
-        f"import sys; sys.path[:] = {path!r}; from native_host import {modules}; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'typing'))"
-    )
-    done = subprocess.run([sys.executable, "-I", "-S", "-c", probe], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"

@@ -1,0 +1,49 @@
+"""What the host and `dlrescue history` leave unimported at start-up (bench/RESULTS.md says
+what each costs). Each probe runs a fresh interpreter without site (-S), whose .pth hooks may
+import anything, on this interpreter's module path."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from hostio import frame, interrupted, run_host
+
+import native_host
+
+PATH = [str(Path(native_host.__file__).parents[1]), *(p for p in sys.path if p)]
+
+
+def imported(code: str, env: dict[str, str] | None = None) -> set[str]:
+    """The top-level names of the modules imported by running `code`."""
+    probe = f"import sys\nsys.path[:] = {PATH!r}\n{code}\nprint(*sorted(sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", probe], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    return {name.split(".")[0] for name in done.stdout.split()}
+
+
+def test_the_host_and_history_modules_load_without_importing_typing() -> None:
+    """typing costs 4 to 7 ms; native_host.record is how the records do without it."""
+    modules = "host, cli, store, report, explanations, policy, reasons, framing, wire, cache"
+    assert "typing" not in imported(f"from native_host import {modules}")
+
+
+def test_history_as_json_runs_without_typing_textwrap_or_unicodedata(
+    xdg: dict[str, str],
+) -> None:
+    """`dlrescue history --format json` on a real history: only tables need textwrap and
+    unicodedata. (datetime is no saving: sqlite3 imports it.)"""
+    assert run_host(frame({"type": "hello", "rid": 0}) + frame(interrupted()), env=xdg).stdout
+    code = (
+        "import contextlib, io, json\n"
+        "from native_host.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    assert main(['history', '--since', '7d', '--format', 'json']) == 0\n"
+        "assert len(json.loads(out.getvalue())) == 1"
+    )
+    loaded = imported(code, env={**xdg, "PATH": "/usr/bin:/bin"})
+    assert loaded.isdisjoint({"typing", "textwrap", "unicodedata", "pydantic"})
+    assert {"sqlite3", "argparse", "platformdirs"} <= loaded  # the probe sees imports
