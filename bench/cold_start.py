@@ -39,7 +39,7 @@ def once(sandbox: Sandbox, argv: list[str]) -> float:
 #: differences between medians are what each step costs.
 STEPS: tuple[tuple[str, str], ...] = (
     (
-        "+ import native_host.host (json, threading, typing, paths, log, wire, reasons)",
+        "+ import native_host.host (json, threading, hashlib, paths, log, wire, reasons)",
         "import native_host.host",
     ),
     (
