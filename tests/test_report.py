@@ -155,11 +155,20 @@ def test_to_json_round_trips_and_is_visibly_safe(value: Any) -> None:
 def test_json_array_is_one_item_per_line_and_round_trips(items: list[dict[str, Any]]) -> None:
     """History JSON is one array, an item per line, that decodes to the same items and holds
     no raw control characters; text that looks like the cut between items stays whole."""
-    lines = json_array(items)
+    lines = list(json_array(items))
     assert json.loads("\n".join(lines)) == items
     assert [json.loads(line.strip().rstrip(",")) for line in lines[1:-1]] == items
     assert len(lines) == (1 if not items else len(items) + 2)
     assert all(visibly_safe(line) for line in lines)
+
+
+def test_json_array_of_many_items_is_cut_right_across_encoder_calls() -> None:
+    """Items are encoded a hundred at a time: the lines read the same across the seams."""
+    items = [{"n": n, "text": "}, {" * (n % 3)} for n in range(250)]
+    lines = list(json_array(items))
+    assert len(lines) == 252 and lines[100] == '  {"n": 99, "text": ""},'
+    assert [json.loads(line.strip().rstrip(",")) for line in lines[1:-1]] == items
+    assert all(line.endswith(",") for line in lines[1:-2]) and not lines[-2].endswith(",")
 
 
 @given(st.text())
