@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hostio import frame, interrupted, run_host
 
 import native_host
+from native_host import report
+from native_host.cli import main
 
 PATH = [str(Path(native_host.__file__).parents[1]), *(p for p in sys.path if p)]
 
@@ -47,3 +50,17 @@ def test_history_as_json_runs_without_typing_textwrap_or_unicodedata(
     loaded = imported(code, env={**xdg, "PATH": "/usr/bin:/bin"})
     assert loaded.isdisjoint({"typing", "textwrap", "unicodedata", "pydantic"})
     assert {"sqlite3", "argparse", "platformdirs"} <= loaded  # the probe sees imports
+
+
+def test_history_as_json_of_ascii_text_compiles_no_pattern(
+    xdg: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """report's patterns (about 2.5 ms to compile) wait until text needs them: the JSON of
+    ASCII text never does; a table, which escapes every cell, does."""
+    assert run_host(frame({"type": "hello", "rid": 0}) + frame(interrupted()), env=xdg).stdout
+    report._regex.cache_clear()
+    assert main(["history", "--format", "json"]) == 0
+    assert report._regex.cache_info().currsize == 0
+    assert main(["history", "--format", "table"]) == 0
+    assert report._regex.cache_info().currsize > 0
+    assert "NETWORK_FAILED" in capsys.readouterr().out
