@@ -390,9 +390,16 @@ EXPORT_FIELDS = (
 )
 
 
-def with_explanations(items: Iterable[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    """History items with `explanation`: what their reason means, in `lang`."""
-    return [{**item, "explanation": describe_reason(item["reason"], lang)} for item in items]
+def with_explanations(items: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """The history items, each given (in place) its `explanation`: what its reason means, in
+    `lang`. Each reason is described once: a history holds the same few reasons many times."""
+    said: dict[str, str] = {}
+    for item in items:
+        reason = item["reason"]
+        if reason not in said:
+            said[reason] = describe_reason(reason, lang)
+        item["explanation"] = said[reason]
+    return items
 
 
 def _when(at: str, now_ms: int) -> str:

@@ -107,6 +107,8 @@ def test_history_json_lists_what_the_host_recorded_newest_first(
     assert second["download_id"] == 43 and second["browser"] == "chrome"
     assert first["at"].endswith("Z") and first["known"] is True
     assert forbidden["explanation"].startswith("The server refused access")
+    assert first["explanation"] == second["explanation"]
+    assert second["explanation"].startswith("The network connection failed")
 
 
 def test_history_table_fits_80_columns_and_escapes_what_a_url_carries(
