@@ -113,11 +113,17 @@ NOT_AN_INTERRUPTION = frozenset({"None", "NONE", 0, WIN32_PREFIX + "NONE"})
 #: A reason the catalogue does not know but accepts: upper case, digits and `_`, <= 64 chars.
 WELL_FORMED = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
 
+
+def _win32(name: str) -> str:
+    """The Win32 constant of a WebView2 name: FileNoSpace -> ..._REASON_FILE_NO_SPACE."""
+    return WIN32_PREFIX + "".join("_" + c if c.isupper() else c for c in name).lstrip("_").upper()
+
+
 _ALIASES: dict[str | int, str] = {name: name for name in KNOWN_REASONS}
 for _name, _value, _canonical in WEBVIEW2:
     _ALIASES[_name] = _canonical
     _ALIASES[_value] = _canonical
-    _ALIASES[WIN32_PREFIX + re.sub(r"(?<!^)(?=[A-Z])", "_", _name).upper()] = _canonical
+    _ALIASES[_win32(_name)] = _canonical
 
 
 class Reason(Record):

@@ -61,10 +61,13 @@ def test_webview2_names_numbers_and_win32_constants_map_to_canonical_names() -> 
     assert lookup("UserPaused").name == "USER_PAUSED"
     assert lookup("ServerUnexpectedResponse").name == "SERVER_UNREACHABLE"
     assert lookup(11).name == "FILE_HASH_MISMATCH"
-    assert (
-        lookup("COREWEBVIEW2_DOWNLOAD_INTERRUPT_REASON_FILE_BLOCKED_BY_POLICY").name
-        == "FILE_BLOCKED"
-    )
+    for win32, canonical in (
+        ("FILE_BLOCKED_BY_POLICY", "FILE_BLOCKED"),
+        ("FILE_FAILED", "FILE_FAILED"),
+        ("SERVER_CONTENT_LENGTH_MISMATCH", "SERVER_CONTENT_LENGTH_MISMATCH"),
+        ("DOWNLOAD_PROCESS_CRASHED", "CRASH"),
+    ):
+        assert lookup(f"COREWEBVIEW2_DOWNLOAD_INTERRUPT_REASON_{win32}").name == canonical
 
 
 def test_well_formed_unknown_reason_is_accepted_as_unknown() -> None:
