@@ -16,12 +16,16 @@ are captured with sqlite3's trace callback, then replayed on a plain connection.
 - end to end: the `dlrescue ...` command (the script pip installed beside the interpreter,
   else `python -I -m native_host.cli`) against a `python -I` process that runs the captured
   SELECTs with sqlite3 and prints the rows (an interpreter start-up on both sides).
+
+Beside both, the stack's floor (stack_floor.py): the same SELECTs behind argparse,
+platformdirs and json alone, the least any such command on this stack does.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import random
 import shutil
@@ -31,6 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import stack_floor
 from _common import BENCH, PYTHON, median, ratio
 
 from native_host import cli, reasons, store
@@ -360,6 +365,14 @@ def _process(argv: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
+def floor_spec(argv: tuple[str, ...], statements: list[str]) -> dict[str, Any]:
+    """What stack_floor needs to do a command's work: its options (those that take a
+    value, as `dlrescue`'s parser defines them), its argv and its SELECTs."""
+    parser = cli.build_parser(argv[0])
+    options = [a.option_strings[-1] for a in parser._actions if a.option_strings and a.nargs != 0]
+    return {"prog": parser.prog, "options": options, "argv": argv[1:], "statements": statements}
+
+
 def plans(path: Path, statements: list[str]) -> list[str]:
     db = sqlite3.connect(path)
     try:
@@ -385,9 +398,10 @@ def run(count: int, runs: int) -> dict[str, Any]:
                 cases.append(case)
                 continue
             raw(path, statements)
-            ours, direct, ours_e2e, direct_e2e = [], [], [], []
-            # In process, pairs back to back (a process spawned in between would leave both
-            # sides' caches cold); then as processes.
+            spec = floor_spec(argv, statements)
+            ours, direct, base, ours_e2e, direct_e2e, base_e2e = [], [], [], [], [], []
+            # In process, runs back to back (a process spawned in between would leave the
+            # caches cold); then as processes.
             for _ in range(runs * 5):
                 start = time.perf_counter()
                 _cli(argv)
@@ -395,18 +409,27 @@ def run(count: int, runs: int) -> dict[str, Any]:
                 start = time.perf_counter()
                 raw(path, statements)
                 direct.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                stack_floor.floor(spec, io.StringIO())
+                base.append(time.perf_counter() - start)
+            floor_command = [PYTHON, "-I", stack_floor.__file__, json.dumps(spec)]
             for _ in range(runs):
                 ours_e2e.append(_process([*COMMAND, *argv], env))
                 direct_e2e.append(
                     _process([PYTHON, "-I", "-c", _RAW_SCRIPT, str(path), *statements], env)
                 )
+                base_e2e.append(_process(floor_command, env))
             case.update(
                 ours_ms=round(median(ours) * 1000, 1),
                 sql_ms=round(median(direct) * 1000, 1),
                 ratio=ratio(median(ours), median(direct)),
+                floor_ms=round(median(base) * 1000, 1),
+                floor_ratio=ratio(median(base), median(direct)),
                 ours_process_ms=round(median(ours_e2e) * 1000, 1),
                 sql_process_ms=round(median(direct_e2e) * 1000, 1),
                 process_ratio=ratio(median(ours_e2e), median(direct_e2e)),
+                floor_process_ms=round(median(base_e2e) * 1000, 1),
+                floor_process_ratio=ratio(median(base_e2e), median(direct_e2e)),
                 statements=statements,
                 plans=plans(path, statements),
             )
@@ -415,7 +438,6 @@ def run(count: int, runs: int) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    import json
     import sys
 
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000

@@ -71,6 +71,16 @@ def test_small_run_reports_every_figure_against_the_reference(tmp_path: Path) ->
     assert measured, "at least one history command must run on the generated store"
     for case in measured:
         assert case["command"].startswith("dlrescue ")
-        for key in ("ours_ms", "sql_ms", "ratio", "ours_process_ms", "sql_process_ms"):
+        for key in (
+            "ours_ms",
+            "sql_ms",
+            "ratio",
+            "floor_ms",
+            "floor_ratio",
+            "ours_process_ms",
+            "sql_process_ms",
+            "floor_process_ms",
+            "floor_process_ratio",
+        ):
             assert _positive(case[key]), (case["command"], key)
         assert case["statements"] and len(case["plans"]) == len(case["statements"])
