@@ -2,12 +2,45 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from native_host import reasons
 from native_host.reasons import InvalidReason, lookup
 
-SEEDS = "../shared/seeds/webextensions-downloads-InterruptReason.en.md"
+#: The reference pages the catalogue is checked against (sources: tests/fixtures/README.md).
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MDN_PAGES = {
+    "en": FIXTURES / "webextensions-downloads-InterruptReason.en.md",
+    "fr": FIXTURES / "webextensions-downloads-InterruptReason.fr.md",
+}
+WEBVIEW2_PAGE = FIXTURES / "webview2-CoreWebView2DownloadInterruptReason.md"
+#: MDN's five groups, in page order: file, network, server, user, miscellaneous.
+MDN_GROUPS = ("FILE", "NETWORK", "SERVER", "USER", "CRASH")
+
+
+def mdn_groups(page: Path) -> list[list[str]]:
+    """The quoted reason strings of an MDN page, as its groups of consecutive list items."""
+    groups: list[list[str]] = []
+    previous_was_item = False
+    for line in page.read_text(encoding="utf-8").splitlines():
+        item = re.fullmatch(r'- `"([A-Z_]+)"`', line.strip())
+        if item:
+            if not previous_was_item:
+                groups.append([])
+            groups[-1].append(item.group(1))
+            previous_was_item = True
+        elif line.strip():
+            previous_was_item = False
+    return groups
+
+
+def webview2_rows(page: Path) -> list[tuple[str, int]]:
+    """(name, value) of every row of the WebView2 page's enum table, in order."""
+    rows = re.findall(r"^\|`(\w+)` \| (0x[0-9a-f]+) +\|", page.read_text(encoding="utf-8"), re.M)
+    return [(name, int(value, 16)) for name, value in rows]
 
 
 def test_chrome_emits_29_reasons_firefox_8_all_known() -> None:
@@ -20,15 +53,43 @@ def test_chrome_emits_29_reasons_firefox_8_all_known() -> None:
         assert lookup(name) == reasons.Reason(name, reasons.category_of(name), True)
 
 
-def test_mdn_list_matches_the_seed_document() -> None:
-    """The 24 MDN strings are exactly those quoted in the English seed."""
-    import re
-    from pathlib import Path
+@pytest.mark.parametrize("lang", sorted(MDN_PAGES))
+def test_mdn_list_matches_the_mdn_page_in_each_language(lang: str) -> None:
+    """MDN_REASONS is exactly the 24 strings the English and the French MDN pages quote, in
+    their order; each is known to the catalogue, in the category of the page's group."""
+    groups = mdn_groups(MDN_PAGES[lang])
+    assert len(groups) == len(MDN_GROUPS), groups
+    assert tuple(name for group in groups for name in group) == reasons.MDN_REASONS
+    for category, group in zip(MDN_GROUPS, groups, strict=True):
+        for name in group:
+            assert lookup(name) == reasons.Reason(name, category, True), (lang, name)
 
-    seed = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-    text = (seed / "webextensions-downloads-InterruptReason.en.md").read_text()
-    quoted = re.findall(r'- `"([A-Z_]+)"`', text)
-    assert tuple(quoted) == reasons.MDN_REASONS
+
+def test_webview2_table_matches_the_microsoft_page() -> None:
+    """reasons.WEBVIEW2 holds exactly the page's names and numbers 1-29 (0, `None`, is
+    refused as no interruption); each name and number maps to a known catalogue reason, the
+    name's own upper-case spelling unless it is one of the renames PROTOCOL.md lists."""
+    rows = webview2_rows(WEBVIEW2_PAGE)
+    assert rows[0] == ("None", 0)
+    assert [(n, v) for n, v, _ in reasons.WEBVIEW2] == rows[1:]
+    renamed = {}
+    for name, value in rows[1:]:
+        by_name, by_value = lookup(name), lookup(value)
+        assert by_name == by_value and by_name.known, name
+        assert by_name.name in reasons.KNOWN_REASONS
+        spelled = re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper()
+        if by_name.name != spelled:
+            renamed[name] = by_name.name
+    assert renamed == {
+        "FileMalicious": "FILE_VIRUS_INFECTED",
+        "FileBlockedByPolicy": "FILE_BLOCKED",
+        "ServerCertificateProblem": "SERVER_CERT_PROBLEM",
+        "ServerUnexpectedResponse": "SERVER_UNREACHABLE",
+        "DownloadProcessCrashed": "CRASH",
+    }
+    for none in ("None", 0):
+        with pytest.raises(InvalidReason):
+            lookup(none)
 
 
 @pytest.mark.parametrize(
