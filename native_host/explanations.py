@@ -4,8 +4,8 @@ English and French, English the fallback. Pure data and a few functions; no I/O,
 at import beyond building the dict literals below, because the host imports this at start-up.
 
 Each reason's text says what happened and what the user can do. It is written for dlrescue
-from the meaning in ../shared/seeds/ and ../shared/BROWSER_FACTS.md section 1 (what each
-reason means in practice, e.g. SERVER_FORBIDDEN is usually an expired link).
+from what each reason means in practice (docs/BROWSERS.md, "Reason strings": e.g.
+SERVER_FORBIDDEN is usually an expired link).
 
 French typography: typographic apostrophe (’), a no-break space (U+00A0) before `:` and
 between a number and its unit, a decimal comma. English uses plain ASCII.

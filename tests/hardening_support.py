@@ -31,7 +31,7 @@ from native_host.wire import ERROR_CODES, MAX_SAFE_INT
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
-#: The contract's error codes (CONTRACT.md section 2); internal_error is a bug, never expected.
+#: The protocol's error codes (PROTOCOL.md, "Errors"); internal_error is a bug, never expected.
 CONTRACT_CODES = frozenset(ERROR_CODES) - {"internal_error"}
 
 
@@ -82,7 +82,7 @@ def events(path: Path) -> dict[int, tuple[Any, ...]]:
 
 
 def echoable(rid: object) -> bool:
-    """CONTRACT.md section 2: a rid is a string of at most 128 characters or an integer."""
+    """PROTOCOL.md, "Requests": a rid is a string of at most 128 characters or an integer."""
     if isinstance(rid, bool):
         return False
     if isinstance(rid, str):

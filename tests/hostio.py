@@ -13,7 +13,7 @@ from native_host import CHROME_EXTENSION_ID
 
 CHROME_ORIGIN = f"chrome-extension://{CHROME_EXTENSION_ID}/"
 
-#: The keys every history item has, in the order CONTRACT.md section 3 lists them.
+#: The keys every history item has, in the order PROTOCOL.md ("History items") lists them.
 CONTRACT_ITEM_KEYS = (
     "event_id",
     "at",

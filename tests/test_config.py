@@ -26,7 +26,7 @@ max_attempts = 1
 
 
 def test_the_contract_example_parses_to_the_layers_it_states() -> None:
-    """The exact example of CONTRACT.md section 4 is valid."""
+    """The example of PROTOCOL.md's "Policy file" section is valid."""
     pol = parse_policy(CONTRACT_EXAMPLE)
     assert not isinstance(pol, list), pol
     assert pol.categories["NETWORK"]["max_attempts"] == 8

@@ -1,7 +1,7 @@
 """Bad storage, for real: a full file system, a read-only data folder, a damaged history file
 and a history locked by another program. Each is answered `store_unavailable` with a message
 that says what to do, the host keeps serving (hello still works), nothing acknowledged is
-lost, and writes succeed again once the cause is gone (CONTRACT.md section 2).
+lost, and writes succeed again once the cause is gone (PROTOCOL.md, "Errors").
 
 The full disk is a small tmpfs and the read-only folder a read-only bind mount (or chattr +i),
 because permission bits do not stop root, who runs CI. Both need root; see hardening_support.

@@ -1,4 +1,4 @@
-"""The threats of BROWSER_FACTS.md section 6, each tried for real: a huge declared length, a
+"""The threats of SECURITY.md's threat model, each tried for real: a huge declared length, a
 caller that is not ours, other users on the machine, secrets and incognito downloads that
 must leave no trace on disk, and control characters aimed at the user's terminal.
 """

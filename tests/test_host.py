@@ -1,4 +1,4 @@
-"""The real host as a subprocess over pipes: CONTRACT.md sections 1, 2 and 4."""
+"""The real host as a subprocess over pipes: PROTOCOL.md's framing, requests and policy file."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 // Pure helpers for `downloads.onChanged` deltas and DownloadItems. No browser API here.
 //
-// The two browsers shape a delta differently (BROWSER_FACTS section 2 and 3):
+// The two browsers shape a delta differently (docs/BROWSERS.md, "Download deltas"):
 //   Chrome omits `previous` when a field first appears and `current` when it disappears
 //          ({error: {previous: "NETWORK_FAILED"}} on a resume);
 //   Firefox sends both keys, with null for "none" ({error: {previous: null, current: "..."}}).
@@ -53,7 +53,7 @@ export function becameInterrupted(delta) {
 
 /**
  * Firefox reports a user's pause as `state: "interrupted"`, `error: "USER_CANCELED"`,
- * `paused: true` (BROWSER_FACTS section 3). That is a pause, not a failure.
+ * `paused: true` (docs/BROWSERS.md, "Firefox"). That is a pause, not a failure.
  */
 export function isPause(item) {
   return Boolean(item && item.paused === true && item.state === "interrupted"

@@ -1,6 +1,6 @@
 // Keys that identify a download across worker restarts and browser sessions. Pure.
 //
-// What the browsers do (BROWSER_FACTS section 3, and seen in Firefox ESR 153):
+// What the browsers do (docs/BROWSERS.md, "Firefox"; seen in Firefox ESR 153):
 //   - Firefox restarts download ids from 1 every session: the id alone is not an identity;
 //   - Firefox moves `startTime` on every resume: id + startTime is not stable either;
 //   - Chrome keeps ids and startTime across sessions and resumes.

@@ -2,8 +2,8 @@
 // arguments.
 //
 // Chrome counts resumes without a user gesture; after 5 (its own IMMEDIATE retries count too),
-// downloads.resume() resolves and does nothing (BROWSER_FACTS section 2). So after every
-// resume the extension looks again a few seconds later.
+// downloads.resume() resolves and does nothing (docs/BROWSERS.md, "Chrome's resume
+// counter"). So after every resume the extension looks again a few seconds later.
 //
 // Firefox's downloads.resume() returns the download's start() promise (ext-downloads.js in
 // ESR 153): it settles when the resumed download ENDS, resolving on completion and rejecting

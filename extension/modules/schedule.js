@@ -1,10 +1,10 @@
 // When to carry out a decision, and when to try the host again. Pure: the clock and the
 // decision come in as arguments.
 //
-// MV3 facts (BROWSER_FACTS section 2): a service worker is stopped after about 30 s idle
-// unless a native port is open; alarms survive that but fire at most every 30 s. So a short
-// wait runs on a timer (the port keeps the worker alive) and a long one on an alarm, with the
-// action persisted so a new worker can run it.
+// MV3 facts (docs/BROWSERS.md, "Background lifetime"): a service worker is stopped after
+// about 30 s idle unless a native port is open; alarms survive that but fire at most every
+// 30 s. So a short wait runs on a timer (the port keeps the worker alive) and a long one on
+// an alarm, with the action persisted so a new worker can run it.
 
 /** Waits at or above this go on alarms. */
 export const ALARM_THRESHOLD_MS = 30_000;

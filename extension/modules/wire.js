@@ -1,4 +1,4 @@
-// The wire protocol's shapes, on the extension side (CONTRACT.md section 2). Pure.
+// The wire protocol's shapes, on the extension side (PROTOCOL.md, "Requests"). Pure.
 
 /** Both directions are capped at 1 MiB of UTF-8 JSON (the host refuses more). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;

@@ -123,7 +123,7 @@ def hello(argv: list[str], cwd: str, timeout: float = HELLO_TIMEOUT) -> Hello:
 
 
 def browser_args(family: Family, os_name: str, manifest_path: str) -> list[str]:
-    """The arguments a browser passes to the host (BROWSER_FACTS section 4)."""
+    """The arguments a browser passes to the host (docs/BROWSERS.md, "Native messaging")."""
     if family == "chromium":
         args = [manifest.origin(manifest.OWN_ID["chromium"])]
         return [*args, "--parent-window=0"] if os_name == "windows" else args

@@ -4,10 +4,11 @@ Each test asserts three things: the history the host recorded (`dlrescue history
 browser's final download state (`downloads.search` in an extension page), and the bytes on
 disk (compared with the server's deterministic body); plus what the server saw.
 
-Which reason each browser reports for each server behaviour is in BROWSER_FACTS section 7,
-and re-checked here: Chromium resumes a body cut once by itself (so it is reached with a
-first 503, or a body cut on six tries); Firefox reports a cut body as NETWORK_FAILED, and
-creates a download for an error status only when the extension itself asked for it.
+Which reason each browser reports for each server behaviour is in docs/BROWSERS.md ("Seen
+in real runs"), and re-checked here: Chromium resumes a body cut once by itself (so it is
+reached with a first 503, or a body cut on six tries); Firefox reports a cut body as
+NETWORK_FAILED, and creates a download for an error status only when the extension itself
+asked for it.
 """
 
 from __future__ import annotations
@@ -189,7 +190,7 @@ def test_range_answered_416_is_restarted_and_completes(rig: Rig) -> None:
     Chromium (body cut on the full requests too, so its own restarts fail): reports
     SERVER_NO_RANGE, decided `restart`, a fresh download completes byte-identical.
     Firefox: the cut is NETWORK_FAILED and resumed; the resume gets 416, which Firefox ESR 153
-    here reports as NETWORK_FAILED with canResume false (BROWSER_FACTS saw SERVER_FAILED;
+    here reports as NETWORK_FAILED with canResume false (SERVER_FAILED was once reported;
     either is accepted); decided `restart`, and the fresh download completes."""
     path = rig.path("s4-range-416.bin")
     if rig.name == "chromium":
@@ -203,7 +204,7 @@ def test_range_answered_416_is_restarted_and_completes(rig: Rig) -> None:
     hist = rig.wait_history(url, closed("complete"), 40, "the episode to close complete")
     got = reasons(hist)
     if rig.name == "firefox" and got[1:] == ["SERVER_FAILED"]:
-        got[1] = "NETWORK_FAILED"  # what BROWSER_FACTS saw; equivalent here
+        got[1] = "NETWORK_FAILED"  # SERVER_FAILED, as once reported; equivalent here
     assert (got, actions(hist)) == want, rig.explain(url, hist)
     assert_complete_and_identical(rig, url, path)
     reqs = rig.server.requests(path)

@@ -30,7 +30,7 @@ def test_twenty_downloads_cut_at_once_are_all_decided_and_recorded(rig: Rig) -> 
         else:
             # Twenty trickles at once on a loaded 2-core machine: trickle longer (1.6 s), or
             # Firefox may not have set a download up before the cut and keeps it
-            # in_progress for ever (BROWSER_FACTS section 7).
+            # in_progress for ever (docs/BROWSERS.md, "Seen in real runs").
             b = Behaviour(
                 size=256 * 1024,
                 cut_times=1,

@@ -6,7 +6,7 @@ import {
   langOf, outcomeMessage, toWireDownload,
 } from "../../extension/modules/wire.js";
 
-describe("wire shapes (CONTRACT.md section 2)", () => {
+describe("wire shapes (PROTOCOL.md, Requests)", () => {
   test("hello carries browser, extension_version and lang", () => {
     assert.deepEqual(helloMessage({ browser: "firefox", extensionVersion: "0.1.0", lang: "fr" }),
       { type: "hello", browser: "firefox", extension_version: "0.1.0", lang: "fr" });
