@@ -6,6 +6,7 @@
 import { isRefetchable } from "./deltas.js";
 import { recordKey, snapshotKey } from "./keys.js";
 import { cannotRetryNotification, clickToResumeNotification, notificationId } from "./notify.js";
+import { isContainerRefusal, isTruncated, restartOptions, withoutContainer } from "./restart_plan.js";
 import { VERIFY_AFTER_MS, resumeVerdict, startResume } from "./resume_check.js";
 import { WAKE_ALARM, WATCH_ALARM, isDue, wakeAlarmTime } from "./schedule.js";
 
@@ -104,7 +105,7 @@ export class Acting {
         await this.ledger.put(key, { status: "closed", outcome: "erased", pending: null });
         return;
       }
-      if (item.state !== "interrupted") {
+      if (item.state !== "interrupted" && !(rec.truncated && isTruncated(item))) {
         await this._takenOver(item, rec);
         return;
       }
@@ -183,9 +184,27 @@ export class Acting {
       await this._askForClick(item, rec, `${why}; a private download is not restarted outside private browsing`);
       return;
     }
+    if (isTruncated(item)) {
+      // the cut file holds the chosen name; its bytes are wrong and a restart fetches them all
+      try {
+        await this.api.downloads.removeFile(item.id);
+        this.log.info(`removed the truncated file of download ${item.id} before restarting it`);
+      } catch (e) {
+        this.log.warn(`downloads.removeFile(${item.id}) failed: ${e?.message ?? e}`);
+      }
+    }
+    let options = restartOptions({ item, url, incognito, browser: this.browser });
     let newId;
     try {
-      newId = await this.api.downloads.download(incognito ? { url, incognito: true } : { url });
+      try {
+        newId = await this.api.downloads.download(options);
+      } catch (e) {
+        if (!options.cookieStoreId || !isContainerRefusal(e)) throw e;
+        this.log.warn(`downloads.download refused the container ${options.cookieStoreId} (${e?.message ?? e});`
+          + " restarting outside it (keeping a container needs the \"cookies\" permission)");
+        options = withoutContainer(options);
+        newId = await this.api.downloads.download(options);
+      }
     } catch (e) {
       this.log.error(`downloads.download(${url}) failed: ${e?.message ?? e}`);
       await this.ledger.put(rec.key, { status: "left", pending: null });
@@ -193,7 +212,8 @@ export class Acting {
         cannotRetryNotification({ t: this.t, name: rec.name, iconUrl: this.iconUrl, why: e?.message ?? String(e) }));
       return;
     }
-    this.log.info(`restarted download ${item.id} as ${newId} (${why}): ${rec.name}`);
+    this.log.info(`restarted download ${item.id} as ${newId} (${why}): ${rec.name}`
+      + `${options.filename ? ` as ${options.filename}` : ""}`);
     await this.ledger.put(rec.key, { status: "replaced", pending: null, replacedBy: newId, verifyAt: null });
     const fresh = (await this._item(newId)) ?? { id: newId, url };
     await this.ledger.reset(recordKey(fresh), {
@@ -201,6 +221,44 @@ export class Acting {
       status: "acted", actedAt: this.now(), actedBy: "restart",
       restartOf: rec.key, eventId: rec.eventId ?? null, interruptions: 0, verifyAt: null,
     });
+  }
+
+  /**
+   * A restarted download completed: the dead downloads it replaced (a restart of a restart
+   * replaced two) leave the list, and their partial files the disk, so that one file with
+   * the chosen name is left. downloads.removeFile() refuses an incomplete item in both
+   * browsers ("Cannot remove incomplete download"); cancel() discards its partial data
+   * (Firefox deletes the .part; Chromium the .crdownload of a resumable item, a
+   * non-resumable one's being gone already), then erase() drops it from the list. An old
+   * item that is no longer interrupted (the user resumed it by hand) is left alone.
+   */
+  async _eraseReplaced(rec) {
+    const seen = new Set();
+    let key = rec?.restartOf;
+    while (key && !seen.has(key)) {
+      seen.add(key);
+      const old = this.ledger.get(key);
+      if (!old) break;
+      key = old.restartOf;
+      if (old.status !== "replaced" || old.erased) continue;
+      const item = await this._itemFor(old);
+      if (item && item.state !== "interrupted" && !old.truncated) continue;
+      if (item) {
+        try {
+          await this.api.downloads.cancel(item.id);
+        } catch (e) {
+          this.log.info(`downloads.cancel(${item.id}) refused: ${e?.message ?? e}`);
+        }
+        try {
+          await this.api.downloads.erase({ id: item.id });
+        } catch (e) {
+          this.log.warn(`downloads.erase({id: ${item.id}}) failed: ${e?.message ?? e}`);
+          continue;
+        }
+        this.log.info(`erased download ${item.id}, replaced by ${old.replacedBy} which completed`);
+      }
+      await this.ledger.put(old.key, { erased: true });
+    }
   }
 
   /** The only way left is a user gesture: a notification whose click resumes. */

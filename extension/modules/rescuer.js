@@ -22,6 +22,7 @@ import { downloadKey, isRenumbered, recordKey, sameDownload, snapshotKey } from 
 import { leftNotification, notificationId } from "./notify.js";
 import { WATCH_ALARM, WATCH_PERIOD_MINUTES, planAction, queueRetryDelay } from "./schedule.js";
 import { errorDisposition, interruptedMessage, newEventKey, outcomeMessage } from "./wire.js";
+import { TRUNCATED_REASON, isTruncated } from "./restart_plan.js";
 import { UserActions } from "./user_actions.js";
 
 /** Interrupted downloads older than this are not forwarded by reconciliation (old history). */
@@ -302,7 +303,7 @@ export class Rescuer {
       } else if (["decided", "left"].includes(rec.status)) {
         await this._takenOver(item, rec);
       }
-    } else if (state === "complete" && rec && ["acted", "decided", "left", "queued"].includes(rec.status)) {
+    } else if (state === "complete" && (rec ? ["acted", "decided", "left", "queued"].includes(rec.status) : isTruncated(item))) {
       await this._completed(item, rec);
     }
   }
@@ -314,12 +315,32 @@ export class Rescuer {
     await this.ledger.put(rec.key, { status: "acted", pending: null, verifyAt: null, actedBy: "user" });
   }
 
+  /**
+   * A download we handled reached `complete`. One that holds fewer bytes than it announced
+   * (Chromium marks a short body complete when the server sent no ETag/Last-Modified) is not
+   * complete: the host hears outcome `truncated`, then an interruption
+   * SERVER_CONTENT_LENGTH_MISMATCH that cannot resume, so it decides a restart. A restarted
+   * download that completed takes the dead downloads it replaced off the list and the disk.
+   */
   async _completed(item, rec) {
-    this._clearTimer(this.actionTimers, rec.key);
-    this._clearTimer(this.verifyTimers, rec.key);
+    const key = rec?.key ?? recordKey(item);
+    this._clearTimer(this.actionTimers, key);
+    this._clearTimer(this.verifyTimers, key);
+    if (isTruncated(item)) {
+      if (rec?.truncated) return; // reported already (reconciliation sees it complete again)
+      this.log.warn(`download ${item.id} "completed" with ${item.bytesReceived} of ${item.totalBytes} bytes:`
+        + ` truncated (${displayName(item)}); reported as an interruption`);
+      // an episode the host knows ends `truncated`; a first try that came short only starts one
+      if (rec) await this._enqueueOutcome(item, "truncated", rec);
+      const cut = { ...item, state: "interrupted", error: TRUNCATED_REASON, canResume: false };
+      await this._newInterruption(cut, rec ? { ...rec, reportedInterrupted: true } : undefined);
+      await this.ledger.put(key, { truncated: true });
+      return;
+    }
     this.log.info(`download ${item.id} complete: ${displayName(item)}`);
     await this.ledger.put(rec.key, { status: "closed", outcome: "complete", pending: null, verifyAt: null });
     await this._enqueueOutcome(item, "complete", rec);
+    await this._eraseReplaced(rec);
   }
 
   async _newInterruption(item, rec) {

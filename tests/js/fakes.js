@@ -240,7 +240,7 @@ export function makeFakeApi({ browser = "chrome", host = null, uiLanguage = "en-
     items,
     onChanged: new Emitter(),
     onCreated: new Emitter(),
-    calls: { resume: [], download: [], search: [] },
+    calls: { resume: [], download: [], search: [], cancel: [], erase: [], removeFile: [] },
     /** what resume() does per id: "works" (default), "ignored" (Chrome's cap), "rejects" */
     resumeBehaviour: new Map(),
     stateFilterBroken: browser === "chrome", // Chromium: search({state}) missed early items
@@ -260,6 +260,10 @@ export function makeFakeApi({ browser = "chrome", host = null, uiLanguage = "en-
     /** Apply patch to item id and emit onChanged in this browser's delta shape. */
     change(id, patch) {
       const item = items.get(id);
+      // a browser that completes a download has received all of it (unless the test says not)
+      if (patch.state === "complete" && !("bytesReceived" in patch) && item.totalBytes > 0) {
+        item.bytesReceived = item.totalBytes;
+      }
       const delta = { id };
       for (const [field, value] of Object.entries(patch)) {
         const previous = item[field];
@@ -316,9 +320,36 @@ export function makeFakeApi({ browser = "chrome", host = null, uiLanguage = "en-
         downloads.onChanged.addListener(watch);
       });
     },
+    /** Both browsers refuse to remove the file of a download that is not complete. */
+    async removeFile(id) {
+      downloads.calls.removeFile.push(id);
+      const item = items.get(id);
+      if (!item) throw new Error(`Invalid download id ${id}`);
+      if (item.state !== "complete") throw new Error(`Cannot remove incomplete download id ${id}`);
+      item.exists = false;
+    },
+    /** Cancelling an interrupted download discards its partial data (Firefox: finalize(true)). */
+    async cancel(id) {
+      downloads.calls.cancel.push(id);
+      const item = items.get(id);
+      if (!item) throw new Error(`Invalid download id ${id}`);
+      if (item.state === "complete") throw new Error(`Download ${id} is already complete`);
+      Object.assign(item, { state: "interrupted", error: "USER_CANCELED", canResume: false, exists: false });
+    },
+    async erase(query) {
+      downloads.calls.erase.push(clone(query));
+      const gone = [...items.values()].filter((i) => query.id === undefined || i.id === query.id).map((i) => i.id);
+      for (const id of gone) items.delete(id);
+      return gone;
+    },
+    /** download() throws this when set (a browser refusing an option). */
+    refuseDownload: null,
     async download(options) {
       downloads.calls.download.push(clone(options));
-      const item = downloads.add({ url: options.url, incognito: Boolean(options.incognito) });
+      const refusal = downloads.refuseDownload?.(options);
+      if (refusal) throw new Error(refusal);
+      const named = options.filename ? { filename: `/home/u/Downloads/${options.filename}` } : {};
+      const item = downloads.add({ url: options.url, incognito: Boolean(options.incognito), ...named });
       downloads.onCreated.emit(clone(item));
       return item.id;
     },

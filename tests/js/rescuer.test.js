@@ -373,7 +373,7 @@ describe("carrying out decisions", () => {
     assert.deepEqual(rig.api.downloads.calls.resume, [item.id]);
     assert.deepEqual(rig.api.downloads.calls.download, []);
     await rig.clock.tick(VERIFY_AFTER_MS);
-    assert.deepEqual(rig.api.downloads.calls.download, [{ url: "https://example.org/big.iso" }]);
+    assert.deepEqual(rig.api.downloads.calls.download, [{ url: "https://example.org/big.iso", filename: `file-${item.id}.bin`, conflictAction: "uniquify" }]);
     assert.ok(rig.log.lines.some((l) => /resume\(\) was accepted but nothing happened/.test(l.text)));
   });
 
@@ -401,7 +401,7 @@ describe("carrying out decisions", () => {
     const item = running(rig);
     rig.api.downloads.interrupt(item.id, "NETWORK_FAILED", { canResume: false });
     await rig.clock.tick(1000);
-    assert.deepEqual(rig.api.downloads.calls.download, [{ url: "https://example.org/big.iso" }]);
+    assert.deepEqual(rig.api.downloads.calls.download, [{ url: "https://example.org/big.iso", filename: `file-${item.id}.bin`, conflictAction: "uniquify" }]);
   });
 
   test("Firefox: resume() settling only when the download ends does not hold up anything else", async () => {
@@ -434,7 +434,7 @@ describe("carrying out decisions", () => {
     await rig.clock.tick(1000 + VERIFY_AFTER_MS);
     const seen = rig.host.received.filter((m) => m.type !== "hello").map((m) => `${m.type}:${m.type === "outcome" ? m.download.state : m.download.error}`);
     assert.deepEqual(seen, ["interrupted:NETWORK_FAILED", "outcome:interrupted", "interrupted:NETWORK_FAILED"]);
-    assert.deepEqual(rig.api.downloads.calls.download, [{ url: "https://example.org/big.iso" }], "restarted on the host's decision");
+    assert.deepEqual(rig.api.downloads.calls.download, [{ url: "https://example.org/big.iso", filename: `file-${item.id}.bin`, conflictAction: "uniquify" }], "restarted on the host's decision");
   });
 
   test("a download replaced by a restart that fails again later is not forwarded", async () => {
@@ -457,7 +457,7 @@ describe("carrying out decisions", () => {
     const item = running(rig);
     rig.api.downloads.interrupt(item.id, "SERVER_NO_RANGE");
     await rig.clock.tick(2000);
-    assert.deepEqual(rig.api.downloads.calls.download, [{ url: "https://example.org/big.iso" }]);
+    assert.deepEqual(rig.api.downloads.calls.download, [{ url: "https://example.org/big.iso", filename: `file-${item.id}.bin`, conflictAction: "uniquify" }]);
     const fresh = [...rig.api.downloads.items.values()].find((i) => i.id !== item.id);
     rig.api.downloads.change(fresh.id, { state: "complete" });
     await rig.clock.tick(0);
