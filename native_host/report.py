@@ -339,7 +339,7 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int) 
 
 # -- history --------------------------------------------------------------------------------
 
-#: The contract's keys (section 3), then the extras, in the order CSV columns use.
+#: The keys of a history item in PROTOCOL.md's order ("History items"), which CSV columns use.
 HISTORY_FIELDS = (
     "event_id",
     "at",

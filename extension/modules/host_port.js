@@ -1,4 +1,4 @@
-// The one door to the native host (STYLE.md point 15). Nothing else in the extension calls
+// The one door to the native host: nothing else in the extension calls
 // runtime.connectNative or posts to the port.
 //
 // It owns: the long-lived port to org.dlrescue.host; the hello handshake (first message on
