@@ -14,14 +14,15 @@ from native_host.registration import assets
 
 REPO = Path(__file__).resolve().parent.parent
 #: What a build needs; copied so the build leaves no build/ folder in the checkout.
-SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "native_host", "extension",
-           "manifests")  # fmt: skip
+SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE", "native_host",
+           "extension", "manifests")  # fmt: skip
 
 
 @pytest.mark.slow
 def test_the_wheel_ships_the_extension_and_templates_without_dev_files(tmp_path: Path) -> None:
     """`pip wheel` puts extension/ and manifests/ under native_host/assets/, with the files a
-    browser loads (manifest.json, the background script) and no node_modules or tests."""
+    browser loads (manifest.json, the background script) and no node_modules or tests; its
+    metadata carries the MIT LICENSE."""
     src = tmp_path / "src"
     src.mkdir()
     for name in SOURCES:
@@ -45,6 +46,7 @@ def test_the_wheel_ships_the_extension_and_templates_without_dev_files(tmp_path:
     for family in ("chromium", "firefox"):
         assert f"native_host/assets/manifests/{family}/org.dlrescue.host.json" in names
     assert not [n for n in names if "node_modules" in n or "/tests/" in n]
+    assert [n for n in names if ".dist-info/" in n and n.endswith("LICENSE")], "no LICENSE"
     shipped = {n.removeprefix(ext) for n in names if n.startswith(ext)}
     in_repo = {
         str(p.relative_to(REPO / "extension"))
