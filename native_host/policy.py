@@ -6,10 +6,10 @@ layers, weakest first: built-in category rule < user's category < built-in reaso
 reason except those the catalogue marks on purpose (NETWORK_INVALID_REQUEST is never retried
 unless the user names it), and a user's `[reasons.X]` always wins.
 
-Defaults follow Chromium's resume modes (../shared/BROWSER_FACTS.md section 1): USER_CONTINUE
-reasons resume with backoff; IMMEDIATE_RESTART reasons restart (Chrome already tried);
-IMMEDIATE_CONTINUE reasons have had Chrome's 5 silent resumes, so a restart is what is left;
-INVALID reasons are never retried.
+Defaults follow Chromium's resume modes (docs/BROWSERS.md, "Chromium's resume modes"):
+USER_CONTINUE reasons resume with backoff; IMMEDIATE_RESTART reasons restart (Chrome already
+tried); IMMEDIATE_CONTINUE reasons have had Chrome's 5 silent resumes, so a restart is what is
+left; INVALID reasons are never retried.
 
 No clock, no I/O, no randomness that is not passed in.
 """
