@@ -8,7 +8,8 @@ import { recordKey, snapshotKey } from "./keys.js";
 import { cannotRetryNotification, clickToResumeNotification, notificationId } from "./notify.js";
 import { isContainerRefusal, isTruncated, restartOptions, withoutContainer } from "./restart_plan.js";
 import { VERIFY_AFTER_MS, resumeVerdict, startResume } from "./resume_check.js";
-import { WAKE_ALARM, WATCH_ALARM, isDue, wakeAlarmTime } from "./schedule.js";
+import { serverWaitMs } from "./probe.js";
+import { ALARM_THRESHOLD_MS, WAKE_ALARM, WATCH_ALARM, isDue, wakeAlarmTime } from "./schedule.js";
 
 /** While an action waits for the network, check navigator.onLine this often. */
 export const ONLINE_POLL_MS = 5000;
@@ -105,13 +106,66 @@ export class Acting {
         await this.ledger.put(key, { status: "closed", outcome: "erased", pending: null });
         return;
       }
-      if (item.state !== "interrupted" && !(rec.truncated && isTruncated(item))) {
+      const stillStalled = rec.stalled && item.state === "in_progress" && !item.paused
+        && (Number(item.bytesReceived) || 0) <= (rec.lastBytes ?? 0);
+      if (item.state !== "interrupted" && !stillStalled && !(rec.truncated && isTruncated(item))) {
         await this._takenOver(item, rec);
         return;
       }
-      if (rec.pending.action === "resume") await this._resume(item, rec);
+      if (rec.reachable === false && !force && !(await this._serverAnswers(item, rec))) return;
+      if (stillStalled) await this._reconnect(item, rec);
+      else if (rec.pending.action === "resume") await this._resume(item, rec);
       else await this._restart(item, rec, "decision");
     }).then(() => this._updateWakeAlarm());
+  }
+
+  /**
+   * The last attempt added nothing and the server did not answer a probe: an outage. Before
+   * an attempt is spent, probe again; while it still does not answer, wait (1 s doubling to
+   * 60 s: one request per step at most, none at all while connections are refused).
+   */
+  async _serverAnswers(item, rec) {
+    if (await this.probe(item.finalUrl || item.url || rec.url)) {
+      this.log.info(`the server of download ${rec.id} answers again`);
+      await this.ledger.put(rec.key, { reachable: true, serverWaits: 0 });
+      return true;
+    }
+    const tries = rec.serverWaits ?? 0;
+    const wait = serverWaitMs(tries);
+    this.log.info(`the server of download ${rec.id} does not answer; looking again in ${Math.round(wait / 1000)} s`);
+    const pending = { ...rec.pending, dueAt: this.now() + wait, useAlarm: wait >= ALARM_THRESHOLD_MS };
+    await this.ledger.put(rec.key, { pending, serverWaits: tries + 1 });
+    this._arm(rec.key, pending);
+    return false;
+  }
+
+  /**
+   * A stalled download is still running on a connection that sends nothing. Firefox: a
+   * pause drops that connection and a resume asks for the rest on a new one (Range), so
+   * nothing is fetched twice. Chrome: a pause keeps the same connection (measured: no new
+   * request after a pause of 25 s), and no extension API can drop it without discarding the
+   * partial file; so the download starts again, as a new download, and the stalled one is
+   * cancelled once the new one is under way.
+   */
+  async _reconnect(item, rec) {
+    if (this.browser === "firefox") {
+      this.log.info(`reconnecting stalled download ${item.id} (pause, then resume with Range)`);
+      try {
+        await this.api.downloads.pause(item.id);
+      } catch (e) {
+        this.log.warn(`downloads.pause(${item.id}) failed: ${e?.message ?? e}`);
+      }
+      const paused = (await this._item(item.id)) ?? item;
+      await this._resume(paused, rec);
+      return;
+    }
+    await this._restart(item, rec, "stalled");
+    if (this.ledger.get(rec.key)?.status !== "replaced") return;
+    try {
+      await this.api.downloads.cancel(item.id);
+    } catch (e) {
+      this.log.warn(`downloads.cancel(${item.id}) of the stalled download failed: ${e?.message ?? e}`);
+    }
   }
 
   async _resume(item, rec) {
@@ -158,9 +212,18 @@ export class Acting {
       } else if (verdict === "reinterrupted") {
         await this.ledger.put(key, { verifyAt: null });
         await this._newInterruption(item, this.ledger.get(key));
-      } else {
+      } else if (item.canResume !== false && this.browser === "chrome") {
+        // Chrome ignores a resume without a user gesture once the item's count is spent
+        // (an item rebuilt after a browser restart, retries faster than the running watch):
+        // a restart would throw the partial file away. A click on a notification is a
+        // user gesture: ask for it, and keep the file.
         this.log.warn(`download ${rec.id}: resume() was accepted but nothing happened`
-          + " (Chrome ignores resumes after 5 without a user gesture); falling back");
+          + " (Chrome ignores resumes without a user gesture once its count is spent);"
+          + " asking for a click, the partial file is kept");
+        await this.ledger.put(key, { verifyAt: null });
+        await this._askForClick(item, this.ledger.get(key), "resume ignored");
+      } else {
+        this.log.warn(`download ${rec.id}: resume() was accepted but nothing happened; restarting`);
         await this.ledger.put(key, { verifyAt: null });
         await this._restart(item, this.ledger.get(key), "resume ignored");
       }
@@ -193,6 +256,18 @@ export class Acting {
         this.log.warn(`downloads.removeFile(${item.id}) failed: ${e?.message ?? e}`);
       }
     }
+    let discarded = false;
+    if (item.state === "interrupted" && Number.isInteger(item.id)) {
+      // A restart never uses the old partial data, and in Firefox a resumable item keeps an
+      // empty placeholder under the chosen name (the restart would become "name(1).bin"):
+      // cancel() discards both. The item stays in the list until the restart completes.
+      try {
+        await this.api.downloads.cancel(item.id);
+        discarded = true;
+      } catch (e) {
+        this.log.info(`downloads.cancel(${item.id}) before the restart refused: ${e?.message ?? e}`);
+      }
+    }
     let options = restartOptions({ item, url, incognito, browser: this.browser });
     let newId;
     try {
@@ -214,7 +289,7 @@ export class Acting {
     }
     this.log.info(`restarted download ${item.id} as ${newId} (${why}): ${rec.name}`
       + `${options.filename ? ` as ${options.filename}` : ""}`);
-    await this.ledger.put(rec.key, { status: "replaced", pending: null, replacedBy: newId, verifyAt: null });
+    await this.ledger.put(rec.key, { status: "replaced", pending: null, replacedBy: newId, verifyAt: null, discarded });
     const fresh = (await this._item(newId)) ?? { id: newId, url };
     await this.ledger.reset(recordKey(fresh), {
       id: newId, url, name: rec.name, incognito, startTime: fresh.startTime, session: this.session,
@@ -228,9 +303,10 @@ export class Acting {
    * replaced two) leave the list, and their partial files the disk, so that one file with
    * the chosen name is left. downloads.removeFile() refuses an incomplete item in both
    * browsers ("Cannot remove incomplete download"); cancel() discards its partial data
-   * (Firefox deletes the .part; Chromium the .crdownload of a resumable item, a
-   * non-resumable one's being gone already), then erase() drops it from the list. An old
-   * item that is no longer interrupted (the user resumed it by hand) is left alone.
+   * (Firefox deletes the .part and the placeholder; Chromium the .crdownload of a resumable
+   * item, a non-resumable one's being gone already) -- done before the restart already,
+   * unless the browser refused then -- and erase() drops it from the list. An old item that
+   * is no longer interrupted (the user resumed it by hand) is left alone.
    */
   async _eraseReplaced(rec) {
     const seen = new Set();
@@ -244,10 +320,12 @@ export class Acting {
       const item = await this._itemFor(old);
       if (item && item.state !== "interrupted" && !old.truncated) continue;
       if (item) {
-        try {
-          await this.api.downloads.cancel(item.id);
-        } catch (e) {
-          this.log.info(`downloads.cancel(${item.id}) refused: ${e?.message ?? e}`);
+        if (!old.discarded) {
+          try {
+            await this.api.downloads.cancel(item.id);
+          } catch (e) {
+            this.log.info(`downloads.cancel(${item.id}) refused: ${e?.message ?? e}`);
+          }
         }
         try {
           await this.api.downloads.erase({ id: item.id });

@@ -20,6 +20,8 @@ import { Acting } from "./acting.js";
 import { becameInterrupted, displayName, enteredState, isInterruption } from "./deltas.js";
 import { downloadKey, isRenumbered, recordKey, sameDownload, snapshotKey } from "./keys.js";
 import { leftNotification, notificationId } from "./notify.js";
+import { probe } from "./probe.js";
+import { RunningWatch } from "./running.js";
 import { WATCH_ALARM, WATCH_PERIOD_MINUTES, planAction, queueRetryDelay } from "./schedule.js";
 import { errorDisposition, interruptedMessage, newEventKey, outcomeMessage } from "./wire.js";
 import { TRUNCATED_REASON, isTruncated } from "./restart_plan.js";
@@ -27,6 +29,9 @@ import { UserActions } from "./user_actions.js";
 
 /** Interrupted downloads older than this are not forwarded by reconciliation (old history). */
 export const RECONCILE_HORIZON_MS = 7 * 24 * 3600 * 1000;
+
+/** dlrescue's own reason for a download whose server stopped sending (the host knows it). */
+export const STALL_REASON = "NETWORK_STALLED";
 
 /** The key under which storage.session keeps this browser session's tag. */
 export const SESSION_KEY = "session";
@@ -57,12 +62,15 @@ export class Rescuer {
    * @param {string} o.browser   "chrome" | "firefox"
    * @param {Function} o.t       i18n.getMessage
    * @param {() => boolean} [o.online]  navigator.onLine
+   * @param {Function} [o.fetch]  for the server probe (probe.js)
    */
   constructor({
     api, port, outbox, ledger, browser, t, log = console, timers = globalThis,
-    now = () => Date.now(), online = () => true, iconUrl = "icons/icon-128.png",
+    now = () => Date.now(), online = () => true, iconUrl = "icons/icon-128.png", fetch = (...args) => globalThis.fetch(...args),
   }) {
     Object.assign(this, { api, port, outbox, ledger, browser, t, log, timers, now, online, iconUrl });
+    this.probe = (url) => probe(url, { fetch, timers });
+    this.running = new RunningWatch({ api, browser, log, timers, now, onStall: (item) => this.onStall(item) });
     this.chain = Promise.resolve();
     this.ready = null;
     this.flushing = null;
@@ -245,15 +253,39 @@ export class Rescuer {
       }
       this.log.info(`reconcile (${reason}): ${items?.length ?? 0} downloads, ${forwarded} interruption(s) forwarded`);
       this._armAll();
-      await this._watch((items ?? []).some((i) => i.state === "in_progress"));
+      const running = (items ?? []).filter((i) => i.state === "in_progress");
+      for (const i of running) this.running.start(i.id);
+      await this._watch(running.length > 0);
     });
   }
 
   // ---------------------------------------------------------------- catching
 
+  /**
+   * The running watch found a download that receives nothing while its connection stays
+   * open: an interruption the browser never reports. It goes to the host as NETWORK_STALLED;
+   * runDue reconnects it (acting.js _reconnect).
+   */
+  async onStall(item) {
+    await this.init();
+    await this.reconciled;
+    await this.serial(async () => {
+      const now = await this._item(item.id);
+      if (!now || now.state !== "in_progress" || now.paused) return; // it moved on meanwhile
+      const rec = await this._find(now) ?? this.ledger.get(recordKey(now));
+      if (rec?.status === "queued" || rec?.pending) return; // already on its way
+      const stalled = { ...now, state: "interrupted", error: STALL_REASON, canResume: true };
+      await this._newInterruption(stalled, rec, { stalled: true });
+    });
+    await this.flush();
+  }
+
   /** downloads.onCreated listener: a running download is watched. */
   async onCreated(item) {
-    if (item?.state === "in_progress") await this._watch(true);
+    if (item?.state === "in_progress") {
+      this.running.start(item.id);
+      await this._watch(true);
+    }
   }
 
   /** Keep the watch alarm while downloads run; drop it when none does. */
@@ -269,7 +301,10 @@ export class Rescuer {
 
   /** downloads.onChanged listener (both delta shapes). */
   async onChanged(delta) {
-    if (enteredState(delta) === "in_progress") this._watch(true);
+    if (enteredState(delta) === "in_progress") {
+      this.running.start(delta.id);
+      this._watch(true);
+    }
     if (!enteredState(delta)) return;
     await this.init();
     await this.reconciled;
@@ -285,6 +320,13 @@ export class Rescuer {
     const rec = await this._find(item);
     if (becameInterrupted(delta)) {
       if (item.state !== "interrupted") return; // already moving again
+      if (item.paused && this.running.ownsPause(item.id)) {
+        // cut while we held it paused for Chrome's count: resuming a paused item resets the
+        // count, like one of Chrome's own silent retries; not an interruption for the host
+        this.log.info(`download ${item.id} was cut while paused by us (${item.error}); resumed at once`);
+        await this.running.unpause(item.id);
+        return;
+      }
       if (!isInterruption(item)) {
         this.log.info(`download ${item.id} paused (Firefox reports a pause as USER_CANCELED); not an interruption`);
         return;
@@ -343,7 +385,15 @@ export class Rescuer {
     await this._eraseReplaced(rec);
   }
 
-  async _newInterruption(item, rec) {
+  /**
+   * A new interruption of a download: record it and queue it for the host. An attempt is
+   * judged by the bytes it added: one that added nothing (or a first try that got nothing)
+   * is followed by a probe of the server, and the host hears whether it answered
+   * (`reachable`), so an outage spends no attempt and an answering server that sends
+   * nothing (an expired link) is given up soon. `stalled`: the running watch found it
+   * stalled (it is still running; the host hears NETWORK_STALLED).
+   */
+  async _newInterruption(item, rec, { stalled = false } = {}) {
     if (rec && rec.status === "acted" && !rec.reportedInterrupted) {
       // the retry we made ended interrupted: report that outcome before the new event
       await this._enqueueOutcome(item, "interrupted", rec);
@@ -352,22 +402,29 @@ export class Rescuer {
     this._clearTimer(this.verifyTimers, key);
     this._clearTimer(this.actionTimers, key);
     const n = (rec?.interruptions ?? 0) + 1;
+    const bytes = Number(item.bytesReceived) || 0;
+    const progressed = bytes > (rec?.lastBytes ?? 0);
+    const reachable = progressed || stalled ? undefined : await this.probe(item.finalUrl || item.url);
     const fields = {
       id: item.id, url: item.url, name: displayName(item), incognito: Boolean(item.incognito),
       startTime: item.startTime, session: this.session, status: "queued", interruptions: n,
       outboxKey: `interrupted:${downloadKey(item)}#${n}`, error: item.error,
       pending: null, verifyAt: null, sawInProgress: false, restartOf: rec?.restartOf ?? null,
+      lastBytes: bytes, reachable: reachable ?? null, serverWaits: 0, stalled,
+      referrer: item.referrer || rec?.referrer || null,
     };
     // a record under this key that is not this download is stale: start afresh
     const updated = rec ? await this.ledger.put(key, fields) : await this.ledger.reset(key, fields);
-    this.log.info(`download ${item.id} interrupted: ${item.error} (${updated.name}); queued for the host`);
+    this.log.info(`download ${item.id} interrupted: ${item.error} (${updated.name}) at ${bytes} bytes`
+      + `${progressed ? "" : `, no progress; server ${reachable === undefined ? "not probed" : reachable ? "answers" : "does not answer"}`}`
+      + "; queued for the host");
     await this._enqueueInterrupted(item, updated);
   }
 
   async _enqueueInterrupted(item, rec) {
     await this.outbox.add({
       key: rec.outboxKey, kind: "interrupted", ref: rec.key, ephemeral: Boolean(item.incognito),
-      message: interruptedMessage(item, this.browser, newEventKey()),
+      message: interruptedMessage(item, this.browser, newEventKey(), { reachable: rec.reachable ?? undefined }),
     });
   }
 

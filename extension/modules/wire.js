@@ -50,14 +50,18 @@ export function helloMessage({ browser, extensionVersion, lang }) {
 }
 
 /**
+ * `reachable`: after an attempt that added no bytes, whether the server answered a probe
+ * (probe.js); absent when it was not probed.
+ *
  * `event_key` (an extension to the contract, ignored by a host that does not know it) is a
  * random id made once when the event is queued and sent again with every retry of it. The
  * extension delivers at least once: a worker stopped after the host recorded an event but
  * before the reply was stored sends it again, and the host can recognise it by this key.
  */
-export function interruptedMessage(item, browser, eventKey) {
+export function interruptedMessage(item, browser, eventKey, { reachable } = {}) {
   const message = { type: "interrupted", browser, download: toWireDownload(item) };
   if (eventKey) message.event_key = eventKey;
+  if (typeof reachable === "boolean") message.reachable = reachable;
   return message;
 }
 

@@ -223,6 +223,9 @@ class FakePort {
 
 let uuidCounter = 0;
 
+/** Chrome ignores a resume without a user gesture once an item's count reaches this. */
+export const CHROME_MAX_RESUMES = 5;
+
 /**
  * A fake `chrome` (browser: "chrome") or `browser` (browser: "firefox") namespace.
  * Downloads are a Map of DownloadItems; change() edits one and emits onChanged in the
@@ -240,7 +243,7 @@ export function makeFakeApi({ browser = "chrome", host = null, uiLanguage = "en-
     items,
     onChanged: new Emitter(),
     onCreated: new Emitter(),
-    calls: { resume: [], download: [], search: [], cancel: [], erase: [], removeFile: [] },
+    calls: { resume: [], pause: [], download: [], search: [], cancel: [], erase: [], removeFile: [] },
     /** what resume() does per id: "works" (default), "ignored" (Chrome's cap), "rejects" */
     resumeBehaviour: new Map(),
     stateFilterBroken: browser === "chrome", // Chromium: search({state}) missed early items
@@ -293,17 +296,44 @@ export function makeFakeApi({ browser = "chrome", host = null, uiLanguage = "en-
       if (query.state !== undefined) list = downloads.stateFilterBroken ? [] : list.filter((i) => i.state === query.state);
       return clone(list);
     },
+    /**
+     * Chrome: a running download stops reading (same connection); an interrupted one cannot
+     * be paused. Firefox: the request is cancelled and the item reports itself interrupted
+     * with USER_CANCELED and paused (docs/BROWSERS.md).
+     */
+    async pause(id) {
+      downloads.calls.pause.push(id);
+      const item = items.get(id);
+      if (!item) throw new Error(`Invalid download id ${id}`);
+      if (item.state !== "in_progress") throw new Error("Download must be in progress");
+      if (browser === "firefox") {
+        downloads.change(id, { state: "interrupted", error: "USER_CANCELED", paused: true, canResume: true });
+      } else {
+        downloads.change(id, { paused: true, canResume: true });
+      }
+    },
     async resume(id) {
       downloads.calls.resume.push(id);
       const item = items.get(id);
       if (!item) throw new Error(`Invalid download id ${id}`);
+      if (browser !== "firefox" && item.state === "in_progress") {
+        // Chrome: resuming a paused running download resets its resume count; a running one: no-op
+        if (item.paused) {
+          item.resumeCount = 0;
+          downloads.change(id, { paused: false, canResume: false });
+        }
+        return undefined;
+      }
       const how = downloads.resumeBehaviour.get(id) ?? "works";
       if (how === "rejects" || !item.canResume) {
         throw new Error(browser === "firefox" ? `Download ${id} cannot be resumed` : "DownloadItem.canResume must be true");
       }
       if (how === "ignored") return undefined; // resolves, does nothing
       if (browser !== "firefox") {
-        setImmediate(() => downloads.change(id, { state: "in_progress", error: undefined }));
+        // Chrome's count: incremented before the check, reset when the item was paused
+        item.resumeCount = item.paused ? 0 : (item.resumeCount ?? 0) + 1;
+        if (item.resumeCount >= CHROME_MAX_RESUMES) return undefined; // resolves, does nothing
+        setImmediate(() => downloads.change(id, { state: "in_progress", error: undefined, paused: false }));
         return undefined;
       }
       // Firefox (ESR 153, seen for real): a new startTime, and resume() returns the download's
@@ -355,6 +385,16 @@ export function makeFakeApi({ browser = "chrome", host = null, uiLanguage = "en-
     },
   };
   api.downloads = downloads;
+
+  // ------------------------------------------------------------- the network, for probes
+  /** The extension's fetch(): the server answers (an opaque reply) unless `serverDown`. */
+  api.serverDown = false;
+  api.fetches = [];
+  api.fetch = async (url, init = {}) => {
+    api.fetches.push({ url, method: init.method ?? "GET", mode: init.mode, credentials: init.credentials });
+    if (api.serverDown) throw new TypeError("Failed to fetch");
+    return { type: "opaque", status: 0, ok: false };
+  };
 
   // ------------------------------------------------------------- storage, alarms, notifications
   api.storage = { local: new FakeStorageArea(), session: new FakeStorageArea() };

@@ -363,18 +363,26 @@ describe("carrying out decisions", () => {
     assert.deepEqual(types, ["interrupted:NETWORK_FAILED", "outcome:in_progress", "outcome:interrupted", "interrupted:SERVER_FAILED"]);
   });
 
-  test("Chrome's silent resume cap: resume() does nothing, so the download is restarted from its URL", async () => {
+  test("Chrome's silent resume cap: resume() does nothing, so the partial file is kept and a click is asked for (no restart from zero)", async () => {
     const rig = makeRig();
     await rig.start();
     const item = running(rig);
     rig.api.downloads.resumeBehaviour.set(item.id, "ignored");
-    rig.api.downloads.interrupt(item.id, "NETWORK_FAILED");
+    rig.api.downloads.interrupt(item.id, "NETWORK_FAILED", { bytesReceived: 400 });
     await rig.clock.tick(1000);
     assert.deepEqual(rig.api.downloads.calls.resume, [item.id]);
-    assert.deepEqual(rig.api.downloads.calls.download, []);
     await rig.clock.tick(VERIFY_AFTER_MS);
-    assert.deepEqual(rig.api.downloads.calls.download, [{ url: "https://example.org/big.iso", filename: `file-${item.id}.bin`, conflictAction: "uniquify" }]);
+    assert.deepEqual(rig.api.downloads.calls.download, [], "a restart would throw the partial file away");
     assert.ok(rig.log.lines.some((l) => /resume\(\) was accepted but nothing happened/.test(l.text)));
+    const shown = rig.api.notifications.created.at(-1);
+    assert.match(shown.id, /^dlrescue:click:/);
+    rig.api.downloads.resumeBehaviour.set(item.id, "works"); // a user gesture resets Chrome's count
+    rig.api.notifications.onClicked.emit(shown.id);
+    await rig.clock.tick(0);
+    assert.deepEqual(rig.api.downloads.calls.resume, [item.id, item.id]);
+    assert.equal(rig.api.downloads.items.get(item.id).state, "in_progress");
+    assert.equal(rig.api.downloads.items.get(item.id).bytesReceived, 400);
+    assert.deepEqual(rig.api.downloads.calls.download, []);
   });
 
   test("the resume cap on a blob: download (cannot be refetched) asks for a click; the click resumes", async () => {

@@ -31,6 +31,7 @@ export function makeRig({ browser = "chrome", host, api, clock, online } = {}) {
     ledger: new Ledger({ storage: api.storage.local, now: clock.now }),
     online: () => state.online,
     iconUrl: api.runtime.getURL("icons/icon-128.png"),
+    fetch: (url, init) => api.fetch(url, init),
   });
   const listeners = [
     [api.downloads.onChanged, (d) => rescuer.onChanged(d)],
