@@ -4,6 +4,8 @@ hello through the registered launcher, and each kind of breakage reported with i
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -118,7 +120,7 @@ def test_a_missing_launcher_is_broken(home: Path, capsys: pytest.CaptureFixture[
     Path(json.loads(path.read_text())["path"]).unlink()
     code, out, _ = run(capsys, "doctor", "--browser", "firefox")
     assert code == 1
-    assert "does not exist; run `dlrescue register` again" in out
+    assert "does not exist; run `dlrescue register --browser firefox` again" in out
 
 
 def test_a_manifest_with_a_bom_or_bad_json_is_broken(
@@ -230,3 +232,77 @@ def test_the_browser_option_limits_the_table_to_that_browser(
     assert code == 0
     lines = [ln for ln in out.splitlines() if ln and not ln.startswith(("BROWSER", "no "))]
     assert len(lines) == 1 and lines[0].startswith("Microsoft Edge")
+
+
+OTHER_CHROME = "abcdefghijklmnopabcdefghijklmnop"
+
+
+def udd_manifest(udd: Path) -> Path:
+    return udd / "NativeMessagingHosts" / MANIFEST
+
+
+def test_a_new_extension_id_reaches_the_manifest_of_an_earlier_user_data_dir(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """register --browser chromium --user-data-dir DIR, then register --extension-id X:
+    the second run rewrites DIR's manifest too (dlrescue's record lists it), so doctor finds
+    every registration healthy. With no browser installed, the id still reaches it."""
+    udd = tmp_path / "my profile"
+    assert run(capsys, "register", "--browser", "chromium", "--user-data-dir", str(udd))[0] == 0
+    code, out, err = run(capsys, "register", "--extension-id", OTHER_CHROME)
+    assert (code, err) == (0, ""), err
+    assert f"wrote {udd_manifest(udd)} (chromium manifest, mode 0644)" in out
+    origins = json.loads(udd_manifest(udd).read_text())["allowed_origins"]
+    assert f"chrome-extension://{OTHER_CHROME}/" in origins
+    code, out, _ = run(capsys, "doctor")
+    assert code == 0, out
+    assert out.rstrip().endswith("1 registration(s) healthy")
+
+
+def test_doctor_names_the_exact_command_that_repairs_a_user_data_dir_registration(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A DIR manifest changed by hand is left by a later register (and named with the
+    command that rewrites it); doctor reports it broken with that exact command, with
+    --browser, --user-data-dir DIR and the extension ids; running it repairs it: exit 0."""
+    udd = tmp_path / "my profile"
+    (home / ".config" / "chromium").mkdir(parents=True)
+    assert run(capsys, "register", "--browser", "chromium", "--user-data-dir", str(udd))[0] == 0
+    doc = json.loads(udd_manifest(udd).read_text())
+    doc["description"] = "edited by hand"
+    udd_manifest(udd).write_text(json.dumps(doc))
+    code, out, _ = run(capsys, "register", "--extension-id", OTHER_CHROME)
+    exact = (
+        f"dlrescue register --browser chromium --user-data-dir '{udd}' "
+        f"--extension-id {OTHER_CHROME}"
+    )
+    assert code == 0
+    assert f"left {udd_manifest(udd)}: it changed since dlrescue wrote it (`{exact}`" in out
+    code, out, _ = run(capsys, "doctor", "--no-hello")
+    assert code == 1
+    (fix,) = [line for line in out.splitlines() if "fix: " in line]
+    assert f"lacks chrome-extension://{OTHER_CHROME}/; run `{exact}` again" in fix
+    advised = re.search(r"run `([^`]+)`", fix)
+    assert advised is not None and advised.group(1) == exact
+    argv = shlex.split(advised.group(1))
+    assert argv[:1] == ["dlrescue"]
+    code, _, err = run(capsys, *argv[1:])
+    assert (code, err) == (0, "")
+    code, out, _ = run(capsys, "doctor")
+    assert code == 0, out
+    assert out.rstrip().endswith("2 registration(s) healthy")
+
+
+def test_a_gone_user_data_dir_manifest_gets_its_exact_command(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A DIR manifest deleted since: doctor's fix is the register command for that DIR."""
+    udd = tmp_path / "p"
+    assert run(capsys, "register", "--browser", "chromium", "--user-data-dir", str(udd))[0] == 0
+    udd_manifest(udd).unlink()
+    code, out, _ = run(capsys, "doctor", "--no-hello")
+    assert code == 1
+    fix = f"the manifest is gone; run `dlrescue register --browser chromium --user-data-dir {udd}`"
+    assert fix in out
+    assert run(capsys, "register", "--browser", "chromium", "--user-data-dir", str(udd))[0] == 0
+    assert run(capsys, "doctor", "--no-hello")[0] == 0

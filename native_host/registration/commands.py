@@ -110,8 +110,12 @@ def _registry(os_name: str) -> Registry | None:
 
 
 def _print(lines: Iterable[str], out: TextIO) -> None:
+    """Lines to the terminal, with control and bidi characters escaped (`\\x1b`,
+    `\\u202e`): they quote paths, policy.toml's keys and values, a host's stderr."""
+    from native_host.report import escape
+
     for line in lines:
-        out.write(line + "\n")
+        out.write(escape(line) + "\n")
 
 
 def register_run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -124,15 +128,16 @@ def register_run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     scope = _scope(args)
     env = detect.current_env()
     request = plan.Request(scope, keys, _user_data_dir(args.user_data_dir), ids)
-    steps = plan.plan_register(request, env, detect.install())
+    own = Path(str(own_dir(env, scope)))
+    record = ledger.load(own)
+    steps = plan.plan_register(request, env, detect.install(), record)
     if args.dry_run:
         _print(plan.describe(steps, dry_run=True), out)
         return 0
     note = detect.sudo_note(scope)
     if note:
         print(note, file=sys.stderr)
-    own = Path(str(own_dir(env, scope)))
-    plan.apply_register(steps, ledger.load(own), _registry(env.os))
+    plan.apply_register(steps, record, _registry(env.os))
     _print(plan.describe(steps, dry_run=False), out)
     out.write("\n")
     _print(plan.next_steps(steps, assets.extension_dir()), out)
@@ -177,7 +182,7 @@ def doctor_run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     _print(doctor.table(rows), out)
     _print((f"BROKEN: {b}" for b in broken), out)
     _print((f"policy: {p}" for p in _policy_problems()), out)
-    out.write(doctor.summary(rows) + "\n")
+    _print([doctor.summary(rows)], out)
     return 1 if broken or any(r.broken for r in rows) else 0
 
 

@@ -43,7 +43,9 @@ from .targets import (
 from .windows import Registry
 
 HELLO_TIMEOUT = 15.0
-AGAIN = "run `dlrescue register` again"
+#: How fixes name the register command; check() puts the exact one in its place.
+REGISTER = "`dlrescue register`"
+AGAIN = f"run {REGISTER} again"
 
 OK = "ok"
 BROKEN = "BROKEN"
@@ -140,9 +142,21 @@ class Doctor:
     recorded: set[str] = field(default_factory=set)
     _hellos: dict[tuple[str, ...], Hello] = field(default_factory=dict)
 
-    def check(self, b: Browser, where: str, scope: str, path: Path) -> Row:
-        """One registration's row: its problems, or the host's answer to hello."""
+    def command(self, tag: str, scope: str) -> str:
+        """The exact command that rewrites the registration of ledger owner `tag`."""
+        from .plan import register_command
+
+        return register_command(
+            tag, "system" if scope == "system" else "user", self.extra, self.env.os
+        )
+
+    def check(self, b: Browser, where: str, scope: str, path: Path, tag: str = "") -> Row:
+        """One registration's row: its problems, or the host's answer to hello. The fixes
+        name the exact `dlrescue register` command that rewrites this registration
+        (`tag`: the browser key, with ` --user-data-dir DIR` for such a registration)."""
         problems, said = self._problems(b, path)
+        exact = f"`{self.command(tag or b.key, scope)}`"
+        problems = [p.replace(REGISTER, exact) for p in problems]
         row = Row(b.title, scope, where, BROKEN if problems else OK, problems)
         if said is not None and said.reply is not None and not problems:
             version = said.reply.get("host_version")
@@ -152,7 +166,10 @@ class Doctor:
     def _problems(self, b: Browser, path: Path) -> tuple[list[str], Hello | None]:
         """Problems of one manifest file, the host it names and a hello round trip."""
         found: list[str] = []
-        raw = path.read_bytes()
+        try:
+            raw = path.read_bytes()
+        except OSError as e:
+            return [f"it cannot be read ({e.strerror or e}); move it away, then {AGAIN}"], None
         if raw.startswith(b"\xef\xbb\xbf"):
             found.append(f"the file starts with a byte-order mark (browsers refuse it); {AGAIN}")
             raw = raw[3:]
@@ -171,7 +188,12 @@ class Doctor:
         if self.env.os != "windows" and not os.access(host_path, os.X_OK):
             return [*found, f"its host {host} is not executable; run `chmod 755 '{host}'`"], None
         found += writers.file_problems(host_path)
-        parsed = launcher.parse(self.env.os, host_path.read_bytes()[:65536])
+        try:
+            with host_path.open("rb") as f:
+                head = f.read(65536)
+        except OSError as e:
+            return [*found, f"its host {host} cannot be read ({e.strerror or e}); {AGAIN}"], None
+        parsed = launcher.parse(self.env.os, head)
         if parsed is not None and not os.path.isfile(parsed.python):
             gone = f"the launcher's Python {parsed.python} is gone (was dlrescue's environment"
             return [*found, f"{gone} removed?); reinstall dlrescue, then {AGAIN}"], None
@@ -227,7 +249,8 @@ class Doctor:
                 if path is None:
                     if note:
                         any_found = True
-                        yield Row(b.title, scope, where, BROKEN, [f"{note}; {AGAIN}"])
+                        again = f"run `{self.command(b.key, scope)}` again"
+                        yield Row(b.title, scope, where, BROKEN, [f"{note}; {again}"])
                     continue
                 any_found = True
                 yield self.check(b, where, scope, path)
@@ -245,10 +268,10 @@ class Doctor:
                 b = BY_KEY[key]
                 path = Path(file_path)
                 if not path.is_file():
-                    gone = f"the manifest is gone; {AGAIN} with --user-data-dir {udd}"
+                    gone = f"the manifest is gone; run `{self.command(tag, 'user')}` again"
                     yield Row(b.title, "user-data-dir", file_path, BROKEN, [gone])
                     continue
-                yield self.check(b, file_path, "user-data-dir", path)
+                yield self.check(b, file_path, "user-data-dir", path, tag)
 
     def rows(self, keys: tuple[str, ...] = (), ledger: Ledger | None = None) -> list[Row]:
         chosen = [BY_KEY[k] for k in keys] if keys else list(BROWSERS)

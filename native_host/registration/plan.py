@@ -151,8 +151,15 @@ def _skip_reason(b: Browser, env: Env, scope: Scope, presence: detect.Presence) 
     return f"not found (no {what} in {', '.join(presence.looked_in) or 'its usual places'})"
 
 
-def plan_register(req: Request, env: Env, install: launcher.Install) -> Plan:
-    """What `dlrescue register` would write, without writing it."""
+def plan_register(
+    req: Request, env: Env, install: launcher.Install, ledger: Ledger | None = None
+) -> Plan:
+    """What `dlrescue register` would write, without writing it.
+
+    With the scope's `ledger`, every other manifest it records (an earlier `--browser X`
+    or `--user-data-dir DIR`) is rewritten too when its content would change, so the
+    extension ids of every manifest stay those of extensions.json. One changed by hand
+    since, or gone, is left and named with the command that rewrites it."""
     _check_request(req, env)
     own = own_dir(env, req.scope)
     plan = Plan(req.scope, env, own)
@@ -213,11 +220,12 @@ def plan_register(req: Request, env: Env, install: launcher.Install) -> Plan:
                 )
         plan.browsers.append(b)
 
+    refreshed = _refresh_recorded(plan, ledger, files, str(launcher_path), ids)
     if not plan.browsers and explicit:
         raise RegistrationError(
             "nothing registered: " + "; ".join(f"{b.title}: {why}" for b, why in plan.skipped)
         )
-    if not plan.browsers:
+    if not plan.browsers and not refreshed:
         where = "machine" if req.scope == "system" else "user"
         raise RegistrationError(
             f"no supported browser was found for this {where}; name one with --browser NAME "
@@ -234,6 +242,7 @@ def plan_register(req: Request, env: Env, install: launcher.Install) -> Plan:
         )
     )
     plan.steps.extend(files.values())
+    plan.steps.extend(refreshed)
     plan.steps.extend(values.values())
     if ids and req.scope == "user":
         plan.steps.append(
@@ -246,6 +255,63 @@ def plan_register(req: Request, env: Env, install: launcher.Install) -> Plan:
             )
         )
     return plan
+
+
+def register_command(
+    tag: str, scope: Scope, ids: ExtensionIds | None = None, os_name: str = "linux"
+) -> str:
+    """The command that (re)writes the registration of one ledger owner (`chromium`, or
+    `chromium --user-data-dir /d`), with the extra ids of its browser's family."""
+    import shlex
+
+    key, _, udd = tag.partition(" --user-data-dir ")
+    quote = shlex.quote if os_name != "windows" else (lambda t: f'"{t}"' if " " in t else t)
+    words = ["dlrescue", "register"]
+    if scope == "system":
+        words.append("--system")
+    words += ["--browser", key]
+    if udd:
+        words += ["--user-data-dir", quote(udd)]
+    if scope == "user" and key in BY_KEY and ids:
+        words += [w for i in ids.of(BY_KEY[key].family) for w in ("--extension-id", i)]
+    return " ".join(words)
+
+
+def _refresh_recorded(
+    plan: Plan,
+    ledger: Ledger | None,
+    files: dict[PurePath, WriteFile],
+    launcher_path: str,
+    ids: ExtensionIds,
+) -> list[WriteFile]:
+    """A step rewriting each manifest the ledger records that this plan does not write
+    already and whose content would change; those left alone are noted in the plan."""
+    steps: list[WriteFile] = []
+    for path_text, entry in sorted((ledger.files if ledger else {}).items()):
+        tags = sorted(o for o in entry.owners if o != SHARED)
+        keys = [t.partition(" ")[0] for t in tags]
+        if not tags or not all(k in BY_KEY for k in keys) or PurePath(path_text) in files:
+            continue
+        family = BY_KEY[keys[0]].family
+        data = manifest.build(family, launcher_path, ids)
+        path = Path(path_text)
+        current = writers.read_nofollow(path) if os.path.isdir(path.parent) else None
+        if current == data:
+            continue
+        again = register_command(tags[0], plan.scope, ids, plan.env.os)
+        if current is None:
+            plan.notes.append(f"left {path}: it is gone (`{again}` writes it again)")
+            continue
+        if writers.sha256(current) != entry.sha256:
+            plan.notes.append(
+                f"left {path}: it changed since dlrescue wrote it (`{again}` rewrites it)"
+            )
+            continue
+        what = f"{family} manifest"
+        steps.append(
+            WriteFile(PurePath(path_text), data, writers.MANIFEST_MODE, what, frozenset(tags))
+        )
+    return steps
 
 
 def apply_register(
