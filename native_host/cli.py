@@ -337,17 +337,25 @@ def _policy_args(p: argparse.ArgumentParser) -> None:
         metavar="{table,json}",
         help="tables (default) or JSON with the source of every value",
     )
+    p.add_argument(
+        "--browser",
+        metavar="{chrome,firefox}",
+        help="the policy one browser gets, its own rules applied (default: the generic "
+        "policy, and what each browser decides differently)",
+    )
 
 
 def _policy_run(args: argparse.Namespace) -> int:
     from . import paths
     from .config import load_policy
+    from .policy import BROWSERS
     from .report import policy_table, policy_view, to_json
 
     form = _choice("--format", args.format, ("table", "json"))
+    browser = None if args.browser is None else _choice("--browser", args.browser, BROWSERS)
     path = paths.policy_path()
     policy, problems = load_policy(path)
-    view = policy_view(policy, str(path), exists=path.exists(), problems=problems)
+    view = policy_view(policy, str(path), exists=path.exists(), problems=problems, browser=browser)
     for problem in problems:
         print(f"dlrescue policy: {problem}", file=sys.stderr)
     _emit([to_json(view, indent=2)] if form == "json" else policy_table(view, width=_width()))

@@ -34,14 +34,20 @@ def load_policy(
     try:
         data = cache.read(cached, key)
         categories, reasons, problems = data["categories"], data["reasons"], data["problems"]
-        if not (isinstance(categories, dict) and isinstance(reasons, dict)):
+        browsers = data["browsers"]
+        if not all(isinstance(part, dict) for part in (categories, reasons, browsers)):
             raise TypeError("it holds no policy")
-        return Policy(categories, reasons), list(problems)
+        return Policy(categories, reasons, browsers), list(problems)
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         if not isinstance(exc, FileNotFoundError) and log is not None:
             log(f"the cached policy {cached} is unusable ({exc}); reading {path} again")
     policy, problems = _validate(raw, path)
-    data = {"categories": policy.categories, "reasons": policy.reasons, "problems": problems}
+    data = {
+        "categories": policy.categories,
+        "reasons": policy.reasons,
+        "browsers": policy.browsers,
+        "problems": problems,
+    }
     cache.write(cached, key, data, log)
     return policy, problems
 

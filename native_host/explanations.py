@@ -70,10 +70,10 @@ _REASONS: Final[dict[str, dict[str, str]]] = {
         "ouverts ou mémoire saturée). Fermez d’autres programmes et réessayez.",
     },
     "FILE_BLOCKED": {
-        "en": "A security policy on this computer blocks this file. Ask your administrator "
-        "if you need it.",
-        "fr": "Une règle de sécurité de cet ordinateur bloque ce fichier. Adressez-vous à "
-        "votre administrateur si vous en avez besoin.",
+        "en": "Something blocked this file: an ad blocker or another extension, or an "
+        "administrator's policy. Check them if you need it.",
+        "fr": "Quelque chose a bloqué ce fichier\u00a0: un bloqueur de publicité ou une autre "
+        "extension, ou une règle de l’administrateur. Vérifiez-les si vous en avez besoin.",
     },
     "FILE_SECURITY_CHECK_FAILED": {
         "en": "The security scan of the file failed, so the browser did not keep it. Try "
@@ -181,9 +181,10 @@ _REASONS: Final[dict[str, dict[str, str]]] = {
         "avez besoin.",
     },
     "USER_SHUTDOWN": {
-        "en": "The browser was closed during the download. Resume it from the downloads page.",
-        "fr": "Le navigateur a été fermé pendant le téléchargement. Reprenez-le depuis la "
-        "page des téléchargements.",
+        "en": "The browser was closed during the download, which cannot be resumed. Start "
+        "it again from the site.",
+        "fr": "Le navigateur a été fermé pendant le téléchargement, qui ne peut pas être "
+        "repris. Relancez-le depuis le site.",
     },
     PAUSED: {
         "en": "You paused the download. Resume it from the downloads page when you are ready.",
@@ -195,6 +196,30 @@ _REASONS: Final[dict[str, dict[str, str]]] = {
         "the downloads page.",
         "fr": "Le navigateur a planté ou redémarré pendant le téléchargement. Vous pouvez le "
         "reprendre depuis la page des téléchargements.",
+    },
+    "NETWORK_STALLED": {
+        "en": "The server stopped sending while the connection stayed open; dlrescue reconnected.",
+        "fr": "Le serveur n’envoyait plus rien alors que la connexion restait ouverte\u00a0: "
+        "dlrescue s’est reconnecté.",
+    },
+}
+
+#: What a reason means in one browser, where it differs (policy.DEFAULT_BROWSERS says why).
+_BROWSER_REASONS: Final[dict[str, dict[str, dict[str, str]]]] = {
+    "firefox": {
+        "CRASH": {
+            "en": "Firefox stopped the download: it may have blocked the file (malware check "
+            "or parental controls), or it crashed. See Firefox's downloads page.",
+            "fr": "Firefox a arrêté le téléchargement\u00a0: il a peut-être bloqué le fichier "
+            "(analyse anti-malware ou contrôle parental), ou il a planté. Consultez la page "
+            "des téléchargements de Firefox.",
+        },
+        "SERVER_FAILED": {
+            "en": "The server refused the download or failed. If the site needs you to sign "
+            "in, sign in again; otherwise try again later.",
+            "fr": "Le serveur a refusé le téléchargement ou a échoué. Si le site demande une "
+            "identification, reconnectez-vous\u00a0; sinon, réessayez plus tard.",
+        },
     },
 }
 
@@ -280,6 +305,13 @@ _DOING: Final[dict[str, dict[str, str]]] = {
         "en": "dlrescue leaves it paused.",
         "fr": "dlrescue le laisse en pause.",
     },
+    # Said alone: the reason's own text (a network failure) would say the opposite.
+    "no_progress": {
+        "en": "The server answers but sent nothing more: the link has probably expired. Open "
+        "the page it came from and start the download again.",
+        "fr": "Le serveur répond mais n’envoie plus rien\u00a0: le lien a sans doute expiré. "
+        "Ouvrez la page d’où il vient et relancez le téléchargement.",
+    },
 }
 
 _ATTEMPTS: Final[dict[str, tuple[str, str]]] = {
@@ -306,9 +338,13 @@ def describe_category(category: str, lang: str) -> str:
     return texts[normalize_lang(lang)]
 
 
-def describe_reason(reason: str, lang: str) -> str:
-    """What happened and what the user can do; an unknown reason gets its category's text."""
-    texts = _REASONS.get(reason)
+def describe_reason(reason: str, lang: str, browser: object = None) -> str:
+    """What happened and what the user can do; an unknown reason gets its category's text.
+    With `browser` ("firefox", ...), that browser's own meaning of the reason when it has one."""
+    texts = None
+    if isinstance(browser, str):
+        texts = _BROWSER_REASONS.get(browser.strip().lower(), {}).get(reason)
+    texts = texts or _REASONS.get(reason)
     if texts is None:
         return describe_category(category_of(reason), lang)
     return texts[normalize_lang(lang)]
@@ -358,7 +394,9 @@ def explain(decision: Decision, lang: str) -> str:
             return f"{describe_category(category, lang)} {reported}"
         return reported
 
-    what = describe_reason(reason, lang)
+    if decision.cause == "no_progress":
+        return _DOING["no_progress"][lang]
+    what = describe_reason(reason, lang, decision.browser)
     if decision.action in ("resume", "restart"):
         when = (
             _IN[lang].format(delay=format_delay(decision.delay_ms, lang))

@@ -31,6 +31,8 @@ from .wire import HostError, parse
 if TYPE_CHECKING:
     from typing import Any, BinaryIO
 
+    from .policy import Interruption
+
 #: At most this many waiting frames are committed together.
 MAX_BATCH = 256
 #: Frames read ahead of the batch being handled. Memory for frames is bounded by
@@ -94,8 +96,8 @@ class Port:
         self.caller = caller
         self.lang = "en"
         self.browser = browser
-        #: Incognito episodes, in memory only: URL key -> the reasons of its interruptions.
-        self.incognito: dict[str, list[str]] = {}
+        #: Incognito episodes, in memory only: URL key -> its interruptions so far.
+        self.incognito: dict[str, list[Interruption]] = {}
 
 
 class Host:
@@ -219,7 +221,8 @@ class Host:
 
         jobs = list(writes)
         writes.clear()
-        incognito: dict[str, list[str]] = {}  # this batch's incognito episodes, kept on commit
+        # This batch's incognito episodes, kept on commit.
+        incognito: dict[str, list[Interruption]] = {}
         try:
             store = self.store()
             with store.transaction():
@@ -312,7 +315,9 @@ class Host:
             return self._history(request)
         return self._stats(request)
 
-    def _write(self, store: Any, request: Any, incognito: dict[str, list[str]]) -> dict[str, Any]:
+    def _write(
+        self, store: Any, request: Any, incognito: dict[str, list[Interruption]]
+    ) -> dict[str, Any]:
         key = _event_key(request.event_key)
         if key is not None:
             seen = store.find_event(key)
@@ -338,7 +343,7 @@ class Host:
         if seen["kind"] != "interrupted":
             return {"event_id": seen["id"]}
         from .explanations import explain
-        from .policy import Decision
+        from .policy import Decision, browser_key
 
         decision = Decision(
             seen["action"],
@@ -349,6 +354,7 @@ class Host:
             seen["category"],
             bool(seen["notify"]),
             seen["cause"] or "policy",
+            browser_key(seen["browser"]),
         )
         return {
             "event_id": seen["id"],
@@ -356,10 +362,10 @@ class Host:
         }
 
     def _interrupted(
-        self, store: Any, request: Any, counts: dict[str, list[str]], event_key: str | None
+        self, store: Any, request: Any, counts: dict[str, list[Interruption]], event_key: str | None
     ) -> dict[str, Any]:
         from .explanations import explain
-        from .policy import decide, rule_for
+        from .policy import Interruption, browser_key, decide, rule_for, tally
         from .privacy import domain, is_refetchable, scrub_filename, scrub_url, url_key
         from .reasons import PAUSED, Reason
         from .store import now_ms
@@ -375,23 +381,30 @@ class Host:
         episode = None
         if incognito:  # counted in memory only, never on disk
             seen = counts.get(key, self.port.incognito.get(key, []))
-            before, same = len(seen), seen.count(reason.name)
+            before = sum(i.reason != PAUSED for i in seen)
         else:
             episode = store.open_episode(key, at)
-            before, same = episode.attempts, store.count_reason(episode.id, reason.name)
+            before, seen = episode.attempts, store.interruptions(episode.id)
         attempt = before if reason.name == PAUSED else before + 1
-        rule = rule_for(self.policy, reason.name, reason.category)
+        browser = browser_key(self._browser(request))
+        past = tally(seen, reason.name, item.bytesReceived)
+        rule = rule_for(self.policy, reason.name, reason.category, browser)
         decision = decide(
             rule,
             reason=reason.name,
             category=reason.category,
             known=reason.known,
             attempt=max(attempt, 1),
-            earlier_same_reason=same,
+            earlier_same_reason=past.spent,
             can_resume=item.canResume,
             http=is_refetchable(item.url),
             paused=paused,
             jitter=self.rng(),
+            progress=past.progress,
+            reachable=request.reachable,
+            streak=past.streak,
+            stuck=past.stuck,
+            browser=browser,
         )
         closes = decision.action == "none" and reason.name != PAUSED
         outcome = "cancelled" if reason.name == "USER_CANCELED" else "given_up"
@@ -401,7 +414,8 @@ class Host:
             if closes:
                 store.close_episode(episode.id, outcome, at)
         else:
-            counts[key] = [] if closes else seen + [reason.name] * (reason.name != PAUSED)
+            this = Interruption(reason.name, item.bytesReceived, request.reachable, decision.action)
+            counts[key] = [] if closes else [*seen, this]
         event_id = store.add_event(
             {
                 "at_ms": at,
@@ -425,12 +439,13 @@ class Host:
                 "total_bytes": item.totalBytes,
                 "event_key": event_key,
                 "cause": decision.cause,
+                "reachable": None if request.reachable is None else int(request.reachable),
             }
         )
         return {"event_id": event_id, "decision": _decision_out(decision, explain, self.port.lang)}
 
     def _outcome(
-        self, store: Any, request: Any, counts: dict[str, list[str]], event_key: str | None
+        self, store: Any, request: Any, counts: dict[str, list[Interruption]], event_key: str | None
     ) -> dict[str, Any]:
         from .privacy import url_key
         from .store import now_ms
@@ -440,6 +455,8 @@ class Host:
         at = now_ms()
         episode_id = None if incognito else store.find_open_episode(url_key(item.url))
         reason = item.error
+        # `truncated` (complete in the browser's eyes, bytes short) keeps the episode open: the
+        # extension then sends an interruption (SERVER_CONTENT_LENGTH_MISMATCH) for it.
         closing = {"complete": "complete", "given_up": "given_up"}.get(item.state)
         if item.state == "interrupted" and reason is not None and reason.name == "USER_CANCELED":
             closing = "cancelled"

@@ -85,6 +85,10 @@ class Interrupted(Request):
     type: Literal["interrupted"]
     download: DownloadItem
     event_key: EventKey | None = None
+    #: The extension's probe of the server after an interruption without progress: true
+    #: when the server answered, false when it did not (refused, DNS, timeout); absent when
+    #: the extension did not probe.
+    reachable: bool | None = None
 
 
 class OutcomeItem(BaseModel):
@@ -93,7 +97,9 @@ class OutcomeItem(BaseModel):
     )
     id: DownloadId
     url: Long
-    state: Literal["complete", "interrupted", "in_progress", "given_up"]
+    #: `truncated`: the browser marked it complete with bytesReceived < totalBytes; it does
+    #: not close the episode (an `interrupted` with SERVER_CONTENT_LENGTH_MISMATCH follows).
+    state: Literal["complete", "interrupted", "in_progress", "given_up", "truncated"]
     error: ReasonField | None = None
     filename: Long | None = None
     bytesReceived: Bytes | None = None

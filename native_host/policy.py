@@ -1,23 +1,41 @@
 """The retry policy as data, and one pure `decide()`.
 
-A rule per category, partial overrides per reason, and the user's policy.toml on top. The
-layers, weakest first: built-in category rule < user's category < built-in reason override
-< user's reason override. So a user who changes `[categories.NETWORK]` changes every network
-reason except those the catalogue marks on purpose (NETWORK_INVALID_REQUEST is never retried
-unless the user names it), and a user's `[reasons.X]` always wins.
+A rule per category, partial overrides per reason, a layer per browser for what a browser
+reports differently, and the user's policy.toml on top. The layers, weakest first:
+
+    1. built-in category rule           DEFAULT_CATEGORIES[category]
+    2. user's category                  [categories.X]
+    3. built-in reason override         DEFAULT_REASONS[reason]
+    4. built-in browser category        DEFAULT_BROWSERS[browser]["categories"][category]
+    5. built-in browser reason          DEFAULT_BROWSERS[browser]["reasons"][reason]
+    6. user's reason                    [reasons.X]
+    7. user's browser category          [browsers.B.categories.X]
+    8. user's browser reason            [browsers.B.reasons.X]
+
+So a user who changes `[categories.NETWORK]` changes every network reason except those the
+catalogue marks on purpose (NETWORK_INVALID_REQUEST is never retried unless the user names
+it), a user's `[reasons.X]` wins over every built-in value, and a user's `[browsers.B...]`
+wins over everything for that browser. Layers 4, 5, 7 and 8 apply only when the request
+names a browser dlrescue knows (BROWSERS); any other browser gets the generic rule.
 
 Defaults follow Chromium's resume modes (docs/BROWSERS.md, "Chromium's resume modes"):
 USER_CONTINUE reasons resume with backoff; IMMEDIATE_RESTART reasons restart (Chrome already
-tried); IMMEDIATE_CONTINUE reasons have had Chrome's 5 silent resumes, so a restart is what is
-left; INVALID reasons are never retried.
+tried); IMMEDIATE_CONTINUE reasons resume the partial file (Chrome already resumed 5 times
+silently; the extension resets Chrome's counter); INVALID reasons are never retried.
+
+Attempts are judged by progress (tally()): an interruption after which the file grew did not
+fail, so it spends nothing and resets the backoff; one during an outage (the server did not
+answer the extension's probe) spends nothing either; only interruptions without progress
+spend the reason's `max_attempts` and grow the backoff.
 
 No clock, no I/O, no randomness that is not passed in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+from .reasons import PAUSED
 from .record import TYPE_CHECKING, Record
 
 if TYPE_CHECKING:
@@ -25,7 +43,9 @@ if TYPE_CHECKING:
 
     Action = Literal["resume", "restart", "none"]
     #: Why a decision came out as it did; explanations are written per cause.
-    Cause = Literal["policy", "gave_up", "cannot_resume", "not_http", "unknown_reason", "paused"]
+    Cause = Literal[
+        "policy", "gave_up", "cannot_resume", "not_http", "unknown_reason", "paused", "no_progress"
+    ]
 
 #: The values of Action and Cause at run time (tests/test_policy.py checks they are the same).
 ACTIONS: tuple[Action, ...] = ("resume", "restart", "none")
@@ -36,7 +56,12 @@ CAUSES: tuple[Cause, ...] = (
     "not_http",
     "unknown_reason",
     "paused",
+    "no_progress",
 )
+
+#: The browsers with a layer of their own (the request's `browser`, lower case); any other
+#: value, or none, gets the generic rule.
+BROWSERS: tuple[str, ...] = ("chrome", "firefox")
 
 
 class Rule(Record):
@@ -48,6 +73,9 @@ class Rule(Record):
     max_delay_ms: int
     backoff_factor: float
     notify: bool
+    #: The N-th interruption of this reason without progress while the server answered the
+    #: extension's probe (`reachable: true`) leaves the download (cause no_progress); 0: off.
+    no_progress_attempts: int = 0
 
 
 RULE_KEYS: tuple[str, ...] = Rule._fields
@@ -58,6 +86,7 @@ LIMITS: Mapping[str, tuple[float, float]] = {
     "initial_delay_ms": (0, 86_400_000),
     "max_delay_ms": (0, 86_400_000),
     "backoff_factor": (1.0, 10.0),
+    "no_progress_attempts": (0, 1000),
 }
 
 # Categories left alone still carry sane delays: a reason override that turns on a retry
@@ -88,14 +117,17 @@ DEFAULT_REASONS: Mapping[str, Mapping[str, object]] = {
     "FILE_NAME_TOO_LONG": {},
     "FILE_TOO_LARGE": {},
     "FILE_VIRUS_INFECTED": {"action": "none"},
-    "FILE_TRANSIENT_ERROR": {"action": "restart", "max_attempts": 2, "initial_delay_ms": 5_000},
+    # IMMEDIATE_CONTINUE in Chrome: Chrome resumed it 5 times silently already; the extension
+    # keeps the partial file (it resets Chrome's counter by pausing and resuming), so resume.
+    "FILE_TRANSIENT_ERROR": {"action": "resume", "max_attempts": 2, "initial_delay_ms": 5_000},
     "FILE_BLOCKED": {"action": "none"},
     "FILE_SECURITY_CHECK_FAILED": {"action": "none"},
     "FILE_TOO_SHORT": {"action": "restart", "max_attempts": 1, "initial_delay_ms": 1_000},
     "FILE_HASH_MISMATCH": {"action": "restart", "max_attempts": 1, "initial_delay_ms": 1_000},
     "FILE_SAME_AS_SOURCE": {"action": "none"},
     "NETWORK_FAILED": {},
-    "NETWORK_TIMEOUT": {},
+    # IMMEDIATE_CONTINUE in Chrome (see FILE_TRANSIENT_ERROR): resume, as NETWORK does.
+    "NETWORK_TIMEOUT": {"action": "resume"},
     "NETWORK_DISCONNECTED": {},
     "NETWORK_SERVER_DOWN": {"initial_delay_ms": 10_000},
     "NETWORK_INVALID_REQUEST": {"action": "none", "max_attempts": 0},
@@ -106,12 +138,38 @@ DEFAULT_REASONS: Mapping[str, Mapping[str, object]] = {
     "SERVER_CERT_PROBLEM": {"action": "none", "max_attempts": 0},
     "SERVER_FORBIDDEN": {"action": "none", "max_attempts": 0},
     "SERVER_UNREACHABLE": {"max_attempts": 3},
-    "SERVER_CONTENT_LENGTH_MISMATCH": {"action": "restart", "max_attempts": 3},
+    # IMMEDIATE_CONTINUE in Chrome (see FILE_TRANSIENT_ERROR): what arrived is good, so
+    # resume for the rest. Also what the extension sends for a `truncated` download.
+    "SERVER_CONTENT_LENGTH_MISMATCH": {"action": "resume", "max_attempts": 3},
     "SERVER_CROSS_ORIGIN_REDIRECT": {"action": "none", "max_attempts": 0},
     "USER_CANCELED": {},
     "USER_SHUTDOWN": {},
     "USER_PAUSED": {},
     "CRASH": {},
+    # dlrescue's own: the server stopped sending while the connection stayed open and the
+    # extension reconnected. Resume at once; the stall itself was the wait.
+    "NETWORK_STALLED": {"initial_delay_ms": 0},
+}
+
+#: Built-in layers per browser (what a browser reports differently), as partial overrides:
+#: {browser: {"categories": {category: {...}}, "reasons": {reason: {...}}}}. Each entry says
+#: why; docs/BROWSERS.md has the browser facts.
+DEFAULT_BROWSERS: Mapping[str, Mapping[str, Mapping[str, Mapping[str, object]]]] = {
+    "firefox": {
+        "categories": {},
+        "reasons": {
+            # Firefox reports a download it blocked (malware check, parental controls) as
+            # CRASH; a blocked file must never be fetched again.
+            "CRASH": {"action": "none", "notify": True},
+            # Firefox hides 401 (sign in) as well as 5xx behind SERVER_FAILED, and says
+            # canResume false after an error status: restart, at most twice.
+            "SERVER_FAILED": {"action": "restart", "max_attempts": 2},
+            # Firefox turns any answer but 200/206 to a resumed request (403 for an expired
+            # signed link) into NETWORK_FAILED with canResume true: when the server answers
+            # the probe and nothing more arrived, resuming again cannot help.
+            "NETWORK_FAILED": {"no_progress_attempts": 1},
+        },
+    },
 }
 
 
@@ -120,25 +178,50 @@ class Policy(Record):
 
     categories: Mapping[str, Mapping[str, object]]
     reasons: Mapping[str, Mapping[str, object]]
+    #: {browser: {"categories": {...}, "reasons": {...}}}, shaped like DEFAULT_BROWSERS.
+    browsers: Mapping[str, Mapping[str, Mapping[str, Mapping[str, object]]]] = {}
 
 
 DEFAULT_POLICY = Policy(categories={}, reasons={})
 
 
-def layers(policy: Policy, reason: str, category: str) -> list[tuple[str, Mapping[str, object]]]:
-    """The partial layers for one reason, weakest first, each with the name of its source."""
-    return [
+def browser_key(browser: object) -> str | None:
+    """The browser whose layers apply: "firefox", "chrome", or None for any other value."""
+    if not isinstance(browser, str):
+        return None
+    key = browser.strip().lower()
+    return key if key in BROWSERS else None
+
+
+def layers(
+    policy: Policy, reason: str, category: str, browser: object = None
+) -> list[tuple[str, Mapping[str, object]]]:
+    """The partial layers for one reason, weakest first, each with the name of its source
+    ("default" or "policy.toml"). Without a known browser, the four generic layers only."""
+    out: list[tuple[str, Mapping[str, object]]] = [
         ("default", _rule_dict(DEFAULT_CATEGORIES[category])),
         ("policy.toml", policy.categories.get(category, {})),
         ("default", DEFAULT_REASONS.get(reason, {})),
+    ]
+    key = browser_key(browser)
+    if key is None:
+        return [*out, ("policy.toml", policy.reasons.get(reason, {}))]
+    built_in = DEFAULT_BROWSERS.get(key, {})
+    users = policy.browsers.get(key, {})
+    return [
+        *out,
+        ("default", built_in.get("categories", {}).get(category, {})),
+        ("default", built_in.get("reasons", {}).get(reason, {})),
         ("policy.toml", policy.reasons.get(reason, {})),
+        ("policy.toml", users.get("categories", {}).get(category, {})),
+        ("policy.toml", users.get("reasons", {}).get(reason, {})),
     ]
 
 
-def rule_for(policy: Policy, reason: str, category: str) -> Rule:
-    """The effective rule for one reason: every layer applied in order."""
+def rule_for(policy: Policy, reason: str, category: str, browser: object = None) -> Rule:
+    """The effective rule for one reason in one browser: every layer applied in order."""
     merged: dict[str, object] = {}
-    for _source, layer in layers(policy, reason, category):
+    for _source, layer in layers(policy, reason, category, browser):
         merged.update(layer)
     return DEFAULT_CATEGORIES[category]._replace(**merged)  # type: ignore[arg-type]
 
@@ -158,16 +241,85 @@ class Decision(Record):
     category: str
     notify: bool
     cause: Cause
+    #: The browser whose layers applied (BROWSERS), for a browser's own explanation.
+    browser: str | None = None
 
 
-def backoff_ms(rule: Rule, attempt: int, jitter: float) -> int:
-    """Exponential backoff with full jitter: uniform in [0, min(cap, initial * factor^(n-1))].
+def backoff_ms(rule: Rule, step: int, jitter: float) -> int:
+    """Exponential backoff with equal jitter and a floor.
 
+    ceiling = min(max_delay_ms, initial_delay_ms x backoff_factor^(step-1)); the delay is
+    ceiling/2 + jitter x ceiling/2, then at least initial_delay_ms and at most max_delay_ms.
+    So no wait is shorter than the rule's initial delay, and step 1 waits exactly that.
     `jitter` is a number in [0, 1) supplied by the caller (random.random() in the host).
     """
-    exponent = min(attempt - 1, 64)  # bounded: factor**64 already passes any cap
+    exponent = min(max(step, 1) - 1, 64)  # bounded: factor**64 already passes any cap
     ceiling = min(float(rule.max_delay_ms), rule.initial_delay_ms * rule.backoff_factor**exponent)
-    return int(jitter * ceiling)
+    delay = ceiling / 2 + jitter * ceiling / 2
+    return int(min(max(delay, float(rule.initial_delay_ms)), float(rule.max_delay_ms)))
+
+
+class Interruption(Record):
+    """One earlier interruption of an episode, as the history keeps it."""
+
+    reason: str
+    bytes_received: int | None
+    #: The extension's probe after it: True answered, False no answer, None not probed.
+    reachable: bool | None = None
+    #: The decision's action ("restart" starts the file again from 0 bytes).
+    action: str | None = None
+
+
+class Tally(Record):
+    """What an episode's earlier interruptions mean for a new one (the inputs of decide())."""
+
+    #: Whether the new interruption made progress; None when its bytes are unknown.
+    progress: bool | None
+    #: The reason's earlier interruptions that spent its budget (no progress, not an outage).
+    spent: int
+    #: Of those, how many came since the episode last made progress (the backoff's step - 1).
+    streak: int
+    #: The reason's earlier interruptions without progress while the server answered.
+    stuck: int
+
+
+def _progress(bytes_received: int | None, before: Interruption | None) -> bool | None:
+    """More bytes than after the previous interruption (than 0 for the first one, or after a
+    restart, which starts the file again); None when either count is unknown."""
+    if bytes_received is None or bytes_received < 0:
+        return None
+    if before is None or before.action == "restart":
+        return bytes_received > 0
+    if before.bytes_received is None or before.bytes_received < 0:
+        return None
+    return bytes_received > before.bytes_received
+
+
+def tally(earlier: Sequence[Interruption], reason: str, bytes_received: int | None) -> Tally:
+    """Count an episode's earlier interruptions (oldest first) for a new one of `reason`.
+
+    An interruption made progress when its bytesReceived is greater than the previous
+    interruption's in the episode (see _progress). One that made progress spends nothing and
+    ends the backoff's streak; one without progress during an outage (reachable False) spends
+    nothing and leaves the streak as it was; any other (no progress, or progress unknown)
+    spends its reason's budget. Pauses (USER_PAUSED) are not failures and are skipped.
+    """
+    spent = streak = stuck = 0
+    before: Interruption | None = None
+    for event in earlier:
+        if event.reason == PAUSED:
+            continue
+        made = _progress(event.bytes_received, before)
+        before = event
+        if made:
+            streak = 0
+            continue
+        if event.reason != reason or event.reachable is False:
+            continue
+        spent += 1
+        streak += 1
+        stuck += event.reachable is True
+    return Tally(_progress(bytes_received, before), spent, streak, stuck)
 
 
 def decide(
@@ -182,25 +334,45 @@ def decide(
     http: bool,
     paused: bool = False,
     jitter: float,
+    progress: bool | None = None,
+    reachable: bool | None = None,
+    streak: int | None = None,
+    stuck: int = 0,
+    browser: str | None = None,
 ) -> Decision:
     """Decide one interruption.
 
     `attempt` counts this interruption within its episode (1 for the first).
     `earlier_same_reason` counts the episode's earlier interruptions with this same reason
-    (default: all of them). Each reason has its own budget within the episode, so a
-    download that failed twice on the network and then gets SERVER_NO_RANGE is still
-    restarted once; the reply's `max_attempts` is the episode attempt up to which this
-    reason is retried, so `attempt <= max_attempts` exactly while retries go on.
+    that spent its budget (default: all earlier interruptions; see tally()). Each reason has
+    its own budget within the episode, so a download that failed twice on the network and
+    then gets SERVER_NO_RANGE is still restarted once.
+
+    `progress` says whether the file grew since the previous interruption (None: unknown,
+    counted as no progress). An interruption with progress spends nothing and waits the
+    first step's delay; so does one without progress when `reachable` is False (the server
+    did not answer the extension's probe: an outage). Any other spends one of the reason's
+    `max_attempts` and waits the backoff's step `streak + 1`, `streak` being the reason's
+    earlier budget-spending interruptions since the episode last made progress (default:
+    `earlier_same_reason`). With `reachable` True and no progress, `stuck` earlier such
+    interruptions plus this one reaching the rule's `no_progress_attempts` leaves the
+    download (cause no_progress, notify).
+
+    The reply's `max_attempts` is the episode attempt up to which this reason is retried if
+    no later interruption makes progress, so `attempt <= max_attempts` exactly while retries
+    go on. `max_attempts = 0` in a rule means no retry at all, progress or not.
     `can_resume` is the browser's DownloadItem.canResume (None when it did not say).
     `http` is whether the URL can be fetched again (http or https). `paused` marks a pause,
-    which is not a failure.
+    which is not a failure. `browser` is the browser whose layers made `rule`.
     """
     earlier = attempt - 1 if earlier_same_reason is None else min(earlier_same_reason, attempt - 1)
-    tries = earlier + 1  # this reason's own count, this interruption included
+    counts = progress is not True and reachable is not False
+    tries = earlier + counts  # this reason's own count, this interruption included if it spends
     limit = attempt - tries + rule.max_attempts
+    step = (earlier if streak is None else min(streak, earlier)) + 1 if counts else 1
 
     def leave(cause: Cause, notify: bool) -> Decision:
-        return Decision("none", 0, attempt, limit, reason, category, notify, cause)
+        return Decision("none", 0, attempt, limit, reason, category, notify, cause, browser)
 
     if paused:
         return leave("paused", False)
@@ -208,7 +380,14 @@ def decide(
         return leave("unknown_reason", rule.notify)
     if rule.action == "none":
         return leave("policy", rule.notify)
-    if tries > rule.max_attempts:
+    if (
+        rule.no_progress_attempts > 0
+        and progress is not True
+        and reachable is True
+        and stuck + 1 >= rule.no_progress_attempts
+    ):
+        return leave("no_progress", True)
+    if rule.max_attempts <= 0 or tries > rule.max_attempts:
         return leave("gave_up", rule.notify)
     action: Action = rule.action
     cause: Cause = "policy"
@@ -218,11 +397,12 @@ def decide(
         return leave("not_http", rule.notify)
     return Decision(
         action,
-        backoff_ms(rule, tries, jitter),
+        backoff_ms(rule, step, jitter),
         attempt,
         limit,
         reason,
         category,
         False,
         cause,
+        browser,
     )

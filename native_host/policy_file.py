@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ._startup import without_asyncio
-from .policy import LIMITS, Policy
+from .policy import BROWSERS, LIMITS, Policy
 from .reasons import CATEGORIES, KNOWN_REASONS
 
 with without_asyncio():  # pydantic's import would also import all of asyncio (26 ms)
@@ -32,12 +32,22 @@ class RuleFile(BaseModel):
     max_delay_ms: Annotated[int | None, _limit("max_delay_ms")] = None
     backoff_factor: Annotated[float | None, _limit("backoff_factor")] = None
     notify: bool | None = None
+    no_progress_attempts: Annotated[int | None, _limit("no_progress_attempts")] = None
+
+
+class BrowserFile(BaseModel):
+    """[browsers.B.categories.X] and [browsers.B.reasons.X]: one browser's own layers."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    categories: dict[str, RuleFile] = {}
+    reasons: dict[str, RuleFile] = {}
 
 
 class PolicyFile(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
     categories: dict[str, RuleFile] = {}
     reasons: dict[str, RuleFile] = {}
+    browsers: dict[str, BrowserFile] = {}
 
 
 _ALLOWED = {
@@ -47,7 +57,10 @@ _ALLOWED = {
     "max_delay_ms": "a whole number of milliseconds from {} to {}",
     "backoff_factor": "a number from {} to {}",
     "notify": "true or false",
+    "no_progress_attempts": "a whole number from {} to {} (0: off)",
 }
+
+_TABLES = "[categories.X], [reasons.X], [browsers.B.categories.X], [browsers.B.reasons.X]"
 
 
 def _allowed(key: str) -> str:
@@ -68,19 +81,25 @@ def parse_policy(raw: bytes, name: str = "policy.toml") -> Policy | list[str]:
         return [f"{name}: is not valid TOML: {exc}"]
     problems: list[str] = []
     for table in data:
-        if table not in ("categories", "reasons"):
-            problems.append(
-                f"{name}: unknown table [{table}]; allowed: [categories.X], [reasons.X]"
-            )
-    for key, known in (("categories", CATEGORIES), ("reasons", KNOWN_REASONS)):
-        section = data.get(key)
-        if not isinstance(section, dict):
-            continue
-        for entry in section:
-            if entry not in known:
-                near = difflib.get_close_matches(entry, known, n=1)
-                hint = f"did you mean {near[0]}?" if near else f"allowed: {', '.join(known)}"
-                problems.append(f"{name}: unknown [{key}.{entry}]; {hint}")
+        if table not in ("categories", "reasons", "browsers"):
+            problems.append(f"{name}: unknown table [{table}]; allowed: {_TABLES}")
+    problems += _unknown_entries(data, "", name)
+    browsers = data.get("browsers")
+    if isinstance(browsers, dict):
+        for browser, layers in browsers.items():
+            if browser not in BROWSERS:
+                problems.append(
+                    f"{name}: unknown browser [browsers.{browser}]; allowed: {', '.join(BROWSERS)}"
+                )
+            elif isinstance(layers, dict):
+                for table in layers:
+                    if table not in ("categories", "reasons"):
+                        problems.append(
+                            f"{name}: unknown table [browsers.{browser}.{table}]; "
+                            f"allowed: [browsers.{browser}.categories.X], "
+                            f"[browsers.{browser}.reasons.X]"
+                        )
+                problems += _unknown_entries(layers, f"browsers.{browser}.", name)
     if problems:
         return problems
     try:
@@ -88,7 +107,8 @@ def parse_policy(raw: bytes, name: str = "policy.toml") -> Policy | list[str]:
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             loc = [str(p) for p in err["loc"]]
-            table, key = ".".join(loc[:2]), ".".join(loc[2:])
+            depth = 4 if loc[:1] == ["browsers"] else 2  # [browsers.B.reasons.X] or [reasons.X]
+            table, key = ".".join(loc[:depth]), ".".join(loc[depth:])
             if err["type"] == "extra_forbidden":
                 problems.append(
                     f"{name}: [{table}] unknown key {key!r}; allowed: {', '.join(_ALLOWED)}"
@@ -104,4 +124,28 @@ def parse_policy(raw: bytes, name: str = "policy.toml") -> Policy | list[str]:
     return Policy(
         categories={k: v.model_dump(exclude_none=True) for k, v in parsed.categories.items()},
         reasons={k: v.model_dump(exclude_none=True) for k, v in parsed.reasons.items()},
+        browsers={
+            browser: {
+                "categories": {
+                    k: v.model_dump(exclude_none=True) for k, v in layers.categories.items()
+                },
+                "reasons": {k: v.model_dump(exclude_none=True) for k, v in layers.reasons.items()},
+            }
+            for browser, layers in parsed.browsers.items()
+        },
     )
+
+
+def _unknown_entries(data: dict[str, Any], prefix: str, name: str) -> list[str]:
+    """Problems for the categories and reasons in `data` the catalogue does not know."""
+    problems = []
+    for key, known in (("categories", CATEGORIES), ("reasons", KNOWN_REASONS)):
+        section = data.get(key)
+        if not isinstance(section, dict):
+            continue
+        for entry in section:
+            if entry not in known:
+                near = difflib.get_close_matches(entry, known, n=1)
+                hint = f"did you mean {near[0]}?" if near else f"allowed: {', '.join(known)}"
+                problems.append(f"{name}: unknown [{prefix}{key}.{entry}]; {hint}")
+    return problems

@@ -4,7 +4,9 @@ Pure data and one lookup; no I/O. Sources: MDN's `downloads.InterruptReason` (24
 Chromium's `downloads.idl` (5 more), Firefox's `ext-downloads.js` (8 it emits), WebView2's
 `CoreWebView2DownloadInterruptReason` (names and numbers 0-29). The MDN and Microsoft pages
 are in tests/fixtures/ (tests/test_reasons.py checks this module against them); what each
-browser sends is in docs/BROWSERS.md, "Reason strings".
+browser sends is in docs/BROWSERS.md, "Reason strings". One reason is dlrescue's own and no
+browser sends it: NETWORK_STALLED (DLRESCUE_REASONS), which the extension reports when it
+cut a download whose server stopped sending.
 """
 
 from __future__ import annotations
@@ -70,8 +72,13 @@ FIREFOX_REASONS = (
 #: A pause, as WebView2 reports it (Firefox reports a pause as USER_CANCELED + paused).
 PAUSED = "USER_PAUSED"
 
-#: Every canonical name the catalogue knows.
-KNOWN_REASONS = (*CHROME_REASONS, PAUSED)
+#: dlrescue's own reasons, which no browser sends: the extension reports them itself.
+#: NETWORK_STALLED: the server stopped sending while the connection stayed open, and the
+#: extension cut the download and reconnected (a stall is an interruption of its own).
+DLRESCUE_REASONS = ("NETWORK_STALLED",)
+
+#: Every canonical name the catalogue knows: the browsers' strings, a pause, dlrescue's own.
+KNOWN_REASONS = (*CHROME_REASONS, PAUSED, *DLRESCUE_REASONS)
 
 #: WebView2's enum: (name, value, canonical). Value 0, `None`, is not an interruption.
 WEBVIEW2 = (

@@ -641,39 +641,87 @@ _POLICY_HEADERS = {
     "max_delay_ms": "MAX WAIT",
     "backoff_factor": "BACKOFF",
     "notify": "NOTIFY",
+    "no_progress_attempts": "STUCK",
 }
 
 
 def policy_view(
-    policy: Any, file: str, *, exists: bool, problems: Sequence[str] = ()
+    policy: Any,
+    file: str,
+    *,
+    exists: bool,
+    problems: Sequence[str] = (),
+    browser: str | None = None,
 ) -> dict[str, Any]:
     """The effective policy with, for each value, where it came from ("default" or `file`).
 
     Categories first, then every reason that has an override of its own (built-in or in the
-    user's file); other reasons follow their category.
+    user's file); other reasons follow their category. With `browser`, the policy that
+    browser gets; without, the generic policy and, under `browsers`, what each browser
+    decides differently (its categories, and its reasons with a rule of their own).
     """
-    from .policy import DEFAULT_CATEGORIES, DEFAULT_REASONS, RULE_KEYS, layers
+    from .policy import (
+        BROWSERS,
+        DEFAULT_BROWSERS,
+        DEFAULT_CATEGORIES,
+        DEFAULT_REASONS,
+        RULE_KEYS,
+        layers,
+    )
     from .reasons import category_of
 
-    def sourced(reason: str, category: str, layer_count: int) -> dict[str, Any]:
+    def sourced(reason: str, category: str, browser: str | None) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        for source, layer in layers(policy, reason, category)[:layer_count]:
+        for source, layer in layers(policy, reason, category, browser):
             for key, value in layer.items():
                 values[key] = {"value": value, "source": "default" if source == "default" else file}
         return {key: values[key] for key in RULE_KEYS}
 
-    categories = {c: sourced("", c, 2) for c in DEFAULT_CATEGORIES}
-    overridden = [r for r in DEFAULT_REASONS if DEFAULT_REASONS[r]] + [
-        r for r in policy.reasons if not DEFAULT_REASONS.get(r)
-    ]
-    reasons = {r: {"category": category_of(r), **sourced(r, category_of(r), 4)} for r in overridden}
-    return {
+    def own(browser: str | None) -> list[str]:
+        """The reasons with a rule of their own in `browser` (or in every browser)."""
+        names = [r for r in DEFAULT_REASONS if DEFAULT_REASONS[r]] + list(policy.reasons)
+        if browser is not None:
+            names += list(DEFAULT_BROWSERS.get(browser, {}).get("reasons", {}))
+            names += list(policy.browsers.get(browser, {}).get("reasons", {}))
+        return list(dict.fromkeys(names))
+
+    def effective(browser: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        categories = {c: sourced("", c, browser) for c in DEFAULT_CATEGORIES}
+        reasons = {
+            r: {"category": category_of(r), **sourced(r, category_of(r), browser)}
+            for r in own(browser)
+        }
+        return categories, reasons
+
+    categories, reasons = effective(browser)
+    view = {
         "file": file,
         "file_exists": exists,
         "problems": list(problems),
+        "browser": browser,
         "categories": categories,
         "reasons": reasons,
     }
+    if browser is None:
+
+        def values(rule: Mapping[str, Any]) -> list[object]:
+            return [rule[key]["value"] for key in RULE_KEYS]
+
+        differs: dict[str, Any] = {}
+        for name in BROWSERS:
+            cats, rsns = effective(name)
+            differs[name] = {
+                "categories": {
+                    c: rule for c, rule in cats.items() if values(rule) != values(categories[c])
+                },
+                "reasons": {
+                    r: rule
+                    for r, rule in rsns.items()
+                    if values(rule) != values(reasons.get(r) or categories[rule["category"]])
+                },
+            }
+        view["browsers"] = differs
+    return view
 
 
 def _policy_value(key: str, value: object) -> str:
@@ -701,26 +749,51 @@ def policy_table(view: Mapping[str, Any], *, width: int = 80) -> Iterator[str]:
         header = f"Policy: built-in defaults (no {file})."
     yield from textwrap.wrap(header, width, break_long_words=False, break_on_hyphens=False)
 
-    def rows(section: Mapping[str, Mapping[str, Any]]) -> list[list[str]]:
+    def sections(*parts: Mapping[str, Mapping[str, Any]]) -> list[str]:
+        # STUCK (no_progress_attempts) is shown only where a rule turns it on.
+        used = any(r["no_progress_attempts"]["value"] for part in parts for r in part.values())
+        return [k for k in RULE_KEYS if k != "no_progress_attempts" or used]
+
+    def rows(section: Mapping[str, Mapping[str, Any]], keys: Sequence[str]) -> list[list[str]]:
         out = []
         for name, rule in section.items():
             cells = [escape(name)]
-            for key in RULE_KEYS:
+            for key in keys:
                 value, source = rule[key]["value"], rule[key]["source"]
                 cells.append(_policy_value(key, value) + ("*" if source != "default" else ""))
             out.append(cells)
         return out
 
-    headers = [Column(_POLICY_HEADERS[k], right=k != "action") for k in RULE_KEYS]
+    def grid(name: str, section: Mapping[str, Mapping[str, Any]], keys: list[str]) -> Iterator[str]:
+        cells = rows(section, keys)
+        headers = [Column(_POLICY_HEADERS[k], right=k != "action") for k in keys]
+        values = sum(
+            max([text_width(h.header), *(text_width(r[i + 1]) for r in cells)]) + SEP
+            for i, h in enumerate(headers)
+        )
+        cap = max(12, min(30, width - values))  # reason names give way before the numbers do
+        yield from table([Column(name, cap=cap), *headers], cells, width)
+
+    if view.get("browser"):
+        yield f"Decisions for {escape(view['browser'])}, with its own rules applied."
+    keys = sections(view["categories"], view["reasons"])
     yield ""
-    yield from table([Column("CATEGORY"), *headers], rows(view["categories"]), width)
+    yield from grid("CATEGORY", view["categories"], keys)
     yield ""
     yield "Reasons with a rule of their own (every other reason follows its category):"
-    yield from table([Column("REASON", cap=30), *headers], rows(view["reasons"]), width)
+    yield from grid("REASON", view["reasons"], keys)
+    for browser, differs in (view.get("browsers") or {}).items():
+        both = {**differs["categories"], **differs["reasons"]}
+        if both:
+            yield ""
+            yield f"In {escape(browser)}, decided differently (`--browser {escape(browser)}`):"
+            yield from grid("NAME", both, sections(both))
     yield ""
     yield from _wrap(
         "Keys",
         "TRIES is max_attempts, WAIT initial_delay_ms, MAX WAIT max_delay_ms, BACKOFF "
-        "backoff_factor; edit them in policy.toml under [categories.X] or [reasons.X]",
+        "backoff_factor, STUCK no_progress_attempts; edit them in policy.toml under "
+        "[categories.X] or [reasons.X], or for one browser under [browsers.B.categories.X] "
+        "or [browsers.B.reasons.X] (B: chrome or firefox)",
         width,
     )

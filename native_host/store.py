@@ -24,6 +24,8 @@ from .record import TYPE_CHECKING, Record
 if TYPE_CHECKING:
     from typing import Any
 
+    from .policy import Interruption
+
 #: How long a writer waits for another host's transaction before giving up.
 BUSY_TIMEOUT_S = 5.0
 
@@ -100,6 +102,12 @@ MIGRATIONS: Sequence[str] = (
     ALTER TABLE events ADD COLUMN event_key TEXT;
     ALTER TABLE events ADD COLUMN cause TEXT;
     CREATE UNIQUE INDEX events_key ON events(event_key) WHERE event_key IS NOT NULL;
+    """,
+    # v4, for judging attempts by progress: whether the server answered the extension's
+    # probe after an interruption (1, 0, or NULL when it did not probe). An interruption
+    # without progress during an outage spends no attempt, so later ones must know it.
+    """
+    ALTER TABLE events ADD COLUMN reachable INTEGER;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -373,10 +381,21 @@ class Store:
         """The event recorded under this key, if any, with what its reply was made of."""
         row = self.db.execute(
             "SELECT id, kind, reason, category, known, action, delay_ms, attempt, max_attempts,"
-            " notify, cause FROM events WHERE event_key = ?",
+            " notify, cause, browser FROM events WHERE event_key = ?",
             (event_key,),
         ).fetchone()
         return None if row is None else dict(row)
+
+    def interruptions(self, episode_id: int) -> list[Interruption]:
+        """The episode's interruptions so far, oldest first, as policy.tally() reads them."""
+        from .policy import Interruption
+
+        rows = self.db.execute(
+            "SELECT reason, bytes_received, reachable, action FROM events"
+            " WHERE episode_id = ? AND kind = 'interrupted' ORDER BY id",
+            (episode_id,),
+        ).fetchall()
+        return [Interruption(r[0], r[1], None if r[2] is None else bool(r[2]), r[3]) for r in rows]
 
     def count_reason(self, episode_id: int, reason: str) -> int:
         """How many of the episode's interruptions so far had this reason."""

@@ -30,6 +30,9 @@ from native_host.policy import (
 )
 from native_host.reasons import CATEGORIES, KNOWN_REASONS, category_of
 
+#: Each browser decide() knows, and one it does not (the generic rules).
+BROWSERS = (None, "chrome", "firefox")
+
 PLACEHOLDER = re.compile(r"[{}]|%[sd(]")
 NBSP = "\u00a0"
 #: A notification shows about this much; every text must fit.
@@ -78,17 +81,19 @@ def _every_decision() -> list[Decision]:
 
 
 def _decided() -> list[Decision]:
-    """What the real decide() produces with the default policy, over every input it takes."""
+    """What the real decide() produces with the default policy, over every input it takes:
+    each browser's layers, progress or not, the server reachable or not."""
     out = []
-    for reason in (*KNOWN_REASONS, *UNKNOWN_REASONS):
+    for reason, browser in itertools.product((*KNOWN_REASONS, *UNKNOWN_REASONS), BROWSERS):
         category = category_of(reason)
-        rule = rule_for(DEFAULT_POLICY, reason, category)
-        for attempt, can_resume, http, paused, jitter in itertools.product(
+        rule = rule_for(DEFAULT_POLICY, reason, category, browser)
+        for attempt, can_resume, http, paused, jitter, (progress, reachable) in itertools.product(
             range(1, rule.max_attempts + 2),
             (True, False, None),
             (True, False),
             (False, True),
-            (0.0, 0.5, 0.999),
+            (0.0, 0.999),
+            ((None, None), (True, None), (False, True), (False, False)),
         ):
             out.append(
                 decide(
@@ -101,6 +106,9 @@ def _decided() -> list[Decision]:
                     http=http,
                     paused=paused,
                     jitter=jitter,
+                    progress=progress,
+                    reachable=reachable,
+                    browser=browser,
                 )
             )
     return out
@@ -169,6 +177,57 @@ def test_advice_the_issue_asks_for_is_there() -> None:
     assert "Check your connection" in describe_reason("NETWORK_FAILED", "en")
     assert "Vérifiez votre connexion" in describe_reason("NETWORK_FAILED", "fr")
     assert "expired" in describe_reason("SERVER_FORBIDDEN", "en")
+
+
+@pytest.mark.parametrize(
+    ("reason", "en", "fr"),
+    [
+        ("USER_SHUTDOWN", "cannot be resumed. Start it again from the site", "ne peut pas être"),
+        ("FILE_BLOCKED", "an ad blocker or another extension, or an administrator", "bloqueur"),
+        ("NETWORK_STALLED", "stopped sending while the connection stayed open", "reconnecté"),
+    ],
+)
+def test_descriptions_say_the_truth(reason: str, en: str, fr: str) -> None:
+    """A browser closed mid-download cannot be resumed; a blocked file may be an extension's
+    doing as much as an administrator's; a stall is dlrescue reconnecting."""
+    assert en in describe_reason(reason, "en")
+    assert fr in describe_reason(reason, "fr")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_firefox_has_its_own_words_for_crash_and_server_failed(lang: str) -> None:
+    """Firefox's CRASH may be a blocked file, its SERVER_FAILED may want a sign-in; other
+    browsers (and none) keep the generic texts; the browser's name is not case-sensitive."""
+    crash = describe_reason("CRASH", lang, "firefox")
+    assert crash != describe_reason("CRASH", lang)
+    assert ("blocked the file" if lang == "en" else "bloqué le fichier") in crash
+    server = describe_reason("SERVER_FAILED", lang, "Firefox")
+    assert ("sign in" if lang == "en" else "reconnectez-vous") in server
+    for browser in (None, "chrome", "edge", 3):
+        assert describe_reason("CRASH", lang, browser) == describe_reason("CRASH", lang)
+    decision = _decision("CRASH", "none", "policy")._replace(browser="firefox")
+    assert explain(decision, lang).startswith(crash)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            "The server answers but sent nothing more: the link has probably expired. Open the "
+            "page it came from and start the download again.",
+        ),
+        (
+            "fr",
+            f"Le serveur répond mais n’envoie plus rien{NBSP}: le lien a sans doute expiré. "
+            "Ouvrez la page d’où il vient et relancez le téléchargement.",
+        ),
+    ],
+)
+def test_no_progress_says_the_link_has_probably_expired(lang: str, expected: str) -> None:
+    """A download left because the server answers but sends nothing is explained on its own
+    (not as the network failure the browser reported)."""
+    assert explain(_decision("NETWORK_FAILED", "none", "no_progress"), lang) == expected
 
 
 # Fallbacks ---------------------------------------------------------------------------------
@@ -259,8 +318,10 @@ def test_every_real_decision_is_explained(lang: str) -> None:
         text = explain(decision, lang)
         assert not PLACEHOLDER.search(text.replace(decision.reason, "")), text
         assert len(text) < MAX_CHARS, text
-        if decision.cause != "paused":
-            assert text.startswith(describe_reason(decision.reason, lang)) or (
+        if decision.cause == "no_progress":
+            assert text == explanations._DOING["no_progress"][lang]
+        elif decision.cause != "paused":
+            assert text.startswith(describe_reason(decision.reason, lang, decision.browser)) or (
                 decision.reason not in KNOWN_REASONS
             )
 

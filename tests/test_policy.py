@@ -1,4 +1,5 @@
-"""The policy: defaults for every reason, layering, backoff with full jitter, pure decide()."""
+"""The policy: defaults for every reason, layering (per browser too), backoff with equal jitter
+and a floor, attempts judged by progress and reachability, pure decide() and tally()."""
 
 from __future__ import annotations
 
@@ -86,16 +87,29 @@ def test_user_reasons_are_left_silently_and_security_reasons_notify() -> None:
         ("SERVER_FAILED", "resume"),
         ("SERVER_UNREACHABLE", "resume"),
         ("CRASH", "resume"),
+        ("NETWORK_STALLED", "resume"),
         ("SERVER_NO_RANGE", "restart"),
         ("FILE_TOO_SHORT", "restart"),
         ("FILE_HASH_MISMATCH", "restart"),
-        ("SERVER_CONTENT_LENGTH_MISMATCH", "restart"),
-        ("FILE_TRANSIENT_ERROR", "restart"),
+        ("SERVER_CONTENT_LENGTH_MISMATCH", "resume"),
+        ("FILE_TRANSIENT_ERROR", "resume"),
     ],
 )
 def test_defaults_follow_chromium_resume_modes(reason: str, action: str) -> None:
-    """USER_CONTINUE reasons resume; IMMEDIATE_* reasons (Chrome already tried) restart."""
+    """USER_CONTINUE and IMMEDIATE_CONTINUE reasons resume (the extension keeps the partial
+    file after Chrome's own silent resumes); IMMEDIATE_RESTART reasons restart."""
     assert _decide(reason).action == action
+
+
+def test_immediate_continue_reasons_keep_their_budgets_and_restart_without_can_resume() -> None:
+    """FILE_TRANSIENT_ERROR: 2 attempts from 5 s; SERVER_CONTENT_LENGTH_MISMATCH: 3 attempts;
+    when the browser says canResume false they restart instead."""
+    transient = rule_for(DEFAULT_POLICY, "FILE_TRANSIENT_ERROR", "FILE")
+    assert (transient.max_attempts, transient.initial_delay_ms) == (2, 5_000)
+    assert rule_for(DEFAULT_POLICY, "SERVER_CONTENT_LENGTH_MISMATCH", "SERVER").max_attempts == 3
+    for reason in ("NETWORK_TIMEOUT", "FILE_TRANSIENT_ERROR", "SERVER_CONTENT_LENGTH_MISMATCH"):
+        d = _decide(reason, can_resume=False)
+        assert (d.action, d.cause) == ("restart", "cannot_resume"), reason
 
 
 def test_attempts_beyond_the_maximum_give_up_with_a_notification() -> None:
@@ -142,13 +156,26 @@ def test_unknown_reason_is_left_and_paused_is_not_a_failure() -> None:
     assert (d.action, d.notify, d.cause) == ("none", False, "paused")
 
 
-def test_backoff_is_exponential_with_full_jitter_and_capped() -> None:
-    """Delay = jitter x min(cap, initial x factor^(attempt-1))."""
+def test_backoff_is_exponential_with_equal_jitter_and_a_floor() -> None:
+    """Delay = ceiling/2 + jitter x ceiling/2 with ceiling = min(cap, initial x factor^(n-1)),
+    never under the initial delay nor over the cap."""
     rule = Rule("resume", 10, 1000, 5000, 2.0, True)
-    assert [backoff_ms(rule, n, 0.999999) for n in (1, 2, 3, 4, 5)] == [999, 1999, 3999, 4999, 4999]
-    assert backoff_ms(rule, 3, 0.0) == 0
-    assert backoff_ms(rule, 3, 0.5) == 2000
-    assert backoff_ms(rule, 1000, 0.5) == 2500  # huge attempts do not overflow
+    assert [backoff_ms(rule, n, 0.0) for n in (1, 2, 3, 4, 5)] == [1000, 1000, 2000, 2500, 2500]
+    assert [backoff_ms(rule, n, 0.999) for n in (1, 2, 3, 4, 5)] == [1000, 1999, 3998, 4997, 4997]
+    assert backoff_ms(rule, 3, 0.5) == 3000
+    assert backoff_ms(rule, 1000, 0.5) == 3750  # huge steps do not overflow
+    assert backoff_ms(rule._replace(initial_delay_ms=9000), 1, 0.0) == 5000  # the cap wins
+
+
+@pytest.mark.parametrize("jitter", [0.0, 0.999])
+@pytest.mark.parametrize("reason", KNOWN_REASONS)
+def test_no_wait_is_ever_under_the_rules_initial_delay(reason: str, jitter: float) -> None:
+    """At every step of every default rule, with the smallest and largest jitter, the delay
+    lies between the initial delay and the cap (an outage no longer burns attempts in ms)."""
+    rule = rule_for(DEFAULT_POLICY, reason, category_of(reason))
+    for step in range(1, 20):
+        delay = backoff_ms(rule, step, jitter)
+        assert min(rule.initial_delay_ms, rule.max_delay_ms) <= delay <= rule.max_delay_ms
 
 
 @given(
@@ -167,6 +194,7 @@ def test_decide_is_total_and_within_bounds(
     rule = rule_for(DEFAULT_POLICY, reason, category_of(reason))
     assert d.action in policy.ACTIONS
     assert 0 <= d.delay_ms <= rule.max_delay_ms
+    assert d.action == "none" or d.delay_ms >= min(rule.initial_delay_ms, rule.max_delay_ms)
     assert not (can_resume is False and d.action == "resume")
     assert d.action == "none" or attempt <= rule.max_attempts
     assert d == _decide(reason, attempt, can_resume=can_resume, http=http, jitter=jitter)  # pure
@@ -228,7 +256,7 @@ def test_restart_overrides_in_quiet_categories_still_wait() -> None:
     """FILE_TRANSIENT_ERROR restarts after a real backoff, not a zero cap inherited from FILE."""
     rule = rule_for(DEFAULT_POLICY, "FILE_TRANSIENT_ERROR", "FILE")
     assert rule.max_delay_ms >= rule.initial_delay_ms > 0
-    assert _decide("FILE_TRANSIENT_ERROR", jitter=0.5).delay_ms == rule.initial_delay_ms // 2
+    assert _decide("FILE_TRANSIENT_ERROR", jitter=0.5).delay_ms == rule.initial_delay_ms
 
 
 def test_actions_and_causes_at_run_time_are_exactly_the_literal_types() -> None:
@@ -247,3 +275,259 @@ def test_actions_and_causes_at_run_time_are_exactly_the_literal_types() -> None:
                 literals[target.id] = tuple(ast.literal_eval(v) for v in values.elts)
     assert literals["Action"] == policy.ACTIONS
     assert literals["Cause"] == policy.CAUSES
+
+
+# Attempts judged by progress and reachability ------------------------------------------------
+
+Cut = policy.Interruption
+
+
+def _run(
+    cuts: list[tuple[int | None, bool | None]],
+    reason: str = "NETWORK_FAILED",
+    *,
+    browser: str | None = None,
+    pol: Policy = DEFAULT_POLICY,
+    jitter: float = 0.999,
+) -> list[policy.Decision]:
+    """Decide a sequence of interruptions of one episode, each (bytesReceived, reachable),
+    the way the host does: tally() over the earlier ones, then decide()."""
+    category = category_of(reason)
+    rule = rule_for(pol, reason, category, browser)
+    earlier: list[policy.Interruption] = []
+    out = []
+    for number, (received, reachable) in enumerate(cuts, 1):
+        past = policy.tally(earlier, reason, received)
+        d = decide(
+            rule,
+            reason=reason,
+            category=category,
+            known=True,
+            attempt=number,
+            earlier_same_reason=past.spent,
+            can_resume=True,
+            http=True,
+            jitter=jitter,
+            progress=past.progress,
+            reachable=reachable,
+            streak=past.streak,
+            stuck=past.stuck,
+            browser=policy.browser_key(browser),
+        )
+        out.append(d)
+        earlier.append(Cut(reason, received, reachable, d.action))
+    return out
+
+
+def test_progress_is_more_bytes_than_the_previous_interruption() -> None:
+    """The first interruption made progress when it received anything; a later one when it
+    received more than the previous interruption; unknown bytes are unknown progress; after
+    a restart the file starts again from 0."""
+    assert policy.tally([], "NETWORK_FAILED", 10).progress is True
+    assert policy.tally([], "NETWORK_FAILED", 0).progress is False
+    assert policy.tally([], "NETWORK_FAILED", None).progress is None
+    assert policy.tally([], "NETWORK_FAILED", -1).progress is None
+    before = [Cut("NETWORK_FAILED", 500, None, "resume")]
+    assert policy.tally(before, "NETWORK_FAILED", 501).progress is True
+    assert policy.tally(before, "NETWORK_FAILED", 500).progress is False
+    assert policy.tally([Cut("NETWORK_FAILED", None)], "NETWORK_FAILED", 9).progress is None
+    restarted = [Cut("SERVER_NO_RANGE", 500, None, "restart")]
+    assert policy.tally(restarted, "NETWORK_FAILED", 100).progress is True
+
+
+def test_tally_counts_only_interruptions_without_progress_outside_outages() -> None:
+    """spent: this reason's interruptions without progress (unknown counts) when the server
+    was not known to be down; streak: those since the last progress; stuck: those where the
+    server answered. Other reasons and pauses count nothing."""
+    earlier = [
+        Cut("NETWORK_FAILED", 100),  # progress
+        Cut("NETWORK_FAILED", 100),  # no progress: spent
+        Cut("NETWORK_FAILED", 100, True),  # no progress, server answered: spent, stuck
+        Cut("NETWORK_FAILED", 100, False),  # outage: nothing
+        Cut("USER_PAUSED", 100),  # a pause: skipped
+        Cut("SERVER_FAILED", 100),  # another reason's budget
+        Cut("NETWORK_FAILED", None),  # unknown: spent
+    ]
+    assert policy.tally(earlier, "NETWORK_FAILED", None) == policy.Tally(None, 3, 3, 1)
+    # After progress (200 > 100), the streak starts again; spent and stuck stay.
+    advanced = [*earlier[:-1], Cut("NETWORK_FAILED", 200)]
+    assert policy.tally(advanced, "NETWORK_FAILED", 200) == policy.Tally(False, 2, 0, 1)
+
+
+def test_a_download_that_advances_is_never_given_up_and_waits_the_first_step() -> None:
+    """A 4 GB file cut every few hundred MB: 40 cuts, each with more bytes, are all resumed
+    with the initial delay, and attempt keeps counting the episode's interruptions."""
+    decisions = _run([(n * 300_000_000, None) for n in range(1, 41)])
+    assert {(d.action, d.delay_ms, d.cause) for d in decisions} == {("resume", 2_000, "policy")}
+    assert [d.attempt for d in decisions] == list(range(1, 41))
+    assert all(d.attempt < d.max_attempts for d in decisions)
+
+
+def test_interruptions_without_progress_spend_the_budget_and_grow_the_backoff() -> None:
+    """Stuck at the same byte count after a first cut with progress: 8 resumes with a
+    growing delay, then the 10th cut gives up; the reply's max_attempts is the attempt
+    number up to which retries go on."""
+    decisions = _run([(1_000, None)] * 11, jitter=0.0)
+    assert [d.action for d in decisions] == ["resume"] * 9 + ["none", "none"]
+    assert [d.delay_ms for d in decisions[:9]] == [
+        2_000,  # progress: the first step
+        2_000,
+        2_000,
+        4_000,
+        8_000,
+        16_000,
+        32_000,
+        64_000,
+        128_000,
+    ]
+    assert decisions[9].cause == "gave_up" and decisions[9].notify is True
+    assert [d.max_attempts for d in decisions[:10]] == [9] * 10
+    assert all((d.attempt <= d.max_attempts) == (d.action == "resume") for d in decisions)
+
+
+def test_progress_resets_the_backoff_but_not_the_spent_budget() -> None:
+    """Three stuck cuts grow the delay; a cut with progress waits the first step and moves
+    max_attempts one further; the next stuck cut starts the backoff again."""
+    decisions = _run([(0, None), (0, None), (0, None), (50, None), (50, None)], jitter=0.0)
+    assert [d.delay_ms for d in decisions] == [2_000, 2_000, 4_000, 2_000, 2_000]
+    assert [d.max_attempts for d in decisions] == [8, 8, 8, 9, 9]
+
+
+def test_missing_bytes_behave_as_before() -> None:
+    """Without bytesReceived every interruption spends the budget, as before progress was
+    known: the 9th NETWORK_FAILED gives up."""
+    decisions = _run([(None, None)] * 9)
+    assert [d.action for d in decisions][-2:] == ["resume", "none"]
+    assert decisions[-1].cause == "gave_up"
+
+
+def test_an_outage_spends_nothing_and_waits_the_initial_delay() -> None:
+    """No progress while the server did not answer the probe: resume after the initial
+    delay, forever, with max_attempts moving along; a reachable stuck cut then spends."""
+    decisions = _run([(100, None)] + [(100, False)] * 30 + [(100, None)])
+    assert {(d.action, d.delay_ms) for d in decisions} == {("resume", 2_000)}
+    assert [d.max_attempts for d in decisions[:3]] == [9, 10, 11]
+    assert decisions[-1].max_attempts == decisions[-2].max_attempts
+
+
+def test_reachable_without_progress_leaves_when_no_progress_attempts_is_reached() -> None:
+    """Firefox NETWORK_FAILED (no_progress_attempts 1): the first cut without progress while
+    the server answered is left with cause no_progress and a notification; generic and
+    Chrome rules keep resuming (off by default)."""
+    firefox = _run([(100, None), (100, True)], browser="firefox")
+    assert firefox[0].action == "resume"
+    assert (firefox[1].action, firefox[1].cause, firefox[1].notify) == ("none", "no_progress", True)
+    assert firefox[1].browser == "firefox"
+    for browser in (None, "chrome", "edge"):
+        assert [d.action for d in _run([(100, None), (100, True)], browser=browser)] == [
+            "resume",
+            "resume",
+        ]
+    assert _run([(100, None), (100, False)], browser="firefox")[1].action == "resume"
+    assert _run([(100, None), (200, True)], browser="firefox")[1].action == "resume"
+
+
+def test_no_progress_attempts_counts_the_nth_stuck_reachable_cut() -> None:
+    """With no_progress_attempts = 3, the third cut without progress while the server
+    answered leaves the download; outages and progress in between do not count."""
+    pol = Policy(categories={}, reasons={"NETWORK_FAILED": {"no_progress_attempts": 3}})
+    cuts = [(10, None), (10, True), (10, False), (10, True), (20, None), (20, True)]
+    decisions = _run(cuts, pol=pol)
+    assert [d.action for d in decisions] == ["resume"] * 5 + ["none"]
+    assert decisions[-1].cause == "no_progress"
+
+
+def test_max_attempts_zero_means_no_retry_even_with_progress() -> None:
+    """A rule with max_attempts = 0 never retries, whatever the bytes say."""
+    pol = Policy(categories={"NETWORK": {"max_attempts": 0}}, reasons={})
+    d = _run([(100, None)], pol=pol)[0]
+    assert (d.action, d.cause) == ("none", "gave_up")
+
+
+# Browsers ------------------------------------------------------------------------------------
+
+
+def test_firefox_layer_changes_what_firefox_reports_differently() -> None:
+    """Firefox: CRASH is left with a notification (a blocked file), SERVER_FAILED restarts at
+    most twice, NETWORK_FAILED leaves after one stuck reachable cut; Chrome and unknown
+    browsers keep the generic rules."""
+    crash = rule_for(DEFAULT_POLICY, "CRASH", "CRASH", "firefox")
+    assert (crash.action, crash.notify) == ("none", True)
+    server = rule_for(DEFAULT_POLICY, "SERVER_FAILED", "SERVER", "Firefox")
+    assert (server.action, server.max_attempts) == ("restart", 2)
+    assert (
+        rule_for(DEFAULT_POLICY, "NETWORK_FAILED", "NETWORK", "firefox").no_progress_attempts == 1
+    )
+    for browser in (None, "chrome", "opera", 7):
+        assert rule_for(DEFAULT_POLICY, "CRASH", "CRASH", browser).action == "resume"
+        assert (
+            rule_for(DEFAULT_POLICY, "NETWORK_FAILED", "NETWORK", browser).no_progress_attempts == 0
+        )
+    assert _decide("CRASH").action == "resume"
+
+
+def test_every_built_in_browser_entry_names_a_known_browser_reason_and_key() -> None:
+    """DEFAULT_BROWSERS holds only known browsers, categories, reasons and rule keys."""
+    for browser, tables in policy.DEFAULT_BROWSERS.items():
+        assert browser in policy.BROWSERS
+        assert set(tables) <= {"categories", "reasons"}
+        for name, override in tables.get("categories", {}).items():
+            assert name in policy.DEFAULT_CATEGORIES and set(override) <= set(policy.RULE_KEYS)
+        for name, override in tables.get("reasons", {}).items():
+            assert name in KNOWN_REASONS and set(override) <= set(policy.RULE_KEYS)
+
+
+def test_layer_order_weakest_first() -> None:
+    """built-in category < user category < built-in reason < built-in browser (category,
+    reason) < user reason < user browser category < user browser reason."""
+    key = "max_attempts"
+
+    def firefox(**user: object) -> int:
+        pol = Policy(
+            categories=user.get("categories", {}),  # type: ignore[arg-type]
+            reasons=user.get("reasons", {}),  # type: ignore[arg-type]
+            browsers=user.get("browsers", {}),  # type: ignore[arg-type]
+        )
+        return int(getattr(rule_for(pol, "SERVER_FAILED", "SERVER", "firefox"), key))
+
+    assert firefox() == 2  # built-in browser reason over built-in category (4)
+    assert firefox(categories={"SERVER": {key: 7}}) == 2  # user category is weaker
+    assert firefox(reasons={"SERVER_FAILED": {key: 5}}) == 5  # user reason wins over built-in
+    browser_cat = {"firefox": {"categories": {"SERVER": {key: 6}}}}
+    assert firefox(reasons={"SERVER_FAILED": {key: 5}}, browsers=browser_cat) == 6
+    both = {"firefox": {"categories": {"SERVER": {key: 6}}, "reasons": {"SERVER_FAILED": {key: 9}}}}
+    assert firefox(reasons={"SERVER_FAILED": {key: 5}}, browsers=both) == 9
+    # The user's browser layers touch only that browser.
+    pol = Policy(categories={}, reasons={}, browsers=both)
+    assert rule_for(pol, "SERVER_FAILED", "SERVER", "chrome").max_attempts == 4
+    assert rule_for(pol, "SERVER_FAILED", "SERVER").max_attempts == 4
+    # A built-in reason override still beats the user's category, below the browser layers.
+    pol = Policy(categories={"NETWORK": {"initial_delay_ms": 1}}, reasons={})
+    assert rule_for(pol, "NETWORK_SERVER_DOWN", "NETWORK", "firefox").initial_delay_ms == 10_000
+
+
+def test_user_browser_overrides_apply_to_decisions() -> None:
+    """[browsers.firefox.reasons.CRASH] action = "resume" brings back the generic resume in
+    Firefox; [browsers.chrome.categories.NETWORK] max_attempts = 2 gives up on Chrome's 3rd."""
+    pol = Policy(
+        categories={},
+        reasons={},
+        browsers={
+            "firefox": {"reasons": {"CRASH": {"action": "resume"}}},
+            "chrome": {"categories": {"NETWORK": {"max_attempts": 2}}},
+        },
+    )
+    assert _run([(None, None)], "CRASH", browser="firefox", pol=pol)[0].action == "resume"
+    chrome = _run([(None, None)] * 3, browser="chrome", pol=pol)
+    assert [d.action for d in chrome] == ["resume", "resume", "none"]
+    assert [d.action for d in _run([(None, None)] * 3, pol=pol)] == ["resume"] * 3
+
+
+def test_network_stalled_is_a_known_network_reason_resumed_at_once() -> None:
+    """dlrescue's own NETWORK_STALLED: category NETWORK, resumed without waiting, with the
+    NETWORK budget."""
+    rule = rule_for(DEFAULT_POLICY, "NETWORK_STALLED", "NETWORK")
+    assert category_of("NETWORK_STALLED") == "NETWORK"
+    assert rule.max_attempts == policy.DEFAULT_CATEGORIES["NETWORK"].max_attempts
+    d = _decide("NETWORK_STALLED", jitter=0.999)
+    assert (d.action, d.delay_ms) == ("resume", 0)
