@@ -78,10 +78,16 @@ export const TRUNCATED_REASON = "SERVER_CONTENT_LENGTH_MISMATCH";
 
 /**
  * Did the download "complete" with fewer bytes than it announced? Chromium marks a short
- * body complete when the server sent no ETag or Last-Modified; such a file is cut.
+ * body complete when the server sent no ETag or Last-Modified; such a file is cut. The size
+ * of the file on disk (`fileSize`) overrules `bytesReceived` when the browser knows it:
+ * Firefox's `bytesReceived` at completion lags behind (212,992 of 262,144 bytes reported for
+ * a whole file in Firefox ESR 153).
  */
 export function isTruncated(item) {
   const total = Number(item?.totalBytes);
   const got = Number(item?.bytesReceived);
-  return item?.state === "complete" && Number.isFinite(total) && total > 0 && Number.isFinite(got) && got < total;
+  if (item?.state !== "complete" || !Number.isFinite(total) || total <= 0) return false;
+  if (!Number.isFinite(got) || got >= total) return false;
+  const size = Number(item?.fileSize);
+  return !(Number.isFinite(size) && size >= total);
 }

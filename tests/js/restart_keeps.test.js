@@ -55,11 +55,14 @@ describe("restart options (pure)", () => {
     assert.equal(isTruncated({ state: "complete", bytesReceived: 10, totalBytes: -1 }), false);
     assert.equal(isTruncated({ state: "complete", bytesReceived: 10, totalBytes: 0 }), false);
     assert.equal(isTruncated({ state: "interrupted", bytesReceived: 10, totalBytes: 20 }), false);
+    assert.equal(isTruncated({ state: "complete", bytesReceived: 10, totalBytes: 20, fileSize: 10 }), true, "Chrome: the short file");
+    assert.equal(isTruncated({ state: "complete", bytesReceived: 212_992, totalBytes: 262_144, fileSize: 262_144 }), false,
+      "Firefox: bytesReceived lags at completion; the whole file on disk says complete");
   });
 });
 
 describe("a restart keeps what the user chose", () => {
-  test("the restart asks for the old file's name; when it completes the dead item is cancelled and erased", async () => {
+  test("the restart asks for the old file's name after discarding the dead item's partial data; when it completes the dead item is erased", async () => {
     const rig = makeRig();
     rig.host.decide = restart();
     await rig.start();
@@ -70,10 +73,11 @@ describe("a restart keeps what the user chose", () => {
       [{ url: "https://example.org/dl?id=7", filename: "chosen.iso", conflictAction: "uniquify" }]);
     const fresh = [...rig.api.downloads.items.values()].find((i) => i.id !== old.id);
     assert.equal(fresh.filename, "/home/u/Downloads/chosen.iso");
+    assert.deepEqual(rig.api.downloads.calls.cancel, [old.id], "the partial file (and Firefox's placeholder) is discarded first");
     assert.deepEqual(rig.api.downloads.calls.erase, [], "nothing is erased before the restart completes");
     rig.api.downloads.change(fresh.id, { state: "complete" });
     await rig.clock.tick(0);
-    assert.deepEqual(rig.api.downloads.calls.cancel, [old.id], "the partial file is discarded");
+    assert.deepEqual(rig.api.downloads.calls.cancel, [old.id], "not cancelled twice");
     assert.deepEqual(rig.api.downloads.calls.erase, [{ id: old.id }]);
     assert.deepEqual([...rig.api.downloads.items.keys()], [fresh.id], "only the completed download is left");
     assert.equal(rig.rescuer.ledger.get(recordKey(old)).erased, true);
