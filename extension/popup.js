@@ -77,6 +77,7 @@ function renderRow(row) {
   const li = document.createElement("li");
   li.dataset.eventId = String(row.eventId ?? "");
   li.dataset.downloadId = String(row.downloadId ?? "");
+  li.dataset.key = String(row.key ?? "");
 
   const when = document.createElement("span");
   when.className = "when";
@@ -130,14 +131,14 @@ function buttons(row) {
     retry.disabled = true;
     giveUp.disabled = true;
     const resumedInPopup = await resumeWithGesture(row);
-    const reply = await send({ type: MSG.RETRY, downloadId: row.downloadId, url: row.url, resumedInPopup });
+    const reply = await send({ type: MSG.RETRY, key: row.key, resumedInPopup });
     result.textContent = retryResultText(reply, t);
     setTimeout(refresh, 1500);
   });
   giveUp.addEventListener("click", async () => {
     retry.disabled = true;
     giveUp.disabled = true;
-    const reply = await send({ type: MSG.GIVE_UP, downloadId: row.downloadId, url: row.url });
+    const reply = await send({ type: MSG.GIVE_UP, key: row.key });
     result.textContent = reply?.ok ? t("gaveUp") : retryResultText(reply, t);
     setTimeout(refresh, 1500);
   });
@@ -149,10 +150,11 @@ function buttons(row) {
  * user gesture, so Chrome's silent 5-resume cap does not apply. The background then watches.
  */
 async function resumeWithGesture(row) {
-  if (!api.downloads?.resume || !Number.isInteger(row.downloadId)) return false;
+  // the download the extension knows (liveId, liveUrl), not the host's scrubbed copy
+  if (!api.downloads?.resume || !Number.isInteger(row.liveId)) return false;
   try {
-    const [item] = await api.downloads.search({ id: row.downloadId });
-    if (!item || item.url !== row.url || item.state !== "interrupted" || !item.canResume) return false;
+    const [item] = await api.downloads.search({ id: row.liveId });
+    if (!item || item.url !== row.liveUrl || item.state !== "interrupted" || !item.canResume) return false;
     // never awaited to the end: Firefox's resume() settles only when the download does
     const { refused } = await startResume(api.downloads, item.id);
     return !refused;

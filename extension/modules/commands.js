@@ -22,11 +22,9 @@ export async function handleCommand(msg, { rescuer, port, log, meta }) {
     case MSG.HISTORY:
       return history(msg, { rescuer, port, log, meta });
     case MSG.RETRY:
-      return rescuer.retryNow({
-        downloadId: Number(msg.downloadId), url: String(msg.url ?? ""), resumedInPopup: Boolean(msg.resumedInPopup),
-      });
+      return rescuer.retryNow({ key: String(msg.key ?? ""), resumedInPopup: Boolean(msg.resumedInPopup) });
     case MSG.GIVE_UP:
-      return rescuer.giveUp({ downloadId: Number(msg.downloadId), url: String(msg.url ?? "") });
+      return rescuer.giveUp({ key: String(msg.key ?? "") });
     case MSG.DEBUG:
       await rescuer.init();
       return { ok: true, meta, ...rescuer.debugState(), log: log.lines() };
@@ -58,6 +56,6 @@ async function history(msg, { rescuer, port, log, meta }) {
   if (!reply.ok) {
     return { ...status(rescuer, port, meta), ok: false, error: reply.error };
   }
-  const items = (reply.items ?? []).map((item) => ({ ...item, local: rescuer.localState(item.download_id, item.url) }));
+  const items = (reply.items ?? []).map((item) => ({ ...item, local: rescuer.localState(item.event_id, item.download_id, item.url) }));
   return { ...status(rescuer, port, meta), ok: true, items, truncated: Boolean(reply.truncated) };
 }

@@ -89,9 +89,14 @@ function baseName(item) {
   }
 }
 
+/** Ledger statuses after which the extension has nothing left to do for a download. */
+const DONE_STATUSES = Object.freeze(["closed", "refused"]);
+
 /**
  * Rows for the history list. Only the newest row of each episode (URL) whose outcome is not
- * final gets the "retry now" and "give up" buttons: older rows are past attempts.
+ * final gets the "retry now" and "give up" buttons (older rows are past attempts), and only
+ * when the extension still knows the download (`local.key`, its ledger record): the actions
+ * address that download, never the URL the host stored (scrubbed, so not fetchable).
  */
 export function historyRows(items, t, formatTime, formatNumber = String) {
   const seen = new Set();
@@ -99,10 +104,14 @@ export function historyRows(items, t, formatTime, formatNumber = String) {
     const first = !seen.has(item.url);
     seen.add(item.url);
     const reason = item.known === false ? `${item.reason} – ${t("reasonUnknownMark")}` : String(item.reason ?? "?");
+    const local = item.local ?? null;
     return {
       eventId: item.event_id,
       downloadId: item.download_id,
       url: item.url,
+      key: local?.key ?? null,
+      liveId: local?.id ?? null,
+      liveUrl: local?.url ?? null,
       name: baseName(item),
       when: item.at ? formatTime(Date.parse(item.at)) : "",
       reason: t("reasonWithCategory", [reason, categoryName(item.category, t)]),
@@ -111,7 +120,8 @@ export function historyRows(items, t, formatTime, formatNumber = String) {
       outcome: outcomeName(item.outcome, t),
       explanation: item.explanation ? String(item.explanation) : "",
       local: localText(item.local, t, formatTime),
-      canAct: first && !FINAL_OUTCOMES.includes(item.outcome) && typeof item.url === "string" && item.url !== "",
+      canAct: first && !FINAL_OUTCOMES.includes(item.outcome) && typeof local?.key === "string" && local.key !== ""
+        && !DONE_STATUSES.includes(local.status),
     };
   });
 }

@@ -4,8 +4,8 @@
 export const MSG = Object.freeze({
   STATUS: "dlrescue:status", //   -> {host, queued, browser, lang, version}
   HISTORY: "dlrescue:history", // {limit} -> {ok, items, truncated} | {ok: false, error}
-  RETRY: "dlrescue:retry", //     {downloadId, url, resumedInPopup} -> {ok, did}
-  GIVE_UP: "dlrescue:give-up", // {downloadId, url} -> {ok}
+  RETRY: "dlrescue:retry", //     {key (ledger), resumedInPopup} -> {ok, did} | {ok: false, error}
+  GIVE_UP: "dlrescue:give-up", // {key (ledger)} -> {ok} | {ok: false, error}
   RECONNECT: "dlrescue:reconnect", // -> status
   DEBUG: "dlrescue:debug", //     -> everything the background knows, and its log
   RECONCILE: "dlrescue:reconcile", // -> debug state after a reconciliation

@@ -49,3 +49,64 @@ test("an unknown command gets a clear error", async () => {
   assert.equal(reply.ok, false);
   assert.equal(reply.error.code, "unknown_command");
 });
+
+/** A history row as the host stores it: the URL scrubbed, the event id of the interruption. */
+async function signedDownload(rig, decision) {
+  rig.host.decide = () => ({ attempt: 1, max_attempts: 5, reason: "SERVER_NO_RANGE", category: "SERVER", notify: false, explanation: "", ...decision });
+  await rig.start();
+  const url = "https://user:secret@example.org/big.iso?X-Amz-Signature=abc123&X-Amz-Expires=60#part";
+  const item = rig.api.downloads.add({ url, filename: "/home/u/Downloads/big.iso" });
+  rig.api.downloads.interrupt(item.id, "SERVER_NO_RANGE", { canResume: false });
+  await rig.clock.tick(0);
+  const eventId = rig.host.nextEvent - 1;
+  rig.host.history = [{ event_id: eventId, download_id: item.id, url: "https://example.org/big.iso?X-Amz-Signature=REDACTED&X-Amz-Expires=60", reason: "SERVER_NO_RANGE", outcome: null }];
+  const reply = await handleCommand({ type: MSG.HISTORY }, ctx(rig));
+  return { item, url, row: reply.items[0] };
+}
+
+test("a row with the host's scrubbed URL is matched to the real download by its event id", async () => {
+  const rig = makeRig();
+  const { item, url, row } = await signedDownload(rig, { action: "restart", delay_ms: 60_000 });
+  assert.equal(row.local.key, `${item.id}|${url}`);
+  assert.equal(row.local.url, url);
+  assert.equal(row.local.pending.action, "restart");
+});
+
+test("retry now runs the pending restart at once on the real URL, once: the cancelled timer starts no second download", async () => {
+  const rig = makeRig();
+  const { url, row } = await signedDownload(rig, { action: "restart", delay_ms: 60_000 });
+  const reply = await handleCommand({ type: MSG.RETRY, key: row.local.key }, ctx(rig));
+  assert.deepEqual(reply, { ok: true, did: "restarted" });
+  const again = await handleCommand({ type: MSG.RETRY, key: row.local.key }, ctx(rig));
+  assert.deepEqual(again, { ok: true, did: "restarted" }, "a second press starts nothing");
+  await rig.clock.tick(120_000);
+  assert.deepEqual(rig.api.downloads.calls.download.map((o) => o.url), [url], "exactly one download, of the real URL");
+});
+
+test("give up drops the pending action and tells the host given_up with the real URL", async () => {
+  const rig = makeRig();
+  const { item, url, row } = await signedDownload(rig, { action: "restart", delay_ms: 60_000 });
+  const reply = await handleCommand({ type: MSG.GIVE_UP, key: row.local.key }, ctx(rig));
+  assert.deepEqual(reply, { ok: true });
+  await rig.clock.tick(120_000);
+  assert.deepEqual(rig.api.downloads.calls.download, []);
+  assert.deepEqual(rig.host.ofType("outcome").at(-1).download, { id: item.id, url, state: "given_up" });
+  const rec = rig.rescuer.ledger.get(row.local.key);
+  assert.equal(rec.status, "left");
+  assert.equal(rec.pending, null);
+});
+
+test("rows the extension no longer knows carry no key, and actions on an unknown key do nothing but say so", async () => {
+  const rig = makeRig();
+  await rig.start();
+  rig.host.history = [{ event_id: 1, download_id: 5, url: "https://example.org/old.bin", reason: "NETWORK_FAILED", outcome: null }];
+  const reply = await handleCommand({ type: MSG.HISTORY }, ctx(rig));
+  assert.equal(reply.items[0].local, null);
+  for (const type of [MSG.RETRY, MSG.GIVE_UP]) {
+    const answer = await handleCommand({ type, key: "5|https://example.org/old.bin" }, ctx(rig));
+    assert.equal(answer.ok, false);
+    assert.equal(answer.error.code, "unknown_download");
+  }
+  assert.deepEqual(rig.api.downloads.calls.download, []);
+  assert.equal(rig.host.ofType("outcome").length, 0);
+});

@@ -12,6 +12,7 @@ const item = (extra = {}) => ({
   event_id: 7, at: "2026-01-15T12:00:00Z", browser: "chrome", download_id: 3, url: "https://example.org/a/big.iso",
   filename: "/home/u/Downloads/big.iso", reason: "NETWORK_FAILED", category: "NETWORK", known: true,
   action: "resume", delay_ms: 4000, attempt: 2, max_attempts: 5, outcome: null, explanation: "The connection dropped.",
+  local: { key: "3|https://example.org/a/big.iso?X-Amz-Signature=real", id: 3, url: "https://example.org/a/big.iso?X-Amz-Signature=real", status: "decided", pending: null },
   ...extra,
 });
 
@@ -77,6 +78,19 @@ describe("popup: history rows", () => {
       item({ event_id: 4, url: "https://example.org/dropped", outcome: "given_up" }),
     ], en, time);
     assert.deepEqual(rows.map((r) => r.canAct), [true, false, false, false]);
+  });
+
+  test("a row carries the extension's ledger key and the real download; rows the extension no longer knows get no buttons", () => {
+    const [row] = historyRows([item({ url: "https://example.org/a/big.iso?X-Amz-Signature=REDACTED" })], en, time);
+    assert.equal(row.key, "3|https://example.org/a/big.iso?X-Amz-Signature=real");
+    assert.equal(row.liveId, 3);
+    assert.equal(row.liveUrl, "https://example.org/a/big.iso?X-Amz-Signature=real");
+    assert.equal(row.canAct, true);
+    const [unknown] = historyRows([item({ local: null })], en, time);
+    assert.equal(unknown.canAct, false);
+    assert.equal(unknown.key, null);
+    const [done] = historyRows([item({ local: { key: "k", status: "closed" } })], en, time);
+    assert.equal(done.canAct, false, "the extension finished with it (completed, erased)");
   });
 
   test("an unknown reason is marked as such; the extension's own state is shown", () => {

@@ -592,7 +592,7 @@ describe("popup commands", () => {
     const item = running(rig);
     rig.api.downloads.interrupt(item.id);
     await rig.clock.tick(0);
-    const result = await rig.rescuer.retryNow({ downloadId: item.id, url: item.url });
+    const result = await rig.rescuer.retryNow({ key: recordKey(item) });
     assert.deepEqual(result, { ok: true, did: "resumed" });
     assert.deepEqual(rig.api.downloads.calls.resume, [item.id]);
     await rig.clock.tick(60_000);
@@ -607,7 +607,7 @@ describe("popup commands", () => {
     rig.api.downloads.interrupt(item.id);
     await rig.clock.tick(0);
     await rig.api.downloads.resume(item.id); // the popup's own call, with the click's gesture
-    const result = await rig.rescuer.retryNow({ downloadId: item.id, url: item.url, resumedInPopup: true });
+    const result = await rig.rescuer.retryNow({ key: recordKey(item), resumedInPopup: true });
     assert.deepEqual(result, { ok: true, did: "resumed" });
     assert.deepEqual(rig.api.downloads.calls.resume, [item.id]);
     rig.api.downloads.change(item.id, { state: "complete" });
@@ -615,10 +615,15 @@ describe("popup commands", () => {
     assert.equal(rig.host.ofType("outcome").at(-1).download.state, "complete");
   });
 
-  test("retry now for an erased download restarts it from its URL", async () => {
+  test("retry now for a download erased from the list restarts it from its real URL", async () => {
     const rig = makeRig();
+    rig.host.decide = () => decision({ action: "none" });
     await rig.start();
-    const result = await rig.rescuer.retryNow({ downloadId: 99, url: "https://example.org/gone.zip" });
+    const item = running(rig, { url: "https://example.org/gone.zip" });
+    rig.api.downloads.interrupt(item.id);
+    await rig.clock.tick(0);
+    rig.api.downloads.items.delete(item.id);
+    const result = await rig.rescuer.retryNow({ key: recordKey(item) });
     assert.deepEqual(result, { ok: true, did: "restarted" });
     assert.deepEqual(rig.api.downloads.calls.download, [{ url: "https://example.org/gone.zip" }]);
   });
@@ -630,11 +635,11 @@ describe("popup commands", () => {
     const item = running(rig);
     rig.api.downloads.interrupt(item.id);
     await rig.clock.tick(0);
-    await rig.rescuer.giveUp({ downloadId: item.id, url: item.url });
+    await rig.rescuer.giveUp({ key: recordKey(item) });
     await rig.clock.tick(20_000);
     assert.deepEqual(rig.api.downloads.calls.resume, []);
     assert.deepEqual(rig.host.ofType("outcome").at(-1).download, { id: item.id, url: item.url, state: "given_up" });
-    assert.equal(rig.rescuer.ledger.get(recordKey(item)).status, "closed");
+    assert.equal(rig.rescuer.ledger.get(recordKey(item)).status, "left");
   });
 
   test("the debug state shows the host, the queue and the records", async () => {

@@ -159,7 +159,7 @@ describe("a truncated \"complete\" download", () => {
     const item = rig.api.downloads.add({ url: "https://example.org/short.bin", filename: "/d/short.bin", totalBytes: 1000 });
     rig.api.downloads.interrupt(item.id, "NETWORK_FAILED");
     await rig.clock.tick(0);
-    await rig.rescuer.retryNow({ downloadId: item.id, url: item.url });
+    await rig.rescuer.retryNow({ key: recordKey(item) });
     await rig.clock.tick(0); // it runs again
     rig.api.downloads.change(item.id, { state: "complete", bytesReceived: 600 });
     await rig.clock.tick(0);
@@ -180,7 +180,7 @@ describe("a truncated \"complete\" download", () => {
     const item = rig.api.downloads.add({ url: "https://example.org/short.bin", totalBytes: 1000 });
     rig.api.downloads.interrupt(item.id, "NETWORK_FAILED");
     await rig.clock.tick(0);
-    await rig.rescuer.retryNow({ downloadId: item.id, url: item.url });
+    await rig.rescuer.retryNow({ key: recordKey(item) });
     await rig.clock.tick(0); // it runs again
     rig.api.downloads.change(item.id, { state: "complete", bytesReceived: 600 });
     await rig.clock.tick(0);
@@ -196,7 +196,7 @@ describe("a truncated \"complete\" download", () => {
     const item = rig.api.downloads.add({ url: "https://example.org/short.bin", filename: "/d/short.bin", totalBytes: 1000 });
     rig.api.downloads.interrupt(item.id, "NETWORK_FAILED");
     await rig.clock.tick(0);
-    await rig.rescuer.retryNow({ downloadId: item.id, url: item.url });
+    await rig.rescuer.retryNow({ key: recordKey(item) });
     await rig.clock.tick(0); // it runs again
     rig.api.downloads.change(item.id, { state: "complete", bytesReceived: 600 });
     await rig.clock.tick(0);
