@@ -2,7 +2,9 @@
 // to the host: it asks the background, which owns the port, with runtime.sendMessage.
 
 import { browserApi, translator, uiLang, uiLocale } from "./modules/env.js";
-import { historyRows, retryResultText, statusView } from "./modules/popup_view.js";
+import {
+  droppedText, historyNote, historyRows, hostProblemText, retryResultText, statusView,
+} from "./modules/popup_view.js";
 import { startResume } from "./modules/resume_check.js";
 import { MSG } from "./modules/ui_messages.js";
 
@@ -56,7 +58,9 @@ function renderStatus(reply) {
   show($("host-fix"), view.fix, true);
   show($("host-detail"), view.detail);
   show($("host-retry"), view.retry);
+  show($("host-said"), hostProblemText(reply?.hostProblem, t, formatTime));
   show($("queued"), reply?.queued ? t("queuedCount", [String(reply.queued)]) : "");
+  show($("dropped"), droppedText(reply?.dropped, t, formatTime));
   $("reconnect").hidden = view.tone === "ok";
   if (reply?.meta) {
     $("footer").textContent = t("footerVersion", [reply.meta.browser, reply.meta.version]);
@@ -168,7 +172,8 @@ function renderHistory(reply) {
   const note = $("history-note");
   if (!reply?.ok) {
     list.replaceChildren();
-    note.textContent = t("historyUnavailable");
+    note.textContent = historyNote(reply, t);
+    note.hidden = false;
     return;
   }
   const rows = historyRows(reply.items, t, formatTime, formatNumber);

@@ -37,8 +37,12 @@ export async function handleCommand(msg, { rescuer, port, log, meta }) {
   }
 }
 
+/** The popup's status block: the port, the queue, what the host last refused, what was dropped. */
 function status(rescuer, port, meta) {
-  return { ok: true, meta, host: port.status(), queued: rescuer.outbox.size };
+  return {
+    ok: true, meta, host: port.status(), queued: rescuer.outbox.size,
+    hostProblem: rescuer.hostProblem ?? null, dropped: rescuer.outbox.droppedInfo(),
+  };
 }
 
 async function history(msg, { rescuer, port, log, meta }) {

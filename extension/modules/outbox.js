@@ -6,14 +6,19 @@
 export const OUTBOX_KEY = "outbox";
 export const MAX_OUTBOX = 1000;
 
+/** How long the popup keeps saying that messages were dropped (the queue was full). */
+export const DROPPED_SHOWN_MS = 24 * 3600 * 1000;
+
 export class Outbox {
-  constructor({ storage, now = () => Date.now(), log = console, storageKey = OUTBOX_KEY }) {
+  constructor({ storage, now = () => Date.now(), log = console, storageKey = OUTBOX_KEY, maxEntries = MAX_OUTBOX }) {
     this.storage = storage;
     this.now = now;
     this.log = log;
     this.storageKey = storageKey;
+    this.maxEntries = maxEntries;
     this.items = [];
     this.seq = 0;
+    this.dropped = null; // {count, lastAt}: entries dropped because the queue was full
     this.loaded = false;
   }
 
@@ -22,6 +27,7 @@ export class Outbox {
     const saved = got?.[this.storageKey];
     this.items = Array.isArray(saved?.items) ? saved.items : [];
     this.seq = Number.isInteger(saved?.seq) ? saved.seq : this.items.reduce((m, e) => Math.max(m, e.seq), 0);
+    this.dropped = Number.isInteger(saved?.dropped?.count) ? saved.dropped : null;
     this.loaded = true;
     return this;
   }
@@ -29,7 +35,7 @@ export class Outbox {
   /** Ephemeral entries (private-browsing downloads) live in memory only: no trace on disk. */
   async _save() {
     const items = this.items.filter((e) => !e.ephemeral);
-    await this.storage.set({ [this.storageKey]: { seq: this.seq, items } });
+    await this.storage.set({ [this.storageKey]: { seq: this.seq, items, dropped: this.dropped } });
   }
 
   get size() {
@@ -58,12 +64,24 @@ export class Outbox {
       seq: this.seq, key, kind, ref, ephemeral, message, queuedAt: this.now(), tries: 0, nextTryAt: 0, lastError: null,
     };
     this.items.push(entry);
-    if (this.items.length > MAX_OUTBOX) {
-      const dropped = this.items.splice(0, this.items.length - MAX_OUTBOX);
-      this.log.warn(`outbox: over ${MAX_OUTBOX} entries; dropped the ${dropped.length} oldest`);
+    if (this.items.length > this.maxEntries) {
+      const dropped = this.items.splice(0, this.items.length - this.maxEntries);
+      const recent = this.droppedInfo();
+      this.dropped = { count: (recent?.count ?? 0) + dropped.length, lastAt: this.now() };
+      this.log.warn(`outbox: over ${this.maxEntries} entries; dropped the ${dropped.length} oldest`
+        + ` (${this.dropped.count} dropped so far; the popup says so)`);
     }
     await this._save();
     return { ...entry };
+  }
+
+  /**
+   * Entries dropped because the queue was full, for the popup: {count, lastAt}, or null when
+   * none was dropped in the last DROPPED_SHOWN_MS.
+   */
+  droppedInfo(now = this.now()) {
+    const d = this.dropped;
+    return d && d.count > 0 && now - d.lastAt < DROPPED_SHOWN_MS ? { ...d } : null;
   }
 
   /** The head entry when it is due, else null. */

@@ -25,6 +25,39 @@ export function statusView(host, t, now) {
   return { ...view, detail, retry };
 }
 
+/**
+ * What the host last answered with an error, in its own words (its `message` is a sentence in
+ * the language announced in hello): a store that cannot write now, or a refused message.
+ */
+export function hostProblemText(problem, t, formatTime) {
+  if (!problem?.message) return "";
+  if (problem.kind === "retry") return t("hostSaidRetry", [problem.message]);
+  const at = problem.at ? ` (${formatTime(problem.at)})` : "";
+  return `${t("hostSaidRefused", [String(problem.code ?? "?"), problem.message])}${at}`;
+}
+
+/** Messages the full queue dropped (outbox.droppedInfo()), or "". */
+export function droppedText(dropped, t, formatTime) {
+  if (!dropped?.count) return "";
+  return t("queueDropped", [String(dropped.count), formatTime(dropped.lastAt)]);
+}
+
+/** Codes of the port itself (no reply from the host), as opposed to the host's error replies. */
+const PORT_ERRORS = Object.freeze(["unavailable", "disconnected", "timeout", "too_large", "internal"]);
+
+/**
+ * The note under the history heading when the history could not be read: the host's own
+ * sentence when it answered with an error (store_unavailable ...), else why it is not
+ * connected (the port's reason), else the general sentence.
+ */
+export function historyNote(reply, t) {
+  if (reply?.ok) return "";
+  const error = reply?.error;
+  if (error?.message && error.code && !PORT_ERRORS.includes(error.code)) return t("historyHostSaid", [String(error.message)]);
+  const why = reply?.host?.status !== "connected" ? reply?.host?.detail || error?.message : error?.message;
+  return why ? t("historyNotConnected", [String(why)]) : t("historyUnavailable");
+}
+
 /** 40 ms, 2.5 s, 40 s, 3 min. `formatNumber` is the locale's (2,5 s in French). */
 export function formatDelay(ms, t, formatNumber = String) {
   const seconds = (Number(ms) || 0) / 1000;

@@ -79,6 +79,7 @@ export class Rescuer {
     this.verifyTimers = new Map(); // download key -> timer for its resume check
     this.outboxTimer = null;
     this.onlineTimer = null;
+    this.hostProblem = null; // the host's last error reply, for the popup (_hostSaid)
     this.port.onStatus((status) => {
       if (status.status === "connected") {
         this.outbox.wakeAll().then(() => this.flush());
@@ -492,10 +493,12 @@ export class Rescuer {
         break;
       }
       if (reply.ok) {
+        if (this.hostProblem?.kind === "retry") this.hostProblem = null; // it stores again
         await this.serial(() => this._applyReply(entry, reply));
         continue;
       }
       const code = reply.error?.code;
+      this._hostSaid(errorDisposition(code), reply.error);
       if (errorDisposition(code) === "retry") {
         const delay = queueRetryDelay(entry.tries);
         this.log.warn(`host cannot store now (${code}: ${reply.error?.message}); ${entry.kind} kept, next try in ${Math.round(delay / 1000)} s`);
@@ -508,6 +511,17 @@ export class Rescuer {
     }
     this._armOutboxTimer();
     await this._updateWakeAlarm();
+  }
+
+  /**
+   * The host's last error reply, for the popup: its own sentence (`message`), its code, and
+   * whether the message waits ("retry": cleared once the host stores again) or was dropped
+   * ("drop": shown with its time; only a newer problem replaces it in this worker).
+   */
+  _hostSaid(kind, error) {
+    this.hostProblem = {
+      kind, code: String(error?.code ?? "?"), message: String(error?.message ?? ""), at: this.now(),
+    };
   }
 
   async _refused(entry, error) {

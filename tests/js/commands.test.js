@@ -110,3 +110,60 @@ test("rows the extension no longer knows carry no key, and actions on an unknown
   assert.deepEqual(rig.api.downloads.calls.download, []);
   assert.equal(rig.host.ofType("outcome").length, 0);
 });
+
+test("the popup's status carries the host's own sentence when it cannot store, cleared once it stores again", async () => {
+  const rig = makeRig();
+  const said = "the history could not be written: database is locked";
+  rig.host.errorFor = (m) => (m.type === "interrupted" ? { code: "store_unavailable", message: said } : null);
+  await rig.start();
+  const item = rig.api.downloads.add({ url: "https://example.org/a.bin" });
+  rig.api.downloads.interrupt(item.id);
+  await rig.clock.tick(0);
+  let reply = await handleCommand({ type: MSG.STATUS }, ctx(rig));
+  assert.deepEqual({ ...reply.hostProblem, at: 0 }, { kind: "retry", code: "store_unavailable", message: said, at: 0 });
+  assert.equal(reply.queued, 1);
+  rig.host.errorFor = null;
+  await rig.clock.tick(60_000);
+  reply = await handleCommand({ type: MSG.STATUS }, ctx(rig));
+  assert.equal(reply.hostProblem, null);
+  assert.equal(reply.queued, 0);
+});
+
+test("a refused message stays in the popup's status with the host's sentence", async () => {
+  const rig = makeRig();
+  rig.host.errorFor = (m) => (m.type === "interrupted" ? { code: "invalid_reason", message: "download.error \"BOGUS\" is not a reason", field: "download.error" } : null);
+  await rig.start();
+  const item = rig.api.downloads.add({ url: "https://example.org/a.bin" });
+  rig.api.downloads.interrupt(item.id, "BOGUS");
+  await rig.clock.tick(0);
+  const reply = await handleCommand({ type: MSG.STATUS }, ctx(rig));
+  assert.equal(reply.hostProblem.kind, "drop");
+  assert.equal(reply.hostProblem.message, "download.error \"BOGUS\" is not a reason");
+});
+
+test("the history reply of a host that answers an error carries its sentence; a dead port its reason", async () => {
+  const rig = makeRig();
+  rig.host.errorFor = (m) => (m.type === "history" ? { code: "store_unavailable", message: "the history is on a read-only disk" } : null);
+  await rig.start();
+  const reply = await handleCommand({ type: MSG.HISTORY }, ctx(rig));
+  assert.equal(reply.ok, false);
+  assert.deepEqual(reply.error, { code: "store_unavailable", message: "the history is on a read-only disk" });
+  const gone = makeRig({ host: null });
+  await gone.start();
+  const missing = await handleCommand({ type: MSG.HISTORY }, ctx(gone));
+  assert.match(missing.host.detail, /not found/);
+});
+
+test("the popup's status says how many messages a full queue dropped", async () => {
+  const rig = makeRig({ host: null });
+  await rig.start();
+  rig.rescuer.outbox.maxEntries = 2;
+  for (const n of [1, 2, 3, 4]) {
+    const item = rig.api.downloads.add({ url: `https://example.org/${n}.bin` });
+    rig.api.downloads.interrupt(item.id);
+  }
+  await rig.clock.tick(0);
+  const reply = await handleCommand({ type: MSG.STATUS }, ctx(rig));
+  assert.equal(reply.queued, 2);
+  assert.equal(reply.dropped.count, 2);
+});

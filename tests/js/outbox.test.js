@@ -75,3 +75,19 @@ test("the ledger prunes the oldest finished records first when it is full", asyn
   await ledger.put("newest", { status: "queued" });
   assert.deepEqual(ledger.all().map((r) => r.key).sort(), ["new-open", "newest", "old-open"]);
 });
+
+test("a full queue drops its oldest entries and counts them (kept across workers) for the popup, for a day", async () => {
+  const storage = new FakeStorageArea();
+  const clock = new FakeClock();
+  const outbox = await new Outbox({ storage, now: clock.now, log: quietLog(), maxEntries: 3 }).load();
+  assert.equal(outbox.droppedInfo(), null);
+  for (const k of ["a", "b", "c", "d", "e"]) await outbox.add({ key: k, kind: "interrupted", message: msg(1) });
+  assert.deepEqual(outbox.entries().map((e) => e.key), ["c", "d", "e"]);
+  assert.deepEqual(outbox.droppedInfo(), { count: 2, lastAt: clock.now() });
+  const again = await new Outbox({ storage, now: clock.now, log: quietLog(), maxEntries: 3 }).load();
+  assert.equal(again.droppedInfo().count, 2);
+  await clock.tick(24 * 3600 * 1000);
+  assert.equal(again.droppedInfo(), null, "no longer shown a day later");
+  await again.add({ key: "f", kind: "interrupted", message: msg(1) });
+  assert.equal(again.droppedInfo().count, 1, "a new count starts");
+});

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { historyRows, retryResultText, statusView } from "../../extension/modules/popup_view.js";
+import {
+  droppedText, historyNote, historyRows, hostProblemText, retryResultText, statusView,
+} from "../../extension/modules/popup_view.js";
 import { makeGetMessage } from "./fakes.js";
 
 const en = makeGetMessage("en");
@@ -105,5 +107,42 @@ describe("popup: history rows", () => {
   test("retry results read as sentences", () => {
     assert.equal(retryResultText({ ok: true, did: "restarted" }, en), "Started again from zero.");
     assert.equal(retryResultText({ ok: false, error: { message: "no host" } }, en), "Could not retry: no host");
+  });
+});
+
+describe("popup: what is wrong, in the host's words", () => {
+  const said = "The history database is locked by another program; dlrescue will try again.";
+
+  test("a store that cannot write now shows the host's sentence, in English and French", () => {
+    const problem = { kind: "retry", code: "store_unavailable", message: said, at: 0 };
+    assert.equal(hostProblemText(problem, en, time),
+      `The companion program cannot record now (it is tried again automatically). It said: ${said}`);
+    assert.match(hostProblemText(problem, fr, time), /^Le programme compagnon ne peut pas enregistrer/);
+    assert.ok(hostProblemText(problem, fr, time).endsWith(said));
+  });
+
+  test("a refused message shows the code, the host's sentence and when", () => {
+    const text = hostProblemText({ kind: "drop", code: "invalid_reason", message: "download.error \"X\" is not a reason", at: 5000 }, en, time);
+    assert.equal(text, `The companion program refused a message (invalid_reason): download.error "X" is not a reason (${time(5000)})`);
+    assert.equal(hostProblemText(null, en, time), "");
+  });
+
+  test("a full queue says how many messages it dropped", () => {
+    assert.equal(droppedText({ count: 12, lastAt: 0 }, en, time),
+      `The waiting list was full: the 12 oldest messages were dropped and will not reach the companion program (last at ${time(0)}).`);
+    assert.match(droppedText({ count: 12, lastAt: 0 }, fr, time), /les 12 messages les plus anciens/);
+    assert.equal(droppedText(null, en, time), "");
+  });
+
+  test("the history note gives the host's sentence, or the port's reason, not 'once connected'", () => {
+    const hostError = historyNote({ ok: false, host: { status: "connected" }, error: { code: "store_unavailable", message: said } }, en);
+    assert.equal(hostError, `The companion program could not give the history: ${said}`);
+    const gone = historyNote({
+      ok: false, host: { status: "host_failed", detail: "Native host has exited." }, error: { code: "unavailable", message: "the host is not available" },
+    }, en);
+    assert.equal(gone, "The history is kept by the companion program, which is not connected: Native host has exited.");
+    assert.match(historyNote({ ok: false, host: { status: "host_failed", detail: "Native host has exited." } }, fr), /qui n'est pas connecté : Native host has exited\.$/);
+    assert.equal(historyNote({ ok: false }, en), en("historyUnavailable"));
+    assert.equal(historyNote({ ok: true }, en), "");
   });
 });
