@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from ._startup import without_asyncio
 from .policy import BROWSERS, LIMITS, Policy
 from .reasons import CATEGORIES, KNOWN_REASONS
+from .textsafe import escape, shorten
 
 with without_asyncio():  # pydantic's import would also import all of asyncio (26 ms)
     from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -71,31 +72,55 @@ def _allowed(key: str) -> str:
     return text.format(low, high)
 
 
+#: How much of a key or a value a problem quotes (the rest is cut, with a mark).
+SHOWN = 80
+
+
+def _shown(text: str) -> str:
+    """A key or value from the file as a problem quotes it: cut short, controls escaped."""
+    return escape(shorten(text, SHOWN))
+
+
 def parse_policy(raw: bytes, name: str = "policy.toml") -> Policy | list[str]:
-    """A Policy, or the list of problems (each naming the file, the key and what is allowed)."""
+    """A Policy, or the list of problems (each naming the file, the key and what is allowed).
+
+    Keys and values are quoted at most SHOWN characters long, with control and bidi
+    characters escaped (textsafe.escape); a file nested too deeply for the parser is reported
+    as invalid TOML, never raised."""
+    try:
+        return _parse(raw, name)
+    except RecursionError:
+        return [
+            f"{name}: is not valid TOML (nested too deeply): write plain [categories.X] and "
+            "[reasons.X] tables of keys"
+        ]
+
+
+def _parse(raw: bytes, name: str) -> Policy | list[str]:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return [f"{name}: is not UTF-8 text; save it as UTF-8"]
     except tomllib.TOMLDecodeError as exc:
-        return [f"{name}: is not valid TOML: {exc}"]
+        return [f"{name}: is not valid TOML: {_shown(str(exc))}"]
     problems: list[str] = []
     for table in data:
         if table not in ("categories", "reasons", "browsers"):
-            problems.append(f"{name}: unknown table [{table}]; allowed: {_TABLES}")
+            problems.append(f"{name}: unknown table [{_shown(table)}]; allowed: {_TABLES}")
     problems += _unknown_entries(data, "", name)
     browsers = data.get("browsers")
     if isinstance(browsers, dict):
         for browser, layers in browsers.items():
             if browser not in BROWSERS:
                 problems.append(
-                    f"{name}: unknown browser [browsers.{browser}]; allowed: {', '.join(BROWSERS)}"
+                    f"{name}: unknown browser [browsers.{_shown(browser)}]; "
+                    f"allowed: {', '.join(BROWSERS)}"
                 )
             elif isinstance(layers, dict):
                 for table in layers:
                     if table not in ("categories", "reasons"):
                         problems.append(
-                            f"{name}: unknown table [browsers.{browser}.{table}]; "
+                            f"{name}: unknown table [browsers.{browser}.{_shown(table)}]; "
                             f"allowed: [browsers.{browser}.categories.X], "
                             f"[browsers.{browser}.reasons.X]"
                         )
@@ -106,20 +131,22 @@ def parse_policy(raw: bytes, name: str = "policy.toml") -> Policy | list[str]:
         parsed = PolicyFile.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
-            loc = [str(p) for p in err["loc"]]
+            loc = [_shown(str(p)) for p in err["loc"]]
             depth = 4 if loc[:1] == ["browsers"] else 2  # [browsers.B.reasons.X] or [reasons.X]
             table, key = ".".join(loc[:depth]), ".".join(loc[depth:])
             if err["type"] == "extra_forbidden":
                 problems.append(
-                    f"{name}: [{table}] unknown key {key!r}; allowed: {', '.join(_ALLOWED)}"
+                    f"{name}: [{table}] unknown key '{key}'; allowed: {', '.join(_ALLOWED)}"
                 )
             elif key:
                 problems.append(
-                    f"{name}: [{table}] {key} = {err['input']!r} is not allowed; "
+                    f"{name}: [{table}] {key} = {_shown(repr(err['input']))} is not allowed; "
                     f"use {_allowed(key)}"
                 )
             else:
-                problems.append(f"{name}: [{table}] must be a table of keys ({err['msg']})")
+                problems.append(
+                    f"{name}: [{table}] must be a table of keys ({_shown(str(err['msg']))})"
+                )
         return problems
     return Policy(
         categories={k: v.model_dump(exclude_none=True) for k, v in parsed.categories.items()},
@@ -147,5 +174,5 @@ def _unknown_entries(data: dict[str, Any], prefix: str, name: str) -> list[str]:
             if entry not in known:
                 near = difflib.get_close_matches(entry, known, n=1)
                 hint = f"did you mean {near[0]}?" if near else f"allowed: {', '.join(known)}"
-                problems.append(f"{name}: unknown [{prefix}{key}.{entry}]; {hint}")
+                problems.append(f"{name}: unknown [{prefix}{key}.{_shown(entry)}]; {hint}")
     return problems
