@@ -14,6 +14,10 @@ from pathlib import Path
 from . import cache
 from .policy import DEFAULT_POLICY, Policy
 
+#: policy.toml is read only when it is a regular file of at most this size (a FIFO or a
+#: device such as /dev/zero is never opened for reading: see cache.read_regular).
+MAX_POLICY = 1024 * 1024
+
 
 def load_policy(
     path: Path, cached: Path | None = None, log: cache.Log = None
@@ -21,12 +25,17 @@ def load_policy(
     """The policy from `path` and the problems found; defaults when absent or broken. With
     `cached`, the result is read from (or kept in) that cache file."""
     try:
-        raw = path.read_bytes()
+        raw = cache.read_regular(path, MAX_POLICY)
     except FileNotFoundError:
         return DEFAULT_POLICY, []
+    except cache.NotRegular as exc:
+        return DEFAULT_POLICY, [
+            f"{path}: cannot be used ({exc}); make it a text file of at most "
+            f"{MAX_POLICY // 1024} KiB; using the default policy"
+        ]
     except OSError as exc:
         return DEFAULT_POLICY, [
-            f"{path}: cannot be read ({exc.strerror}); using the default policy"
+            f"{path}: cannot be read ({exc.strerror or exc}); using the default policy"
         ]
     if cached is None:
         return _validate(raw, path)
