@@ -71,8 +71,17 @@ def reason(value: object) -> Reason:
         raise ValueError(str(exc)) from None
 
 
+#: The first and last instants a date can name, in UTC; `instant` clamps to them.
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
 def instant(value: object) -> datetime:
-    """The validator of dates: ISO 8601 text to an aware UTC datetime (naive text is UTC)."""
+    """The validator of dates: ISO 8601 text to an aware UTC datetime (naive text is UTC).
+
+    A date whose offset takes it past year 1 or year 9999 in UTC (`0001-01-01T00:00:00+01:00`)
+    is clamped to EARLIEST or LATEST: as a bound of a history or stats request it means
+    "from the beginning" or "up to now" all the same."""
     if not isinstance(value, str):
         raise ValueError("must be an ISO 8601 date-time string such as 2026-11-23T14:00:00Z")
     try:
@@ -81,7 +90,12 @@ def instant(value: object) -> datetime:
         raise ValueError(
             f"{value[:64]!r} is not ISO 8601; write it like 2026-11-23T14:00:00Z"
         ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return EARLIEST if moment.year == 1 else LATEST
 
 
 class Message:
@@ -151,6 +165,28 @@ def _revive(node: dict[str, Any]) -> Any:
 
 _validators: dict[str, Any] = {}
 _validation_error: type[Exception] = Exception
+#: Where parse() may rebuild the validators from: the cache path and the log, while the
+#: validators in use come from that cache (emptied once they are rebuilt from the models).
+_source: dict[str, Any] = {}
+
+#: A valid request of each type, with every field that calls a function of _LIVE: the
+#: validators read from a cache must accept each of them (see ready).
+CANARIES: Mapping[str, dict[str, Any]] = {
+    "hello": {"type": "hello", "rid": 1, "browser": "chrome", "lang": "en"},
+    "interrupted": {
+        "type": "interrupted",
+        "rid": "r",
+        "event_key": "k",
+        "download": {"id": 1, "url": "https://example.org/f", "error": "NETWORK_FAILED"},
+    },
+    "outcome": {
+        "type": "outcome",
+        "rid": 2,
+        "download": {"id": 1, "url": "https://e/", "state": "interrupted", "error": "CRASH"},
+    },
+    "history": {"type": "history", "limit": 5, "since": "2026-01-01", "until": "2026-02-01T00:00Z"},
+    "stats": {"type": "stats", "since": "2026-01-01T00:00:00+01:00"},
+}
 
 
 def load(log: cache.Log = None) -> None:
@@ -159,22 +195,65 @@ def load(log: cache.Log = None) -> None:
     if not _validators:
         from . import paths
 
-        _validators.update(ready(paths.schema_cache_path(), log))
+        path = paths.schema_cache_path()
+        _validators.update(ready(path, log))
         _validation_error = _core().ValidationError
+        if all(isinstance(v, _core().SchemaValidator) for v in _validators.values()):
+            _source.update(path=path, log=log)
 
 
 def ready(path: Path, log: cache.Log = None) -> dict[str, Any]:
     """Each request type's validator: from the compiled schema cached in `path`, or compiled
-    with pydantic (and cached) when the file is missing, stale or damaged."""
+    with pydantic (and cached) when the file is missing, stale or damaged.
+
+    Whatever fails while the cached schema is read, turned into validators or tried on
+    CANARIES (pydantic_core may raise anything, even pyo3's PanicException, which is no
+    Exception, on a schema it did not make) means the same: one log line, then compile."""
     core = _core()
     key = cache.key(core.__version__, sources=("messages.py", "wire.py", "reasons.py"))
     try:
         schemas = cache.read(path, key, object_hook=_revive)
-        return {kind: core.SchemaValidator(schemas[kind]) for kind in KINDS}
-    except (OSError, ValueError, KeyError, TypeError, RecursionError, core.SchemaError) as exc:
+        validators = {kind: core.SchemaValidator(schemas[kind]) for kind in KINDS}
+        for kind, canary in CANARIES.items():
+            if getattr(validators[kind].validate_python(canary), "type", None) != kind:
+                raise ValueError(f"it does not validate a {kind!r} request")
+        return validators
+    except BaseException as exc:
+        if _fatal(exc):
+            raise
         if not isinstance(exc, FileNotFoundError) and log is not None:
-            log(f"the compiled request schema {path} is unusable ({exc}); compiling it again")
+            log(f"the compiled request schema {path} is unusable ({_why(exc)}); compiling it again")
     return _compile(core, path, key, log)
+
+
+def _fatal(exc: BaseException) -> bool:
+    """An exception no fallback may swallow: the process is being stopped."""
+    return isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit)
+
+
+def _why(exc: BaseException) -> str:
+    from .textsafe import escape, shorten
+
+    return escape(shorten(f"{type(exc).__name__}: {exc}", 300))
+
+
+def _rebuilt(kind: str, exc: BaseException) -> Any:
+    """After the cached validator of `kind` failed on a request other than by refusing it:
+    every validator compiled again from the models (one log line), and the new one of
+    `kind`; None when the validators in use were not read from a cache."""
+    if not _source:
+        return None
+    path, log = _source["path"], _source["log"]
+    _source.clear()
+    if log is not None:
+        log(
+            f"the compiled request schema {path} failed on a {kind!r} request "
+            f"({_why(exc)}); compiling it again"
+        )
+    core = _core()
+    key = cache.key(core.__version__, sources=("messages.py", "wire.py", "reasons.py"))
+    _validators.update(_compile(core, path, key, log))
+    return _validators[kind]
 
 
 def _compile(core: Any, path: Path, key: str | None, log: cache.Log) -> dict[str, Any]:
@@ -273,6 +352,13 @@ def parse(body: bytes) -> tuple[object, Any]:
             ),
             rid,
         )
+    try:
+        return rid, validator.validate_python(obj)
+    except _validation_error as exc:
+        raise _with_rid(_host_error(exc), rid) from None
+    except BaseException as exc:  # a damaged cached schema (see ready): compile, try again
+        if _fatal(exc) or (validator := _rebuilt(kind, exc)) is None:
+            raise
     try:
         return rid, validator.validate_python(obj)
     except _validation_error as exc:
