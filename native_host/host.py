@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 
-from . import CHROME_EXTENSION_ID, GECKO_ID, PROTOCOL, __version__, framing, paths, wire
+from . import CHROME_EXTENSION_ID, GECKO_ID, PROTOCOL, __version__, cache, framing, paths, wire
 from ._startup import without_gc, without_pydantic_plugins
 from .log import Log
 from .record import TYPE_CHECKING, Record
@@ -69,10 +69,10 @@ def refusal(caller: Caller, allowed_file: Path) -> str | None:
     if caller.origin == f"chrome-extension://{CHROME_EXTENSION_ID}/" or caller.addon_id == GECKO_ID:
         return None
     try:
-        extra = json.loads(allowed_file.read_text(encoding="utf-8"))
+        extra = json.loads(cache.read_regular(allowed_file, cache.MAX_CACHE))
         origins = extra.get("allowed_origins", [])
         addons = extra.get("allowed_extensions", [])
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         origins, addons = [], []
     # Only lists count: `in` on a string would match any part of it, and on a number raise.
     if (isinstance(origins, list) and caller.origin in origins) or (
@@ -124,9 +124,8 @@ class Host:
         if self.policy_path.exists():
             from .config import load_policy
 
-            self.policy, self.policy_problems = load_policy(
-                self.policy_path, paths.policy_cache_path(), log
-            )
+            self.policy, problems = load_policy(self.policy_path, paths.policy_cache_path(), log)
+            self.policy_problems = warnings(problems)
             for problem in self.policy_problems:
                 log(problem)
         self._store: Any = None
@@ -205,6 +204,12 @@ class Host:
                 self._flush(writes, replies)
                 replies[index] = self._error(exc.rid, exc)
                 continue
+            except BaseException as exc:  # a bug in parsing: this frame's error, never the host's
+                if isinstance(exc, KeyboardInterrupt | SystemExit):
+                    raise
+                self._flush(writes, replies)
+                replies[index] = self._failed(_rid_of(frame), exc)
+                continue
             if request.type in ("interrupted", "outcome"):
                 writes.append((index, rid, request))
                 continue
@@ -273,23 +278,30 @@ class Host:
                     raise  # the whole transaction fails; _flush answers every write in it
                 message = self._set_aside(exc) or str(exc)
                 return self._error(rid, HostError("store_unavailable", message))
-            import traceback
+            return self._failed(rid, exc)
 
-            self.log(f"internal error: {traceback.format_exc()}")
-            return self._error(
-                rid,
-                HostError(
-                    "internal_error",
-                    f"the host failed on this request ({type(exc).__name__}); "
-                    f"it was not recorded and the host keeps serving; the log has details",
-                ),
-            )
+    def _failed(self, rid: object, exc: BaseException) -> bytes:
+        """`internal_error` for a request the host failed on (a bug), with the traceback in
+        the log."""
+        import traceback
+
+        self.log(f"internal error: {''.join(traceback.format_exception(exc))}")
+        return self._error(
+            rid,
+            HostError(
+                "internal_error",
+                f"the host failed on this request ({type(exc).__name__}); "
+                f"it was not recorded and the host keeps serving; the log has details",
+            ),
+        )
 
     # -- replies ----------------------------------------------------------------------------
 
-    @staticmethod
-    def _ok(rid: object, payload: dict[str, Any]) -> bytes:
-        return _encode({"rid": rid, "ok": True, **payload})
+    def _ok(self, rid: object, payload: dict[str, Any]) -> bytes:
+        body = _encode({"rid": rid, "ok": True, **payload})
+        if len(body) <= framing.MAX_FRAME:
+            return body
+        return self._failed(rid, framing.FrameTooLarge(_too_large(len(body))))
 
     @staticmethod
     def _error(rid: object, error: Any) -> bytes:
@@ -539,7 +551,14 @@ def _event_key(raw: str | None) -> str | None:
 
 
 def _ms(moment: Any) -> int | None:
-    return None if moment is None else int(moment.timestamp() * 1000)
+    """An aware datetime in whole ms since the epoch, rounded down, exactly: a float
+    timestamp rounds 9999-12-31T23:59:59.999999Z up into year 10000."""
+    if moment is None:
+        return None
+    from datetime import UTC, datetime, timedelta
+
+    ms: int = (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)
+    return ms
 
 
 def _is_store_failure(exc: BaseException) -> bool:
@@ -561,6 +580,45 @@ def _undo(db: Any) -> None:
 
 def _encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode("ascii")
+
+
+def _too_large(size: int) -> str:
+    return f"the reply would be {size:,} bytes, more than a frame's {framing.MAX_FRAME:,}"
+
+
+def _rid_of(body: bytes) -> object:
+    """The rid a frame carries, when it can be read and is valid; else None (best effort,
+    for a frame whose handling failed before its rid was known)."""
+    try:
+        obj = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    rid = obj.get("rid") if isinstance(obj, dict) else None
+    return rid if wire._echoable(rid) else None
+
+
+#: At most this many of policy.toml's problems reach the log and `hello`'s warnings, each at
+#: most WARNING_CHARS long: a file with thousands of mistakes, or one huge value, must not
+#: make a `hello` reply larger than a frame (then every hello would fail).
+MAX_WARNINGS = 20
+WARNING_CHARS = 1000
+
+
+def warnings(problems: Sequence[object]) -> list[str]:
+    """The first MAX_WARNINGS problems, each cut to WARNING_CHARS with its control and bidi
+    characters escaped (as `dlrescue history` shows URLs), then how many more there are."""
+    from .textsafe import escape, shorten
+
+    shown = [
+        shorten(escape(shorten(str(problem), WARNING_CHARS)), WARNING_CHARS)
+        for problem in problems[:MAX_WARNINGS]
+    ]
+    if len(problems) > MAX_WARNINGS:
+        shown.append(
+            f"... and {len(problems) - MAX_WARNINGS:,} more problems in the policy file "
+            "(`dlrescue policy` lists them all); the default policy is used until they are fixed"
+        )
+    return shown
 
 
 def shrink(
@@ -586,7 +644,7 @@ def _reader(stream: BinaryIO, inbox: queue.Queue[object]) -> None:
             if frame is None:
                 break
             inbox.put(frame)
-    except (framing.TruncatedFrame, OSError) as exc:
+    except Exception as exc:  # TruncatedFrame, OSError, or a bug: the port ends either way
         inbox.put(exc)
         return
     inbox.put(_EOF)
@@ -613,11 +671,14 @@ def serve(stdin: BinaryIO, stdout: BinaryIO, host: Host) -> int:
             except queue.Empty:
                 break
         if batch:
-            replies = host.handle_batch(batch)
             try:
-                stdout.write(b"".join(framing.encode_frame(r) for r in replies))
-                stdout.flush()
-            except (BrokenPipeError, OSError):
+                replies = host.handle_batch(batch)
+            except Exception as exc:  # a bug outside any one request: each frame answered
+                failed = host._failed(None, exc)
+                replies = [failed] * len(batch)
+            try:
+                _write_all(stdout, b"".join(_framed(r, host) for r in replies))
+            except OSError:
                 host.log("the browser closed the port while replies were pending")
                 return 0
         if end is _EOF:
@@ -627,12 +688,33 @@ def serve(stdin: BinaryIO, stdout: BinaryIO, host: Host) -> int:
             return 1
 
 
+def _framed(reply: bytes, host: Host) -> bytes:
+    """A reply as a frame; one that passes the frame cap becomes its request's error."""
+    try:
+        return framing.encode_frame(reply)
+    except framing.FrameTooLarge:
+        failed = framing.FrameTooLarge(_too_large(len(reply)))
+        return framing.encode_frame(host._failed(_rid_of(reply), failed))
+
+
+def _write_all(stream: BinaryIO, data: bytes) -> None:
+    """Write every byte: a raw stream's write may take only part of them."""
+    view = memoryview(data)
+    while view:
+        written = stream.write(view)
+        if written is None:
+            raise BlockingIOError("stdout is non-blocking and full")
+        view = view[written:]
+    stream.flush()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point browsers launch (`dlrescue-host`)."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] in (["--version"], ["-V"]):
         print(f"dlrescue-host {__version__}")
         return 0
+    _end_on_sigterm()
     os.umask(0o077)  # the database, its journal and the log are the user's alone
     without_pydantic_plugins()
     with without_gc():
@@ -646,12 +728,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         host = Host(caller, log)
         wire.load(log)  # every frame needs the validators: ready them with the collector off
     try:
-        return serve(sys.stdin.buffer, frames_out, host)
+        return serve(_frames_in(), frames_out, host)
     except KeyboardInterrupt:
         return 130
     finally:
         host.close()
         log.close()
+
+
+def _frames_in() -> BinaryIO:
+    """stdin without a buffer: the reader thread may still be blocked reading when the host
+    ends (the browser closed stdout first), and a thread blocked inside sys.stdin.buffer holds
+    its lock, which the interpreter's shutdown then fails to take: it aborts (SIGABRT,
+    "could not acquire lock for <_io.BufferedReader name='<stdin>'>"). A raw file has no
+    lock; framing reads exactly the bytes of each frame, so no buffer is needed."""
+    return open(sys.stdin.fileno(), "rb", buffering=0, closefd=False)
+
+
+def _end_on_sigterm() -> None:
+    """SIGTERM (Firefox's way of closing a port, and the system's) ends the host at once with
+    status 0, as the end of input does, not killed by the signal. Nothing is lost: a reply is
+    written only after its events are committed, and an event committed but not yet answered
+    is found again by its event_key. The C module `_signal` is enough here; `signal` would
+    also build its enums (0.6 ms of every start)."""
+    if sys.platform == "win32":
+        return
+    from importlib import import_module
+
+    signals = import_module("_signal")
+    signals.signal(signals.SIGTERM, _terminated)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    os._exit(0)
 
 
 def _claim_stdout() -> BinaryIO:
