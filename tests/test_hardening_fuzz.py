@@ -6,8 +6,10 @@ events it acknowledges, and leaves a history that passes `PRAGMA integrity_check
 Most cases run in-process through `Host.handle_batch` on a real SQLite file; two long
 sessions push thousands of generated frames through a real host over real pipes. Cases:
 FRAMING_CASES streams, BYTE_CASES and REQUEST_CASES batches of 1 to 4 frames (hypothesis),
-GENERATED_FRAMES frames from a seeded generator (seeds from hypothesis), and SESSIONS x
-SESSION_FRAMES frames over pipes: 4,000 hypothesis examples and about 27,000 frames in all.
+TOML_CASES hostile policy files (nested 6,000 deep, thousands of tables, giant or invisible
+keys and values), GENERATED_FRAMES frames from a seeded generator (seeds from hypothesis),
+and SESSIONS x SESSION_FRAMES frames over pipes: 4,000 hypothesis examples and about 27,000
+frames in all.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 import sqlite3
 import struct
 from collections.abc import Callable, Iterator
@@ -36,7 +39,8 @@ from native_host.wire import MAX_SAFE_INT
 
 FRAMING_CASES = 1_000
 BYTE_CASES = 2_000
-REQUEST_CASES = 1_000
+REQUEST_CASES = 850
+TOML_CASES = 150
 GENERATED_SEEDS = 20
 GENERATED_FRAMES = 10_000
 SESSIONS = 2
@@ -212,10 +216,23 @@ instants = st.sampled_from(
         "2026-11-23",
         "0001-01-01T00:00:00",
         "9999-12-31T23:59:59",
+        # Past the calendar once in UTC: clamped and served, never OverflowError.
+        "0001-01-01T00:00:00+01:00",
+        "0001-01-01T00:00:00.000001+23:59",
+        "9999-12-31T23:59:59.999999Z",
+        "9999-12-31T23:59:59-01:00",
+        "9999-12-31T23:59:59.999999-23:59:59.999999",
         "2026-13-45",
         "yesterday",
     ]
 )
+#: Dates at and past the ends of the calendar (see `instants`).
+EXTREME_INSTANTS = [
+    "0001-01-01T00:00:00+01:00",
+    "0001-01-01T00:00:00",
+    "9999-12-31T23:59:59.999999Z",
+    "9999-12-31T23:59:59-01:00",
+]
 download_ids = st.integers(0, MAX_SAFE_INT)
 rids = st.one_of(st.integers(-MAX_SAFE_INT, MAX_SAFE_INT), st.text(max_size=130))
 flags = st.booleans()
@@ -275,6 +292,7 @@ requests = st.one_of(
             "category": valid_or(st.sampled_from(["NETWORK", "SERVER", "network", "X"])),
             "reason": valid_or(st.sampled_from(KNOWN_REASONS)),
             "since": valid_or(instants),
+            "until": valid_or(instants),
             "domain": valid_or(st.sampled_from(["example.org", "EXAMPLE.org", ""])),
             "outcome": valid_or(st.sampled_from(["complete", "pending", "x"])),
         },
@@ -587,6 +605,89 @@ def test_framing_on_any_stream_yields_frames_or_a_clean_truncation(
     assert stream.largest <= max(LIMIT, framing.SKIP_CHUNK)
 
 
+# -- hostile policy files -----------------------------------------------------------------------
+
+
+def _toml_string(text: str) -> str:
+    """text as a TOML basic string (JSON's escapes are TOML's; lone surrogates make it
+    invalid TOML, which is hostile too)."""
+    return json.dumps(text)
+
+
+def _nested_toml(depth: int, kind: str, where: str) -> str:
+    value = {
+        "array": "[" * depth + "]" * depth,
+        "inline": "{a = " * depth + "1" + "}" * depth,
+    }.get(kind)
+    if value is None:  # dotted keys, one table per level
+        return f"[{where}]\n" + "a." * depth + "b = 1\n"
+    return f"[{where}]\nmax_attempts = {value}\n"
+
+
+def _many_tables(count: int, name: str) -> str:
+    return "".join(f"[{_toml_string(name + str(i))}]\nx = 1\n" for i in range(count))
+
+
+def _rule(table: str, key: str, value: str) -> str:
+    return f"[{table}]\n{key} = {value}\n"
+
+
+toml_keys = st.one_of(
+    st.sampled_from(["action", "max_attempts", "initial_delay_ms", "notify", "backoff_factor"]),
+    odd_text.map(_toml_string),
+)
+toml_values = st.one_of(
+    st.sampled_from(['"resume"', "3", "true", "1e400", "-0", "nan", "inf", "[]", "{}"]),
+    st.integers().map(str),
+    odd_text.map(_toml_string),
+    giant_text.map(_toml_string),
+)
+toml_tables = st.one_of(
+    st.sampled_from(["categories.NETWORK", "reasons.SERVER_FAILED", "categories.NOPE"]),
+    odd_text.map(lambda text: "categories." + _toml_string(text)),
+    odd_text.map(_toml_string),
+)
+hostile_toml = st.one_of(
+    st.builds(
+        _nested_toml,
+        st.integers(1, 6000),
+        st.sampled_from(["array", "inline", "dotted"]),
+        st.sampled_from(["categories.NETWORK", "x"]),
+    ),
+    st.builds(_many_tables, st.integers(1, 3000), st.sampled_from(["t", "\u202e", "\x1b[2J"])),
+    st.lists(st.builds(_rule, toml_tables, toml_keys, toml_values), max_size=6).map("".join),
+    st.binary(max_size=200).map(lambda raw: raw.decode("latin-1")),
+)
+
+
+@pytest.mark.slow
+@settings(FUZZ, max_examples=TOML_CASES)
+@given(hostile_toml)
+def test_any_policy_file_is_read_or_reported_never_raised(
+    tmp_path_factory: pytest.TempPathFactory, text: str
+) -> None:
+    """Hostile policy.toml files (nested up to 6,000 deep as arrays, inline tables or dotted
+    keys; thousands of tables; giant, odd and invisible keys and values; random bytes):
+    load_policy returns a policy or problems without raising, through its cache and again
+    from it; the warnings a hello would carry are at most MAX_WARNINGS + 1, each short, with
+    no raw control or bidi character, and the hello fits easily in a frame."""
+    from native_host.config import load_policy
+    from native_host.host import MAX_WARNINGS, WARNING_CHARS, warnings
+    from native_host.textsafe import UNSAFE
+
+    folder = tmp_path_factory.mktemp("toml")
+    path, cached = folder / "policy.toml", folder / "policy.json"
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    first = load_policy(path, cached)
+    assert load_policy(path, cached) == first  # read back from the cache, the same
+    shown = warnings(first[1])
+    assert len(shown) <= MAX_WARNINGS + 1
+    assert all(len(line) <= WARNING_CHARS for line in shown)
+    assert not any(re.search(UNSAFE, line) for line in shown), shown
+    hello = json.dumps({"rid": None, "ok": True, "host_version": "x", "warnings": shown})
+    assert len(hello) < framing.MAX_FRAME // 16
+
+
 # -- long sessions over real pipes --------------------------------------------------------------
 
 
@@ -608,6 +709,8 @@ def generated_frame(rng: random.Random, n: int) -> bytes:
         download["state"] = rng.choice(["complete", "interrupted", "given_up", "in_progress"])
     if rng.random() < 0.3:  # sent again after a service worker died, or by mistake
         request["event_key"] = f"key-{rng.randrange(20)}"
+    if kind in ("history", "stats") and rng.random() < 0.5:  # up to the ends of the calendar
+        request[rng.choice(["since", "until"])] = rng.choice(EXTREME_INSTANTS)
     if rng.random() < 0.3:
         target = rng.choice([request, download])
         target[rng.choice([*target, "extra"])] = hostile_value
