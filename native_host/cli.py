@@ -248,8 +248,17 @@ def _reason(value: str) -> str:
     )
 
 
+def _utf8(value: str) -> bool:
+    """Whether an argument is text (bytes that are not UTF-8 arrive as lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _browser(value: str) -> str:
-    if not value.strip() or len(value) > 256:
+    if not value.strip() or len(value) > 256 or not _utf8(value):
         raise _usage(f"--browser {value!r} is not a browser name; write it like chrome or firefox")
     return value.strip().lower()
 
@@ -260,7 +269,7 @@ def _domain(value: str) -> str:
     text = value.strip().lower()
     if "://" in text:
         text = domain(text) or ""
-    if not text or any(c in text for c in " /\\@") or len(text) > 253:
+    if not text or any(c in text for c in " /\\@") or len(text) > 253 or not _utf8(text):
         raise _usage(f"--domain {value!r} is not a host name; write it like example.org")
     return text
 
@@ -349,15 +358,15 @@ def _policy_run(args: argparse.Namespace) -> int:
     from . import paths
     from .config import load_policy
     from .policy import BROWSERS
-    from .report import policy_table, policy_view, to_json
+    from .report import escape, policy_table, policy_view, to_json
 
     form = _choice("--format", args.format, ("table", "json"))
     browser = None if args.browser is None else _choice("--browser", args.browser, BROWSERS)
     path = paths.policy_path()
     policy, problems = load_policy(path)
     view = policy_view(policy, str(path), exists=path.exists(), problems=problems, browser=browser)
-    for problem in problems:
-        print(f"dlrescue policy: {problem}", file=sys.stderr)
+    for problem in problems:  # they quote the file's keys and values: escaped, as in history
+        print(f"dlrescue policy: {escape(problem)}", file=sys.stderr)
     _emit([to_json(view, indent=2)] if form == "json" else policy_table(view, width=_width()))
     return 1 if problems else 0
 
@@ -480,13 +489,70 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.run(args)
     except CliError as exc:
-        print(f"dlrescue {args.command}: {exc}", file=sys.stderr)
+        print(f"dlrescue {args.command}: {_safe(str(exc))}", file=sys.stderr)
         return exc.status
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `dlrescue history | head`
         return 0
+    except UnicodeEncodeError as exc:
+        encoding = getattr(sys.stdout, "encoding", None) or "?"
+        if exc.encoding.lower().replace("-", "").startswith("utf"):
+            print(f"dlrescue {args.command}: {_safe(_unexpected(exc))}", file=sys.stderr)
+            return 1
+        print(
+            f"dlrescue {args.command}: the output's encoding ({encoding}) cannot write "
+            f"{exc.object[exc.start : exc.end]!r}; set PYTHONIOENCODING=utf-8 or use a UTF-8 "
+            "locale",
+            file=sys.stderr,
+        )
+        return 1
+    except Exception as exc:  # the last resort: a sentence, never a traceback
+        print(f"dlrescue {args.command}: {_safe(_unexpected(exc))}", file=sys.stderr)
+        return 1
     return status
+
+
+def _safe(sentence: str) -> str:
+    """A sentence safe for a terminal: what it quotes (a path, a file's key) may hold control
+    or bidi characters, shown escaped as `history` shows URLs."""
+    from .report import escape
+
+    return escape(sentence)
+
+
+def _unexpected(exc: Exception) -> str:
+    """A sentence for an error no command foresaw, its traceback kept in the CLI's log."""
+    import traceback
+
+    what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    shown = what if len(what) <= 200 else what[:200] + "..."
+    try:
+        from . import paths
+
+        path = paths.log_dir() / "cli.log"
+        _append_private(path, "".join(traceback.format_exception(exc)))
+    except Exception:  # the log is a courtesy; the sentence is the report
+        return f"failed unexpectedly ({shown}); please report this as a dlrescue bug"
+    return (
+        f"failed unexpectedly ({shown}); the details are in {path}; please report this "
+        "as a dlrescue bug"
+    )
+
+
+def _append_private(path: Any, text: str, limit: int = 1 << 20) -> None:
+    """Append text to a 0600 file in a 0700 folder (made if missing), starting the file
+    afresh when it has grown past `limit` bytes."""
+    import os
+    import time
+
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+    if path.exists() and path.stat().st_size > limit:
+        flags |= os.O_TRUNC
+    fd = os.open(path, flags, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8", errors="backslashreplace") as out:
+        out.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} dlrescue[{os.getpid()}]: {text}\n")
 
 
 if __name__ == "__main__":

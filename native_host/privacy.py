@@ -1,8 +1,9 @@
 """What of a download may reach the disk. Pure functions, no I/O.
 
 - URL user-info (`user:password@`) is never stored, nor the fragment.
-- Query values whose names look like credentials (token, signature, X-Amz-*...) are
-  replaced with `REDACTED`: signed URLs carry tokens.
+- Query values whose names look like credentials (token, signature, X-Amz-*, pass,
+  x-api-key...) are replaced with `REDACTED`: signed URLs carry tokens. A URL Python cannot
+  split keeps only what comes before its first `?` or `#`.
 - Incognito items keep no URL, referrer or filename (the host decides that, see host.py).
 - URLs and file names are cut to a bounded length.
 - The episode key is a hash of the URL without user-info and fragment, so a restarted
@@ -23,11 +24,19 @@ MAX_STORED_URL = 2048
 MAX_STORED_FILENAME = 4096
 REDACTED = "REDACTED"
 
+#: Query parameter names whose values are credentials, matched on the name in lower case
+#: with `-` written `_` (so `X-Api-Key`, `x_api_key` and `X-API-KEY` are one name).
 _SECRET_PARAM = re.compile(
-    r"(?i)^(x-amz-.*|x-goog-.*|.*token.*|.*secret.*|.*passw.*|.*signature.*|sig|auth.*|"
-    r"key|api[-_]?key|apikey|access[-_]?key.*|session.*|sid|jwt|code|policy|key-pair-id|"
-    r"credential.*|st|hmac|hash)$"
+    r"^(x_amz_.*|x_goog_.*|.*token.*|.*secret.*|.*passw.*|pass|passcode|pwd|pw|pin|"
+    r".*signature.*|sig|auth.*|key|.*api_?key.*|access_?key.*|.*subscription_?key.*|"
+    r".*private_?key.*|session.*|sid|jwt|code|policy|key_pair_id|credential.*|st|hmac|hash|"
+    r".*ticket.*|otp|bearer|sas)$"
 )
+
+
+def is_secret_param(name: str) -> bool:
+    """Whether a query parameter of this name carries a credential."""
+    return _SECRET_PARAM.match(name.strip().lower().replace("-", "_")) is not None
 
 
 def _split(url: str) -> SplitResult | None:
@@ -76,21 +85,33 @@ def scrub_url(url: str) -> str:
     """The URL as it may be stored: no user-info, no fragment, credential values redacted."""
     parts = _split(url)
     if parts is None:
-        return _cut(url.split("@")[-1])
+        return _cut(_unsplittable(url))
     parts = _without_userinfo(parts)
     if parts.scheme.lower() == "data":
         return _cut(url.split(",", 1)[0] + ",")
     if parts.query:
         pairs = parse_qsl(parts.query, keep_blank_values=True)
-        if any(_SECRET_PARAM.match(name) for name, _ in pairs):
+        if any(is_secret_param(name) for name, _ in pairs):
             query = "&".join(
                 quote(name, safe="")
                 + "="
-                + (REDACTED if _SECRET_PARAM.match(name) else quote(value, safe=""))
+                + (REDACTED if is_secret_param(name) else quote(value, safe=""))
                 for name, value in pairs
             )
             parts = parts._replace(query=query)
     return _cut(urlunsplit(parts))
+
+
+def _unsplittable(url: str) -> str:
+    """What of a URL Python cannot split (`https://[::1/f?token=S`) may be stored: the part
+    before the first `?` or `#`, without user-info; its query and fragment are dropped
+    whole, since no parameter in them can be told from a credential."""
+    head = re.split(r"[?#]", url, maxsplit=1)[0]
+    scheme, slashes, rest = head.partition("//")
+    if not slashes:
+        return head.rpartition("@")[2]
+    authority, slash, path = rest.partition("/")
+    return scheme + slashes + authority.rpartition("@")[2] + slash + path
 
 
 def scrub_filename(name: str | None) -> str | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from .explanations import describe_category, describe_reason, normalize_lang
@@ -40,27 +40,57 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+#: The instants --since, --until and --older-than may name: datetime's range, in UTC.
+_EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+_LATEST = datetime.max.replace(tzinfo=UTC)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_RANGE = "0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z"
+
+
+def _ms_of(moment: datetime) -> int:
+    """ms since the epoch of an aware datetime, exactly (timestamp() is a float: at the end
+    of year 9999 its microseconds round up into year 10000)."""
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
+
+
+def utc_text(ms: int) -> str:
+    """ms since the epoch as `2026-11-23 14:05 UTC`, for any instant parse_when returns
+    (years before 1000 are written with four digits, and no platform's limits apply)."""
+    moment = _EPOCH + timedelta(milliseconds=ms)
+    return f"{moment.year:04d}-{moment:%m-%d %H:%M} UTC"
+
+
 def parse_when(text: str, now_ms: int) -> int:
     """An instant in ms since the epoch from `30m`, `24h`, `7d`, `2w` (that long before
     now_ms) or ISO 8601 (`2026-11-23`, `2026-11-23T14:00:00Z`; without an offset, UTC).
+    The instant lies from 0001-01-01 to 9999-12-31 UTC.
 
-    ValueError with a sentence that shows the right forms.
+    ValueError with a sentence that says what is wrong and shows the right forms.
     """
+    shown = repr(text if len(text) <= 40 else text[:40] + "...")
     match = _regex(_RELATIVE).fullmatch(text)
     if match:
         amount, unit = match.groups()
-        return now_ms - round(float(amount) * _UNITS_MS[unit.lower()])
+        ms = now_ms - round(float(amount) * _UNITS_MS[unit.lower()])
+        if ms < _ms_of(_EARLIEST):
+            weeks = (now_ms - _ms_of(_EARLIEST)) // _UNITS_MS["w"]
+            raise ValueError(
+                f"{shown} reaches back before the year 1; give a span of at most "
+                f"{weeks:,}w, or a date from {_RANGE}"
+            )
+        return ms
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        shown = text if len(text) <= 40 else text[:40] + "..."
         raise ValueError(
-            f"{shown!r} is neither a time span like 30m, 24h or 7d nor an ISO 8601 date "
+            f"{shown} is neither a time span like 30m, 24h or 7d nor an ISO 8601 date "
             f"like 2026-11-23 or 2026-11-23T14:00:00Z"
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
+    if not _EARLIEST <= moment <= _LATEST:
+        raise ValueError(f"{shown} is outside the dates allowed, {_RANGE} (in UTC)")
+    return _ms_of(moment)
 
 
 def lang_from_env(env: Mapping[str, str]) -> str:
@@ -531,8 +561,8 @@ def _summary(stats: Mapping[str, Any], width: int) -> Iterator[str]:
 
 def _sentences(stats: Mapping[str, Any]) -> Iterator[str]:
     if stats.get("since"):
-        when = datetime.fromisoformat(stats["since"]).strftime("%Y-%m-%d %H:%M UTC")
-        yield f"Since {when}:"
+        since = datetime.fromisoformat(stats["since"])
+        yield f"Since {since.year:04d}-{since:%m-%d %H:%M} UTC:"
     else:
         yield "All recorded history:"
     open_ = stats["episodes"] - stats["ended"]
@@ -620,7 +650,7 @@ def stats_table(
 
 def prune_lines(removed: Mapping[str, int], before_ms: int, *, dry_run: bool) -> Iterator[str]:
     """What `prune` removed (or would remove)."""
-    when = datetime.fromtimestamp(before_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    when = utc_text(before_ms)
     verb = "Would remove" if dry_run else "Removed"
     episodes, events = removed["episodes"], removed["events"]
     if not episodes and not events:
@@ -630,6 +660,22 @@ def prune_lines(removed: Mapping[str, int], before_ms: int, *, dry_run: bool) ->
         f"{verb} {episodes:,} download{'s' * (episodes != 1)} that ended before {when}, "
         f"and {events:,} event{'s' * (events != 1)} in all."
     )
+    if removed.get("vacuumed") and not removed.get("secure_delete"):
+        yield (
+            "This SQLite cannot overwrite deleted rows (secure_delete is off in its build), "
+            "so the file was vacuumed: rewritten without them."
+        )
+    elif removed.get("vacuumed"):
+        yield (
+            "The file was vacuumed once: an earlier dlrescue may have left copies of rows "
+            "in its free space."
+        )
+    if removed.get("log_kept"):
+        yield (
+            "A running dlrescue host was reading the history, so its write-ahead log "
+            "(history.sqlite3-wal) still holds the removed rows until its next checkpoint; "
+            "run prune again once the browser is closed to empty it now."
+        )
 
 
 # -- policy ---------------------------------------------------------------------------------

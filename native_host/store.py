@@ -16,7 +16,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .record import TYPE_CHECKING, Record
@@ -109,6 +109,13 @@ MIGRATIONS: Sequence[str] = (
     """
     ALTER TABLE events ADD COLUMN reachable INTEGER;
     """,
+    # v5, for prune leaving nothing readable: writers now set secure_delete, but a file
+    # written before may hold stale copies of rows in free space (b-tree pages rebalanced
+    # without it), so the first prune after this upgrade vacuums the file once.
+    """
+    CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO settings (name, value) VALUES ('vacuum_at_prune', '1');
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -128,13 +135,13 @@ def now_ms() -> int:
 ISO_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ', {} / 1000.0, 'unixepoch')"
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def iso(ms: int) -> str:
     """Milliseconds since the epoch as ISO 8601 UTC with a Z."""
-    return (
-        datetime.fromtimestamp(ms / 1000, UTC)
-        .isoformat(timespec="milliseconds")
-        .replace("+00:00", "Z")
-    )
+    moment = _EPOCH + timedelta(milliseconds=ms)  # fromtimestamp() fails before 1970 on Windows
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _text(value: str | None) -> str | None:
@@ -190,6 +197,17 @@ def is_damage(exc: BaseException | None) -> bool:
             return True
         exc = exc.__cause__
     return False
+
+
+#: The columns an incognito event never fills (see add_event and SECURITY.md).
+INCOGNITO_DROPPED = (
+    "url",
+    "domain",
+    "filename",
+    "download_id",
+    "bytes_received",
+    "total_bytes",
+)
 
 
 class Episode(Record):
@@ -250,6 +268,8 @@ class Store:
                 return db
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
+            # What is deleted or moved is overwritten with zeros, not left in free space.
+            db.execute("PRAGMA secure_delete=ON")
             db.execute("PRAGMA foreign_keys=ON")
             self._migrate(db)
         except BaseException:
@@ -273,6 +293,8 @@ class Store:
                 for statement in step.split(";"):
                     if statement.strip():
                         db.execute(statement)
+            if version == 0:  # a new file, written with secure_delete from the start
+                db.execute("DELETE FROM settings WHERE name = 'vacuum_at_prune'")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
         except BaseException:
@@ -413,7 +435,12 @@ class Store:
         )
 
     def add_event(self, fields: Mapping[str, object]) -> int:
-        """Insert one event row; keys are column names. Returns its id."""
+        """Insert one event row; keys are column names. Returns its id.
+
+        An incognito event keeps only its time, kind, browser, reason, decision and state:
+        whatever the caller passed, no URL, domain, file name, download id or byte counts."""
+        if fields.get("incognito"):
+            fields = {**fields, **dict.fromkeys(INCOGNITO_DROPPED)}
         columns = ", ".join(fields)
         marks = ", ".join("?" * len(fields))
         values = [_text(v) if isinstance(v, str) else v for v in fields.values()]
@@ -665,6 +692,13 @@ class Store:
 
         Deletes in transactions of `batch` episodes so a running host is never kept waiting
         long. Returns {"episodes": n, "events": n} removed (or that would be, with dry_run).
+
+        What is removed leaves nothing readable in the file: deleted rows are overwritten
+        with zeros (`"secure_delete": 1`); where this SQLite was built without it, and
+        once in a file written before dlrescue set it (schema v5), the file is vacuumed
+        instead (`"vacuumed": 1`). The write-ahead log, which still holds the rows
+        as they were written, is then checkpointed and emptied; `"log_kept": 1` when another
+        program's open read kept it (it is emptied at a later checkpoint).
         """
         old_events = "episode_id IS NULL AND at_ms < ?"
         if dry_run:
@@ -705,7 +739,34 @@ class Store:
             removed["events"] += gone
             if gone < batch:
                 break
+        removed.update(self._scrub(removed["episodes"] + removed["events"] > 0))
         return removed
+
+    def secure_delete(self) -> bool:
+        """Whether this connection overwrites deleted content (set in _connect; a build may
+        lack it: SQLITE_SECURE_DELETE off and the pragma compiled out, or fixed off)."""
+        try:
+            self.db.execute("PRAGMA secure_delete=ON")
+            row = self.db.execute("PRAGMA secure_delete").fetchone()
+        except sqlite3.Error:
+            return False
+        return row is not None and row[0] == 1
+
+    def _scrub(self, deleted: bool) -> dict[str, int]:
+        """After a delete: vacuum when deleted rows were not overwritten, then empty the WAL
+        (also when nothing was deleted now: an earlier prune may have left it full)."""
+        pending = self._rows("SELECT 1 FROM settings WHERE name = 'vacuum_at_prune'")
+        secure = self.secure_delete()
+        vacuumed = deleted and (bool(pending) or not secure)
+        if vacuumed:
+            self.vacuum()
+            with self.transaction():
+                self.db.execute("DELETE FROM settings WHERE name = 'vacuum_at_prune'")
+        try:
+            busy, _, _ = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(explain_error(exc, self.path)) from exc
+        return {"secure_delete": int(secure), "vacuumed": int(vacuumed), "log_kept": int(busy != 0)}
 
     def vacuum(self) -> None:
         """Give the space of removed rows back to the file system (rewrites the file)."""

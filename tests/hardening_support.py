@@ -78,6 +78,13 @@ def events(path: Path) -> dict[int, tuple[Any, ...]]:
     return {r[0]: tuple(r[1:]) for r in rows}
 
 
+def stored_download_id(request: dict[str, Any]) -> Any:
+    """The download id an acknowledged event's row holds: the request's, or None for an
+    incognito one (SECURITY.md: an incognito event keeps no download id or byte counts)."""
+    download = request["download"]
+    return None if download.get("incognito") is True else download["id"]
+
+
 # -- replies ---------------------------------------------------------------------------------
 
 

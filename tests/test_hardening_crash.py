@@ -28,6 +28,7 @@ from hardening_support import (
     host_command,
     integrity,
     interrupted,
+    stored_download_id,
 )
 from hostio import CHROME_ORIGIN, frame
 
@@ -121,7 +122,7 @@ def test_killing_the_host_at_random_moments_loses_no_acknowledged_event(
             if reply["ok"]:
                 acked[reply["event_id"]] = (
                     json.loads(request)["type"],
-                    json.loads(request)["download"]["id"],
+                    stored_download_id(json.loads(request)),
                 )
         next_id += len(sent) + 1
         if db_file(xdg).exists():

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hardening_support import Host, check_reply, integrity, request_of
+from hardening_support import Host, check_reply, integrity, request_of, stored_download_id
 from hostio import CHROME_ORIGIN
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -472,7 +472,7 @@ class Fuzzed:
             first = self.keyed.setdefault(stored_key, reply["event_id"])
             assert first == reply["event_id"], "an event sent again is answered as before"
             return  # sent again: the first one's row answers for it
-        assert stored_key is None and download_id == request["download"]["id"]
+        assert stored_key is None and download_id == stored_download_id(request)
         if request["download"].get("incognito") is True:
             assert url is None and filename is None
 
@@ -791,7 +791,7 @@ def test_long_pipe_session_of_generated_frames(xdg: dict[str, str], seed: int) -
             key = request.get("event_key")
             if key is not None:  # sent again: answered as the first time
                 assert keyed.setdefault(key, reply["event_id"]) == reply["event_id"]
-            acked.setdefault(reply["event_id"], request["download"]["id"])
+            acked.setdefault(reply["event_id"], stored_download_id(request))
     db = Path(xdg["XDG_DATA_HOME"]) / "dlrescue" / "history.sqlite3"
     assert integrity(db) == "ok"
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as reader:

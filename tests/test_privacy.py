@@ -54,3 +54,42 @@ def test_scrubbing_never_fails_and_never_keeps_a_password(text: str) -> None:
     assert "SECRETPW" not in out or "SECRETPW" in text
     url_key(text)
     domain(text)
+
+
+CREDENTIAL_NAMES = (
+    "pass",
+    "pwd",
+    "pw",
+    "subscription-key",
+    "x-api-key",
+    "private_key",
+    "ticket",
+    "otp",
+    "bearer",
+    "sas",
+)
+
+
+def test_every_credential_name_is_redacted_in_any_case_and_with_dash_or_underscore() -> None:
+    """pass, pwd, pw, subscription-key, x-api-key, private_key, ticket, otp, bearer and sas
+    are credentials whatever their case and whichever of - or _ joins their words."""
+    for name in CREDENTIAL_NAMES:
+        for spelled in {
+            name,
+            name.upper(),
+            name.title(),
+            name.replace("-", "_"),
+            name.replace("_", "-"),
+        }:
+            out = scrub_url(f"https://example.org/f?{spelled}=S3CRET&page=2")
+            assert "S3CRET" not in out and f"{spelled}=REDACTED" in out, (spelled, out)
+            assert "page=2" in out
+    assert "S3CRET" not in scrub_url("https://example.org/f?%70ass=S3CRET")  # percent-encoded
+
+
+def test_a_url_python_cannot_split_keeps_nothing_after_its_query_mark() -> None:
+    """An invalid IPv6 literal (urlsplit raises) is stored up to its first ? or #, without
+    user-info: its query and fragment, which cannot be told apart from credentials, go."""
+    assert scrub_url("https://[::1/f?token=S#F") == "https://[::1/f"
+    assert scrub_url("https://[::1/f#F?token=S") == "https://[::1/f"
+    assert scrub_url("https://bob:pw@[::1/dir/a@b.iso?x=1") == "https://[::1/dir/a@b.iso"
