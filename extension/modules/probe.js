@@ -42,9 +42,11 @@ export async function probe(url, { fetch = globalThis.fetch, timers = globalThis
   const controller = new AbortController();
   const timer = timers.setTimeout(() => controller.abort(), timeoutMs);
   try {
+    // no redirect option: a no-cors request must follow redirects (the Fetch standard;
+    // Chromium 156 rejects `redirect: "manual"` with "Failed to fetch" before sending)
     await fetch(target, {
       method: "HEAD", mode: "no-cors", credentials: "omit", cache: "no-store",
-      redirect: "manual", referrerPolicy: "no-referrer", signal: controller.signal,
+      referrerPolicy: "no-referrer", signal: controller.signal,
     });
     return true;
   } catch {
