@@ -9,6 +9,7 @@ URL (the pending one must not fire as well), and "Give up" must close the host's
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable
@@ -122,7 +123,7 @@ def test_popup_retry_and_give_up_act_on_the_real_download(
         return finished[0] if finished else None
 
     for kind in ("signed", "userinfo", "fragment"):
-        item = wait_for(f"the {kind} download to complete", lambda k=kind: done(k), 30)
+        item = wait_for(f"the {kind} download to complete", functools.partial(done, kind), 30)
         assert rig.file_on_disk(item) == rig.server.body(path_of(cases[kind]))
     time.sleep(2.0)  # a pending action that fired as well would show now
     for kind in ("signed", "userinfo", "fragment"):

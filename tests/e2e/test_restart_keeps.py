@@ -50,9 +50,10 @@ def test_restart_keeps_the_chosen_name_and_leaves_one_file(rig: Rig, named_by: s
     if rig.name == "chromium":
         rig.server.add(path, Behaviour(cut_times=6, range_mode="416", filename=served))
     else:
-        rig.server.add(
-            path, Behaviour(cut_times=1, range_mode="416", filename=served, **FIREFOX_CUT)
-        )
+        cut = Behaviour(cut_times=1, range_mode="416", filename=served)
+        cut.trickle_chunk = int(FIREFOX_CUT["trickle_chunk"])
+        cut.trickle_interval = float(FIREFOX_CUT["trickle_interval"])
+        rig.server.add(path, cut)
     folder = rig.home.downloads
     before = set(files_in(folder))
     if named_by == "server":
