@@ -106,7 +106,8 @@ export class Acting {
         await this.ledger.put(key, { status: "closed", outcome: "erased", pending: null });
         return;
       }
-      const stillStalled = rec.stalled && item.state === "in_progress" && !item.paused
+      const stillStalled = rec.stalled && item.state === "in_progress"
+        && (!item.paused || this.running.ownsPause(item.id))
         && (Number(item.bytesReceived) || 0) <= (rec.lastBytes ?? 0);
       if (item.state !== "interrupted" && !stillStalled && !(rec.truncated && isTruncated(item))) {
         await this._takenOver(item, rec);
@@ -144,8 +145,8 @@ export class Acting {
    * pause drops that connection and a resume asks for the rest on a new one (Range), so
    * nothing is fetched twice. Chrome: a pause keeps the same connection (measured: no new
    * request after a pause of 25 s), and no extension API can drop it without discarding the
-   * partial file; so the download starts again, as a new download, and the stalled one is
-   * cancelled once the new one is under way.
+   * partial file; so the stalled one is cancelled and the download starts again under the
+   * same name.
    */
   async _reconnect(item, rec) {
     if (this.browser === "firefox") {
@@ -159,13 +160,12 @@ export class Acting {
       await this._resume(paused, rec);
       return;
     }
-    await this._restart(item, rec, "stalled");
-    if (this.ledger.get(rec.key)?.status !== "replaced") return;
     try {
-      await this.api.downloads.cancel(item.id);
+      await this.api.downloads.cancel(item.id); // frees the name for the new download
     } catch (e) {
       this.log.warn(`downloads.cancel(${item.id}) of the stalled download failed: ${e?.message ?? e}`);
     }
+    await this._restart(item, rec, "stalled");
   }
 
   async _resume(item, rec) {

@@ -272,7 +272,8 @@ export class Rescuer {
     await this.reconciled;
     await this.serial(async () => {
       const now = await this._item(item.id);
-      if (!now || now.state !== "in_progress" || now.paused) return; // it moved on meanwhile
+      const heldByUser = now?.paused && !this.running.ownsPause(now.id);
+      if (!now || now.state !== "in_progress" || heldByUser) return; // it moved on meanwhile
       const rec = await this._find(now) ?? this.ledger.get(recordKey(now));
       if (rec?.status === "queued" || rec?.pending) return; // already on its way
       const stalled = { ...now, state: "interrupted", error: STALL_REASON, canResume: true };
@@ -392,7 +393,8 @@ export class Rescuer {
    * is followed by a probe of the server, and the host hears whether it answered
    * (`reachable`), so an outage spends no attempt and an answering server that sends
    * nothing (an expired link) is given up soon. `stalled`: the running watch found it
-   * stalled (it is still running; the host hears NETWORK_STALLED).
+   * stalled (it is still running; the host hears NETWORK_STALLED); a stall is probed too,
+   * so one during an outage waits for the server instead of starting again.
    */
   async _newInterruption(item, rec, { stalled = false } = {}) {
     if (rec && rec.status === "acted" && !rec.reportedInterrupted) {
@@ -405,7 +407,8 @@ export class Rescuer {
     const n = (rec?.interruptions ?? 0) + 1;
     const bytes = Number(item.bytesReceived) || 0;
     const progressed = bytes > (rec?.lastBytes ?? 0);
-    const reachable = progressed || stalled ? undefined : await this.probe(item.finalUrl || item.url);
+    // a stall is probed too: during an outage the browser's own retries look like one
+    const reachable = progressed && !stalled ? undefined : await this.probe(item.finalUrl || item.url);
     const fields = {
       id: item.id, url: item.url, name: displayName(item), incognito: Boolean(item.incognito),
       startTime: item.startTime, session: this.session, status: "queued", interruptions: n,

@@ -21,10 +21,15 @@
 // stall period).
 
 /** How often running downloads are looked at. */
-export const WATCH_TICK_MS = 1000;
+export const WATCH_TICK_MS = 500;
 
 /** A running download that gained nothing for this long is stalled (settings: stallSeconds). */
 export const DEFAULT_STALL_MS = 60_000;
+
+/** storage.session key of the ids we paused: a worker that dies holding a pause must not
+ *  leave the download paused for ever (Chromium's worker has been seen dying silently when
+ *  several downloads fail together). */
+export const PAUSES_KEY = "ourPauses";
 
 /** storage.local key of the user's settings. */
 export const SETTINGS_KEY = "settings";
@@ -44,24 +49,28 @@ export function stallMsOf(settings) {
  *   unpause  we paused it and it is still paused: resume again
  *   stall    nothing received for stallMs
  */
-export function step(seen, item, now, { browser, stallMs }) {
+export function step(seen, item, now, { browser, stallMs, keepCount = true }) {
   const bytes = Number(item?.bytesReceived) || 0;
   const next = seen ? { ...seen } : { bytes, progressAt: now, resetBytes: 0, ourPause: false };
   if (bytes > next.bytes) {
     next.bytes = bytes;
     next.progressAt = now;
   }
-  if (item.paused) {
-    next.progressAt = now; // a pause is not a stall
-    return { seen: next, act: next.ourPause ? "unpause" : null };
+  const stalled = now - next.progressAt >= stallMs;
+  if (item.paused && !next.ourPause) {
+    next.progressAt = now; // the user's pause is not a stall
+    return { seen: next, act: null };
   }
-  next.ourPause = false;
-  if (item.state !== "in_progress") return { seen: next, act: null };
-  if (now - next.progressAt >= stallMs) {
+  if (stalled && item.state === "in_progress") {
+    // a pause of ours that does not let go counts too: Chromium can sit in a resumption
+    // that never ends (seen after an outage), where resume() does nothing
     next.progressAt = now; // once per stall period
     return { seen: next, act: "stall" };
   }
-  if (browser === "chrome" && bytes > next.resetBytes) {
+  if (item.paused) return { seen: next, act: "unpause" };
+  next.ourPause = false;
+  if (item.state !== "in_progress") return { seen: next, act: null };
+  if (browser === "chrome" && keepCount && bytes > next.resetBytes) {
     next.resetBytes = bytes;
     next.ourPause = true;
     return { seen: next, act: "reset" };
@@ -80,6 +89,7 @@ export class RunningWatch {
     Object.assign(this, { api, browser, onStall, log, timers, now, tickMs });
     this.seen = new Map(); // download id -> step() state
     this.wanted = new Set(); // ids reported running, looked up by id (Chromium's state filter can miss items)
+    this.persisted = null; // ids we paused, as storage.session has them (loaded on the first tick)
     this.timer = null;
     this.ticking = null;
   }
@@ -101,7 +111,29 @@ export class RunningWatch {
 
   /** Did we pause this download (so a pause it reports is ours to undo)? */
   ownsPause(id) {
-    return Boolean(this.seen.get(id)?.ourPause);
+    return Boolean(this.seen.get(id)?.ourPause ?? this.persisted?.has(id));
+  }
+
+  async _loadPauses() {
+    if (this.persisted) return;
+    try {
+      const got = await this.api.storage?.session?.get(PAUSES_KEY);
+      this.persisted = new Set(Array.isArray(got?.[PAUSES_KEY]) ? got[PAUSES_KEY] : []);
+    } catch {
+      this.persisted = new Set();
+    }
+  }
+
+  /** Persist the ids we hold paused, before pausing more (so a dying worker loses none). */
+  async _savePauses() {
+    const ours = new Set([...this.seen].filter(([, seen]) => seen.ourPause).map(([id]) => id));
+    if (ours.size === this.persisted.size && [...ours].every((id) => this.persisted.has(id))) return;
+    this.persisted = ours;
+    try {
+      await this.api.storage?.session?.set({ [PAUSES_KEY]: [...ours] });
+    } catch (e) {
+      this.log.warn("running watch: could not keep the paused ids", e);
+    }
   }
 
   /** Resume a download we paused (interrupted while we held it: the count resets too). */
@@ -115,21 +147,22 @@ export class RunningWatch {
     }
   }
 
-  async _stallMs() {
+  async _settings() {
     try {
       const got = await this.api.storage.local.get(SETTINGS_KEY);
-      return stallMsOf(got?.[SETTINGS_KEY]);
+      return got?.[SETTINGS_KEY] ?? {};
     } catch {
-      return DEFAULT_STALL_MS;
+      return {};
     }
   }
 
   async tick() {
+    await this._loadPauses();
     let items = [];
     try {
       items = (await this.api.downloads.search({ state: "in_progress" })) ?? [];
       const listed = new Set(items.map((i) => i.id));
-      for (const id of new Set([...this.seen.keys(), ...this.wanted])) {
+      for (const id of new Set([...this.seen.keys(), ...this.wanted, ...this.persisted])) {
         if (!listed.has(id)) items.push(...((await this.api.downloads.search({ id })) ?? []));
       }
       this.wanted.clear();
@@ -137,16 +170,25 @@ export class RunningWatch {
     } catch (e) {
       this.log.warn("running watch: downloads.search failed", e);
     }
-    const stallMs = await this._stallMs();
+    const settings = await this._settings();
+    const stallMs = stallMsOf(settings);
+    const keepCount = settings.keepResumeCount !== false;
     const now = this.now();
     const kept = new Map();
+    const acts = [];
     for (const item of items) {
-      const { seen, act } = step(this.seen.get(item.id), item, now, { browser: this.browser, stallMs });
+      let before = this.seen.get(item.id);
+      if (!before && this.persisted.has(item.id)) {
+        // paused by a worker that died: ours to resume
+        before = { bytes: Number(item.bytesReceived) || 0, progressAt: now, resetBytes: 0, ourPause: true };
+      }
+      const { seen, act } = step(before, item, now, { browser: this.browser, stallMs, keepCount });
       kept.set(item.id, seen);
-      this.seen.set(item.id, seen);
-      await this._act(act, item, stallMs);
+      acts.push([act, item]);
     }
     this.seen = kept; // downloads that stopped running are forgotten
+    await this._savePauses();
+    for (const [act, item] of acts) await this._act(act, item, stallMs);
     if (this.seen.size) this._schedule();
   }
 

@@ -11,6 +11,7 @@ It listens on 127.0.0.1 on an ephemeral port in a daemon thread; nothing else is
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import html
 import re
@@ -51,6 +52,11 @@ class Behaviour:
     cut_times: int = 0
     #: Where to cut, as a fraction of the part being served.
     cut_fraction: float = 0.5
+    #: Or cut each body after this many bytes (a flaky mirror that drops every N bytes).
+    cut_bytes: int | None = None
+    #: After the first `cut_times` requests, answer this status to every request (an
+    #: expired signed link: the first response is cut, the resume is refused).
+    then_status: int | None = None
     #: "honour" (206), "ignore" (200 with the full body) or "416".
     range_mode: str = "honour"
     #: Declare this many more bytes in Content-Length than are sent, then close.
@@ -87,6 +93,7 @@ class _State:
         self.behaviours: dict[str, Behaviour] = {}
         self.requests: dict[str, list[Request]] = {}
         self.bodies_served: dict[str, int] = {}
+        self.started: dict[str, int] = {}
         self.progress: dict[str, int] = {}
 
 
@@ -137,8 +144,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = parsed.path
         with state.lock:
             b = state.behaviours.get(path)
-            reqs = state.requests.setdefault(path, [])
-            index = len(reqs)
+            # numbered when they arrive: a body still being sent (a stall) counts already
+            index = state.started.get(path, 0)
+            state.started[path] = index + 1
         rng = self.headers.get("Range")
         if b is None:
             self._record(path, rng, 404, 0, False)
@@ -150,6 +158,8 @@ class _Handler(BaseHTTPRequestHandler):
             status = b.status_always
         elif index < len(b.statuses):
             status = b.statuses[index]
+        elif b.then_status is not None and index >= b.cut_times:
+            status = b.then_status
         if status is not None:
             self._record(path, rng, status, 0, False)
             self._plain(status, f"status {status}".encode(), "text/plain")
@@ -198,7 +208,12 @@ class _Handler(BaseHTTPRequestHandler):
         if cut and b.gate is not None:
             with contextlib.suppress(threading.BrokenBarrierError):
                 b.gate.wait(timeout=20)
-        limit = int(len(part) * b.cut_fraction) if cut else len(part)
+        if not cut:
+            limit = len(part)
+        elif b.cut_bytes is not None:
+            limit = min(len(part) - 1, b.cut_bytes)
+        else:
+            limit = int(len(part) * b.cut_fraction)
         sent = 0
         try:
             while sent < limit:
@@ -221,6 +236,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self._record(path, rng, status, sent, cut or bool(b.extra_length))
+        if cut:
+            self.server.owner.outage_now()
         if cut or b.extra_length:
             self._drop()
 
@@ -259,6 +276,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     state: _State
+    owner: MisbehavingServer
 
 
 class MisbehavingServer:
@@ -267,11 +285,20 @@ class MisbehavingServer:
     def __init__(self) -> None:
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.state = _State()
+        self._httpd.owner = self
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._extra: dict[int, tuple[_Server, threading.Thread]] = {}
+        self._outage_lock = threading.Lock()
+        self._outage_armed: float | None = None
+        self._outage_started = threading.Event()
+        self._down_until = 0.0
 
     @property
     def port(self) -> int:
+        return self.port_number
+
+    @functools.cached_property
+    def port_number(self) -> int:
         return int(self._httpd.server_address[1])
 
     @property
@@ -279,6 +306,7 @@ class MisbehavingServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> MisbehavingServer:
+        self.port_number  # noqa: B018 (fixed before any outage replaces the listener)
         self._thread.start()
         return self
 
@@ -287,6 +315,52 @@ class MisbehavingServer:
             httpd.shutdown()
             httpd.server_close()
 
+    # -- outages -----------------------------------------------------------------------
+
+    def outage_on_next_cut(self, seconds: float) -> None:
+        """At the next cut of any body, every address stops listening for `seconds`
+        (connections are refused, as when a network drops), then serves again. The cut
+        body is dropped only once nothing listens, so a browser's immediate retry is
+        refused too."""
+        with self._outage_lock:
+            self._outage_armed = seconds
+            self._outage_started.clear()
+
+    def outage_now(self) -> None:
+        """Called by a handler at a cut: start the armed outage (once), or wait for it."""
+        starting = False
+        with self._outage_lock:
+            seconds, self._outage_armed = self._outage_armed, None
+            if seconds is not None:
+                self._down_until = time.monotonic() + seconds
+            elif self._down_until:
+                starting = not self._outage_started.is_set()
+        if seconds is None:
+            if self._down_until and starting:
+                self._outage_started.wait(5)
+            return
+        ports = [(self._httpd, "127.0.0.1", 0)] + [
+            (h, f"127.0.0.{n}", n) for n, (h, _) in self._extra.items()
+        ]
+        for httpd, _, _ in ports:
+            httpd.shutdown()
+            httpd.server_close()
+        self._outage_started.set()
+        threading.Timer(seconds, self._serve_again, args=([(a, n) for _, a, n in ports],)).start()
+
+    def _serve_again(self, addresses: list[tuple[str, int]]) -> None:
+        for address, n in addresses:
+            httpd = _Server((address, self.port_number), _Handler)
+            httpd.state = self._httpd.state
+            httpd.owner = self
+            thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+            thread.start()
+            if n == 0:
+                self._httpd, self._thread = httpd, thread
+            else:
+                self._extra[n] = (httpd, thread)
+        self._down_until = 0.0
+
     def host(self, n: int) -> str:
         """The origin of loopback address 127.0.0.n (same port, same files). A browser opens
         at most 6 connections per host, so twenty downloads at once need several hosts."""
@@ -294,6 +368,7 @@ class MisbehavingServer:
         if n > 1 and n not in self._extra:
             httpd = _Server((f"127.0.0.{n}", self.port), _Handler)
             httpd.state = self._httpd.state
+            httpd.owner = self
             thread = threading.Thread(target=httpd.serve_forever, daemon=True)
             thread.start()
             self._extra[n] = (httpd, thread)
@@ -332,6 +407,10 @@ class MisbehavingServer:
         """The highest body offset sent for `path` so far."""
         with self._httpd.state.lock:
             return self._httpd.state.progress.get(path, 0)
+
+    def sent(self, path: str) -> int:
+        """Body bytes sent for `path`, all requests together."""
+        return sum(r.sent for r in self.requests(path))
 
     def describe(self, path: str) -> str:
         """One line per request, for assertion messages."""
