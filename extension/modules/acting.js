@@ -5,7 +5,7 @@
 
 import { isRefetchable } from "./deltas.js";
 import { recordKey, snapshotKey } from "./keys.js";
-import { cannotRetryNotification, clickToResumeNotification, notificationId } from "./notify.js";
+import { cannotRetryNotification, clickToResumeNotification, notificationId, sourcePage } from "./notify.js";
 import { isContainerRefusal, isTruncated, restartOptions, withoutContainer } from "./restart_plan.js";
 import { VERIFY_AFTER_MS, resumeVerdict, startResume } from "./resume_check.js";
 import { serverWaitMs } from "./probe.js";
@@ -365,6 +365,18 @@ export class Acting {
       await this.api.notifications.clear(notifId);
     } catch {
       // already gone
+    }
+    if (rec && !rec.needsClick && rec.status === "left") {
+      // a download left alone (an expired link, a refusal): open the page it came from
+      const page = sourcePage(rec);
+      if (page) {
+        try {
+          await this.api.tabs?.create({ url: page });
+        } catch (e) {
+          this.log.warn(`could not open ${page}: ${e?.message ?? e}`);
+        }
+      }
+      return;
     }
     if (!rec?.needsClick) return;
     const item = await this._itemFor(rec);

@@ -15,15 +15,39 @@ export function notificationId(kind, downloadKey) {
   return `${NOTIFICATION_PREFIX}${kind}:${shortHash(downloadKey)}`;
 }
 
-/** Options for notifications.create when a download is left alone. */
-export function leftNotification({ t, decision, name, iconUrl }) {
+/**
+ * Options for notifications.create when a download is left alone. `withButton` (Chrome):
+ * a button that opens the page the download came from; in Firefox a click on the
+ * notification does the same (it has no buttons).
+ */
+export function leftNotification({ t, decision, name, iconUrl, withButton = false }) {
   const explanation = (decision?.explanation || "").trim();
-  return {
+  const options = {
     type: "basic",
     iconUrl,
     title: t("notifyLeftTitle", [name]),
     message: explanation || t("notifyLeftFallback", [decision?.reason ?? "?"]),
   };
+  if (withButton) options.buttons = [{ title: t("notifyOpenPageButton") }];
+  return options;
+}
+
+/**
+ * The page a left download came from, to start it again by hand (an expired link needs a
+ * fresh one): its referrer when that is a web page, else its site. Null when neither is
+ * http(s).
+ */
+export function sourcePage({ referrer, url }) {
+  for (const candidate of [referrer, url]) {
+    try {
+      const u = new URL(candidate);
+      if (u.protocol !== "http:" && u.protocol !== "https:") continue;
+      return candidate === referrer ? `${u.origin}${u.pathname}${u.search}` : `${u.origin}/`;
+    } catch {
+      // not a URL
+    }
+  }
+  return null;
 }
 
 /** Options for the "click to resume" notification. Buttons only where supported (Chrome). */

@@ -19,7 +19,7 @@
 import { Acting } from "./acting.js";
 import { becameInterrupted, displayName, enteredState, isInterruption } from "./deltas.js";
 import { downloadKey, isRenumbered, recordKey, sameDownload, snapshotKey } from "./keys.js";
-import { leftNotification, notificationId } from "./notify.js";
+import { leftNotification, notificationId, sourcePage } from "./notify.js";
 import { probe } from "./probe.js";
 import { RunningWatch } from "./running.js";
 import { WATCH_ALARM, WATCH_PERIOD_MINUTES, planAction, queueRetryDelay } from "./schedule.js";
@@ -561,7 +561,8 @@ export class Rescuer {
     if (decision.notify) {
       const id = notificationId("left", snapshotKey(rec));
       await this.ledger.put(rec.key, { notificationId: id });
-      await this._notify(id, leftNotification({ t: this.t, decision, name: rec.name, iconUrl: this.iconUrl }));
+      const withButton = this.browser === "chrome" && sourcePage(rec) !== null;
+      await this._notify(id, leftNotification({ t: this.t, decision, name: rec.name, iconUrl: this.iconUrl, withButton }));
     }
   }
 

@@ -444,6 +444,14 @@ export function makeFakeApi({ browser = "chrome", host = null, uiLanguage = "en-
   };
   if (!api.notifications.onButtonClicked) delete api.notifications.onButtonClicked;
 
+  api.tabs = {
+    created: [],
+    async create(options) {
+      api.tabs.created.push(clone(options));
+      return { id: api.tabs.created.length, ...clone(options) };
+    },
+  };
+
   // ------------------------------------------------------------- runtime, i18n
   api.runtime = {
     id: browser === "firefox" ? "dlrescue@dlrescue.org" : CHROME_ID,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
+import { sourcePage } from "../../extension/modules/notify.js";
 import { probe, probeUrl, serverWaitMs } from "../../extension/modules/probe.js";
 import { STALL_REASON } from "../../extension/modules/rescuer.js";
 import { DEFAULT_STALL_MS, SETTINGS_KEY, WATCH_TICK_MS, stallMsOf, step } from "../../extension/modules/running.js";
@@ -204,5 +205,30 @@ describe("the server probe", () => {
     await rig.clock.tick(8000);
     assert.deepEqual(rig.api.downloads.calls.resume, [item.id]);
     assert.equal(rig.host.ofType("interrupted").length, 1, "the outage spent one event, not one per probe");
+  });
+});
+
+describe("a download left alone points back to where it came from", () => {
+  test("the page to open: the referrer when it is a web page, else the download's site; nothing for blob:/data:", () => {
+    assert.equal(sourcePage({ referrer: "https://shop.example/item?id=3#x", url: "https://cdn.example/f.iso?sig=1" }), "https://shop.example/item?id=3");
+    assert.equal(sourcePage({ referrer: "", url: "https://u:p@cdn.example/f.iso?sig=1" }), "https://cdn.example/");
+    assert.equal(sourcePage({ referrer: null, url: "blob:https://x.example/1" }), null);
+  });
+
+  test("an expired link left with a notification: Chrome shows an 'Open the page' button, and a click opens the referrer", async () => {
+    const rig = makeRig();
+    rig.host.decide = () => ({ action: "none", delay_ms: 0, attempt: 2, max_attempts: 2, reason: "NETWORK_FAILED", category: "NETWORK", notify: true, explanation: "The link has probably expired." });
+    await rig.start();
+    const item = started(rig, { bytesReceived: 0, referrer: "https://shop.example/item?id=3" });
+    rig.api.downloads.interrupt(item.id, "NETWORK_FAILED");
+    await rig.clock.tick(0);
+    const shown = rig.api.notifications.created.at(-1);
+    assert.match(shown.id, /^dlrescue:left:/);
+    assert.equal(shown.options.message, "The link has probably expired.");
+    assert.equal(shown.options.buttons[0].title, "Open the page");
+    rig.api.notifications.onButtonClicked.emit(shown.id, 0);
+    await rig.clock.tick(0);
+    assert.deepEqual(rig.api.tabs.created, [{ url: "https://shop.example/item?id=3" }]);
+    assert.deepEqual(rig.api.downloads.calls.resume, [], "nothing is retried");
   });
 });
