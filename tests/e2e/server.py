@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 EVERY_TIME = 1_000_000  # a count that never runs out
@@ -95,11 +95,14 @@ class _State:
         self.bodies_served: dict[str, int] = {}
         self.started: dict[str, int] = {}
         self.progress: dict[str, int] = {}
+        #: Bodies still being sent (a stall keeps one here), each until it is recorded.
+        self.running: dict[str, list[Request]] = {}
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+    _live: Request | None = None
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # quiet: the records are the log
@@ -205,6 +208,9 @@ class _Handler(BaseHTTPRequestHandler):
         if head:
             self._record(path, rng, status, 0, False)
             return
+        live = self._live = Request(self.command, rng, status, 0, cut, time.monotonic())
+        with state.lock:
+            state.running.setdefault(path, []).append(live)
         if cut and b.gate is not None:
             with contextlib.suppress(threading.BrokenBarrierError):
                 b.gate.wait(timeout=20)
@@ -225,6 +231,7 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.write(piece)
                 self.wfile.flush()
                 sent += len(piece)
+                live.sent = sent
                 self._progress(path, start + sent)
                 if trickle and sent < limit:
                     time.sleep(b.trickle_interval)
@@ -262,6 +269,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _record(self, path: str, rng: str | None, status: int, sent: int, cut: bool) -> None:
         st = self.server.state
         with st.lock:
+            if self._live is not None:
+                bodies = st.running[path]
+                bodies[:] = [r for r in bodies if r is not self._live]
+                self._live = None
             st.requests.setdefault(path, []).append(
                 Request(self.command, rng, status, sent, cut, time.monotonic())
             )
@@ -399,6 +410,12 @@ class MisbehavingServer:
     def requests(self, path: str) -> list[Request]:
         with self._httpd.state.lock:
             return list(self._httpd.state.requests.get(path, []))
+
+    def running(self, path: str) -> list[Request]:
+        """Requests for `path` whose body is still being sent (a stalled one sleeps in the
+        server): they join `requests()` only when they end; `sent` is what was written."""
+        with self._httpd.state.lock:
+            return [replace(r) for r in self._httpd.state.running.get(path, [])]
 
     def count(self, path: str) -> int:
         return len(self.requests(path))
