@@ -78,30 +78,10 @@ OUTCOMES = (("complete", 70), ("given_up", 12), ("cancelled", 8), (None, 10))  #
 EXTENSIONS = ("iso", "zip", "mp4", "tar.gz", "pdf", "exe", "dmg", "deb", "img", "mkv")
 DOMAINS = 2000
 
-EPISODE_COLUMNS = ("id", "url_key", "opened_ms", "closed_ms", "outcome", "attempts", "retries")
-EVENT_COLUMNS = (
-    "id",
-    "at_ms",
-    "kind",
-    "browser",
-    "download_id",
-    "episode_id",
-    "url",
-    "domain",
-    "filename",
-    "reason",
-    "category",
-    "known",
-    "action",
-    "delay_ms",
-    "attempt",
-    "max_attempts",
-    "notify",
-    "state",
-    "incognito",
-    "bytes_received",
-    "total_bytes",
-)
+#: The columns the generator writes: those of schema v1, which it creates before the rows
+#: (the later migrations then run on the filled file, with their backfills).
+EPISODE_COLUMNS = tuple(c for c, added in store.EPISODE_COLUMNS.items() if added == 1)
+EVENT_COLUMNS = tuple(c for c, added in store.EVENT_COLUMNS.items() if added == 1)
 
 
 def _cumulative(pairs: tuple[tuple[Any, int], ...]) -> tuple[list[Any], list[int]]:
@@ -249,7 +229,8 @@ def generate(path: Path, count: int, *, seed: int = 8) -> dict[str, Any]:
             if statement.strip() and "CREATE INDEX" not in statement.upper():
                 db.execute(statement)
         db.executemany(
-            f"INSERT INTO episodes ({', '.join(EPISODE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO episodes ({', '.join(EPISODE_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(EPISODE_COLUMNS))})",
             episodes,
         )
         marks = ", ".join("?" * len(EVENT_COLUMNS))

@@ -10,25 +10,9 @@ import sys
 from typing import Any
 
 from native_host import CHROME_EXTENSION_ID
+from native_host.store import CONTRACT_ITEM_KEYS as CONTRACT_ITEM_KEYS  # the one list
 
 CHROME_ORIGIN = f"chrome-extension://{CHROME_EXTENSION_ID}/"
-
-#: The keys every history item has, in the order PROTOCOL.md ("History items") lists them.
-CONTRACT_ITEM_KEYS = (
-    "event_id",
-    "at",
-    "browser",
-    "download_id",
-    "url",
-    "filename",
-    "reason",
-    "category",
-    "known",
-    "action",
-    "delay_ms",
-    "attempt",
-    "outcome",
-)
 
 
 def frame(message: Any) -> bytes:

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from native_host.store import (
+    EVENT_COLUMNS,
     ISO_SQL,
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -47,6 +48,34 @@ def test_new_file_is_wal_full_sync_current_schema_and_private(tmp_path: Path) ->
     assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 2
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert (tmp_path / "h").stat().st_mode & 0o777 == 0o700
+    store.close()
+
+
+def test_the_column_lists_are_the_tables_the_migrations_make(tmp_path: Path) -> None:
+    """columns.py lists each table's columns in the table's order, each at the version that
+    added it: a migration that adds a column without listing it fails here."""
+    from native_host.store.columns import EPISODE_COLUMNS
+
+    store = Store(tmp_path / "history.sqlite3")
+    for table, listed in (("events", EVENT_COLUMNS), ("episodes", EPISODE_COLUMNS)):
+        info = store.db.execute(f"PRAGMA table_info({table})").fetchall()
+        assert [row["name"] for row in info] == list(listed), table
+    store.close()
+    for version in range(1, SCHEMA_VERSION + 1):
+        db = sqlite3.connect(":memory:")
+        for step in MIGRATIONS[:version]:
+            db.executescript(step)
+        names = [row[1] for row in db.execute("PRAGMA table_info(events)")]
+        assert names == [c for c, added in EVENT_COLUMNS.items() if added <= version]
+
+
+def test_add_event_refuses_a_key_that_is_not_a_column(tmp_path: Path) -> None:
+    """A write with a misspelled key fails naming it and the list to use, and writes nothing."""
+    store = Store(tmp_path / "history.sqlite3")
+    refused = r"'reasn' is not a column of events.*EVENT_COLUMNS"
+    with pytest.raises(ValueError, match=refused), store.transaction():
+        _event(store, None, reasn="NETWORK_FAILED")
+    assert store.history() == []
     store.close()
 
 
