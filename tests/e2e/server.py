@@ -21,6 +21,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 EVERY_TIME = 1_000_000  # a count that never runs out
 
@@ -289,6 +290,16 @@ class _Server(ThreadingHTTPServer):
     state: _State
     owner: MisbehavingServer
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.owner._open_lock:
+            self.owner._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.owner._open_lock:
+            self.owner._open.discard(request)
+        super().shutdown_request(request)
+
 
 class MisbehavingServer:
     """The test server: `add()` a behaviour, give the browser `url()`, read `requests()`."""
@@ -301,8 +312,11 @@ class MisbehavingServer:
         self._extra: dict[int, tuple[_Server, threading.Thread]] = {}
         self._outage_lock = threading.Lock()
         self._outage_armed: float | None = None
+        self._outage_drops = False
         self._outage_started = threading.Event()
         self._down_until = 0.0
+        self._open_lock = threading.Lock()
+        self._open: set[socket.socket] = set()  # accepted connections not yet closed
 
     @property
     def port(self) -> int:
@@ -328,13 +342,15 @@ class MisbehavingServer:
 
     # -- outages -----------------------------------------------------------------------
 
-    def outage_on_next_cut(self, seconds: float) -> None:
+    def outage_on_next_cut(self, seconds: float, *, drop_connections: bool = False) -> None:
         """At the next cut of any body, every address stops listening for `seconds`
         (connections are refused, as when a network drops), then serves again. The cut
         body is dropped only once nothing listens, so a browser's immediate retry is
-        refused too."""
+        refused too. `drop_connections`: every open connection is dropped as well (bodies
+        being sent, and idle keep-alive ones a browser would reuse for its retry)."""
         with self._outage_lock:
             self._outage_armed = seconds
+            self._outage_drops = drop_connections
             self._outage_started.clear()
 
     def outage_now(self) -> None:
@@ -356,6 +372,12 @@ class MisbehavingServer:
         for httpd, _, _ in ports:
             httpd.shutdown()
             httpd.server_close()
+        if self._outage_drops:
+            with self._open_lock:
+                open_now = list(self._open)
+            for conn in open_now:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
         self._outage_started.set()
         threading.Timer(seconds, self._serve_again, args=([(a, n) for _, a, n in ports],)).start()
 
