@@ -356,7 +356,8 @@ def decide(
     earlier budget-spending interruptions since the episode last made progress (default:
     `earlier_same_reason`). With `reachable` True and no progress, `stuck` earlier such
     interruptions plus this one reaching the rule's `no_progress_attempts` leaves the
-    download (cause no_progress, notify).
+    download (cause no_progress, notify), unless the browser says it cannot resume
+    (`can_resume` False: Firefox's answer to a resume met by 416), which a restart can mend.
 
     The reply's `max_attempts` is the episode attempt up to which this reason is retried if
     no later interruption makes progress, so `attempt <= max_attempts` exactly while retries
@@ -384,6 +385,7 @@ def decide(
         rule.no_progress_attempts > 0
         and progress is not True
         and reachable is True
+        and can_resume is not False  # a download that cannot resume is restarted instead
         and stuck + 1 >= rule.no_progress_attempts
     ):
         return leave("no_progress", True)

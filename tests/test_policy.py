@@ -427,6 +427,28 @@ def test_reachable_without_progress_leaves_when_no_progress_attempts_is_reached(
     assert _run([(100, None), (200, True)], browser="firefox")[1].action == "resume"
 
 
+def test_a_stuck_cut_that_cannot_resume_is_restarted_not_left_as_an_expired_link() -> None:
+    """Firefox answers a resume met by 416 with NETWORK_FAILED and canResume false: the
+    attempt added nothing while the server answered, but a restart can mend it, so the
+    no-progress rule does not leave it; it is restarted (cause cannot_resume)."""
+    rule = rule_for(DEFAULT_POLICY, "NETWORK_FAILED", "NETWORK", "firefox")
+    d = decide(
+        rule,
+        reason="NETWORK_FAILED",
+        category="NETWORK",
+        known=True,
+        attempt=2,
+        earlier_same_reason=0,
+        can_resume=False,
+        http=True,
+        jitter=0.5,
+        progress=False,
+        reachable=True,
+        browser="firefox",
+    )
+    assert (d.action, d.cause) == ("restart", "cannot_resume")
+
+
 def test_no_progress_attempts_counts_the_nth_stuck_reachable_cut() -> None:
     """With no_progress_attempts = 3, the third cut without progress while the server
     answered leaves the download; outages and progress in between do not count."""

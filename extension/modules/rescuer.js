@@ -408,7 +408,7 @@ export class Rescuer {
     const bytes = Number(item.bytesReceived) || 0;
     const progressed = bytes > (rec?.lastBytes ?? 0);
     // a stall is probed too: during an outage the browser's own retries look like one
-    const reachable = progressed && !stalled ? undefined : await this.probe(item.finalUrl || item.url);
+    const reachable = progressed && !stalled ? undefined : await this._reachable(item);
     const fields = {
       id: item.id, url: item.url, name: displayName(item), incognito: Boolean(item.incognito),
       startTime: item.startTime, session: this.session, status: "queued", interruptions: n,
@@ -423,6 +423,19 @@ export class Rescuer {
       + `${progressed ? "" : `, no progress; server ${reachable === undefined ? "not probed" : reachable ? "answers" : "does not answer"}`}`
       + "; queued for the host");
     await this._enqueueInterrupted(item, updated);
+  }
+
+  /**
+   * Whether the server answers, for an attempt that added nothing. A SERVER_* reason is the
+   * server's own answer (no request needed); only network failures are probed; a file,
+   * user or crash reason says nothing about the server (undefined).
+   */
+  async _reachable(item) {
+    const reason = String(item.error ?? "");
+    if (reason.startsWith("NETWORK_") || reason === "SERVER_UNREACHABLE") {
+      return this.probe(item.finalUrl || item.url);
+    }
+    return reason.startsWith("SERVER_") ? true : undefined;
   }
 
   async _enqueueInterrupted(item, rec) {

@@ -130,36 +130,6 @@ def test_a_stall_with_the_socket_open_is_caught_by_the_watchdog(rig: Rig) -> Non
     wait_for("one download left", lambda: one_item(rig, url), 10)
 
 
-def test_chromium_resume_ignored_keeps_the_partial_file_and_asks_for_a_click(rig: Rig) -> None:
-    """Chromium: a body cut six times faster than anything can watch it. Chromium retries
-    five times by itself, then reports SERVER_CONTENT_LENGTH_MISMATCH with its resume count
-    spent: a resume without a user gesture does nothing. The extension does not restart it
-    from zero: it shows a notification whose click resumes it, and the partial file stays
-    on disk (no request for the whole file after the first)."""
-    if rig.name != "chromium":
-        return  # Firefox has no resume count
-    path = rig.path("k4-count-spent.bin")
-    rig.server.add(path, Behaviour(size=FOUR_MB, cut_times=EVERY_CUT))
-    (url,) = rig.download(path)
-    hist = rig.wait_history(url, lambda h: bool(h), 20, "the interruption to be recorded")
-    assert reasons(hist) == ["SERVER_CONTENT_LENGTH_MISMATCH"], rig.explain(url, hist)
-
-    def click_asked() -> str | None:
-        return next((k for k in rig.notifications() if k.startswith("dlrescue:click:")), None)
-
-    wait_for("a click-to-resume notification", click_asked, 20)
-    time.sleep(2.0)
-    assert len(full_requests(rig, path)) == 1, f"restarted from zero:\n{rig.explain(url, hist)}"
-    (item,) = rig.items(url)
-    assert item["state"] == "interrupted" and item["bytesReceived"] > 0, item
-    partial = Path(item["filename"] + ".crdownload")
-    on_disk = [p for p in (partial, Path(item["filename"])) if p.is_file()]
-    assert on_disk and on_disk[0].stat().st_size > 0, f"the partial file is gone: {item}"
-
-
-#: Cut every body (the count is spent before any watcher can look).
-EVERY_CUT = 1_000_000
-
 MANY = 20
 
 

@@ -191,6 +191,21 @@ describe("the server probe", () => {
     assert.equal(rig.host.ofType("interrupted")[1].reachable, false);
   });
 
+  test("a SERVER_* reason is the server's own answer: reachable without a probe; a file reason is not probed", async () => {
+    const rig = makeRig();
+    rig.host.decide = () => ({ action: "none", delay_ms: 0, attempt: 1, max_attempts: 0, reason: "x", category: "SERVER", notify: false, explanation: "" });
+    await rig.start();
+    const a = started(rig, { bytesReceived: 0 });
+    rig.api.downloads.interrupt(a.id, "SERVER_FORBIDDEN", { bytesReceived: 0 });
+    const b = started(rig, { bytesReceived: 0, url: "https://example.org/b.iso" });
+    rig.api.downloads.interrupt(b.id, "FILE_NO_SPACE", { bytesReceived: 0 });
+    await rig.clock.tick(0);
+    assert.equal(rig.api.fetches.length, 0, "no request to a server that said no");
+    const [forbidden, noSpace] = rig.host.ofType("interrupted");
+    assert.equal(forbidden.reachable, true);
+    assert.ok(!("reachable" in noSpace));
+  });
+
   test("while the server does not answer, a due resume is not spent: it probes again with growing waits and resumes once it answers", async () => {
     const rig = makeRig();
     rig.host.decide = () => ({ action: "resume", delay_ms: 200, attempt: 2, max_attempts: 8, reason: "NETWORK_FAILED", category: "NETWORK", notify: false, explanation: "" });
