@@ -68,7 +68,7 @@ def interrupted(rid: int, download_id: int, url: str, error: str = "NETWORK_FAIL
 
 
 #: One cache for every sandbox of a run, as a user has one: the first host compiles the
-#: request schema (see native_host/wire.py) and every later one reads it.
+#: request schema (see native_host/schema_cache.py) and every later one reads it.
 _CACHE = tempfile.TemporaryDirectory(prefix="dlrescue-bench-cache-")
 
 
@@ -110,7 +110,7 @@ class Sandbox:
         )
 
     def compile_schema(self) -> None:
-        code = "from native_host import wire; wire.load()"
+        code = "from native_host import parser; parser.load()"
         subprocess.run([PYTHON, "-I", "-c", code], env=self.env, check=True)
 
     def cleanup(self) -> None:

@@ -39,7 +39,7 @@ def once(sandbox: Sandbox, argv: list[str]) -> float:
 #: differences between medians are what each step costs.
 STEPS: tuple[tuple[str, str], ...] = (
     (
-        "+ import native_host.host (json, threading, hashlib, paths, log, wire, reasons)",
+        "+ import native_host.host (json, threading, hashlib, paths, log, parser, reasons)",
         "import native_host.host",
     ),
     (
@@ -47,8 +47,8 @@ STEPS: tuple[tuple[str, str], ...] = (
         "from native_host.host import Host, Caller; h = Host(Caller('chrome'), print)",
     ),
     (
-        "+ wire.load(): pydantic_core's compiled module, the cached schema, 5 validators",
-        "from native_host import wire; wire.load(print)",
+        "+ parser.load(): pydantic_core's compiled module, the cached schema, 5 validators",
+        "from native_host import parser; parser.load(print)",
     ),
     (
         "+ handle hello and the interrupted (validate, decide, explain, commit)",
@@ -63,12 +63,9 @@ STAGES: tuple[tuple[str, str], ...] = (
     ),
 )
 
-#: For scale: the interpreter and pydantic's import alone (asyncio and plugins avoided, as
+#: For scale: the interpreter and pydantic's import alone (plugins avoided, as
 #: the host does), nothing of dlrescue's. The floor of any host that validates with pydantic.
-PYDANTIC_ALONE = (
-    "from native_host._startup import without_asyncio; "
-    "exec('with without_asyncio(): from pydantic import BaseModel, Field, ConfigDict')"
-)
+PYDANTIC_ALONE = "from pydantic import BaseModel, Field, ConfigDict"
 
 
 def stage(sandbox: Sandbox, code: str) -> float:

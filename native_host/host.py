@@ -22,11 +22,12 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 
-from . import CHROME_EXTENSION_ID, GECKO_ID, PROTOCOL, __version__, cache, framing, paths, wire
+from . import CHROME_EXTENSION_ID, GECKO_ID, PROTOCOL, __version__, cache, framing, parser, paths
 from ._startup import without_gc, without_pydantic_plugins
+from .errors import HostError
 from .log import Log
+from .parser import parse, rid_of
 from .record import TYPE_CHECKING, Record
-from .wire import HostError, parse
 
 if TYPE_CHECKING:
     from typing import Any, BinaryIO
@@ -208,7 +209,7 @@ class Host:
                 if isinstance(exc, KeyboardInterrupt | SystemExit):
                     raise
                 self._flush(writes, replies)
-                replies[index] = self._failed(_rid_of(frame), exc)
+                replies[index] = self._failed(rid_of(frame), exc)
                 continue
             if request.type in ("interrupted", "outcome"):
                 writes.append((index, rid, request))
@@ -586,17 +587,6 @@ def _too_large(size: int) -> str:
     return f"the reply would be {size:,} bytes, more than a frame's {framing.MAX_FRAME:,}"
 
 
-def _rid_of(body: bytes) -> object:
-    """The rid a frame carries, when it can be read and is valid; else None (best effort,
-    for a frame whose handling failed before its rid was known)."""
-    try:
-        obj = json.loads(body)
-    except (ValueError, RecursionError):
-        return None
-    rid = obj.get("rid") if isinstance(obj, dict) else None
-    return rid if wire._echoable(rid) else None
-
-
 #: At most this many of policy.toml's problems reach the log and `hello`'s warnings, each at
 #: most WARNING_CHARS long: a file with thousands of mistakes, or one huge value, must not
 #: make a `hello` reply larger than a frame (then every hello would fail).
@@ -694,7 +684,7 @@ def _framed(reply: bytes, host: Host) -> bytes:
         return framing.encode_frame(reply)
     except framing.FrameTooLarge:
         failed = framing.FrameTooLarge(_too_large(len(reply)))
-        return framing.encode_frame(host._failed(_rid_of(reply), failed))
+        return framing.encode_frame(host._failed(rid_of(reply), failed))
 
 
 def _write_all(stream: BinaryIO, data: bytes) -> None:
@@ -726,7 +716,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log(why)
             return 3
         host = Host(caller, log)
-        wire.load(log)  # every frame needs the validators: ready them with the collector off
+        parser.load(log)  # every frame needs the validators: ready them with the collector off
     try:
         return serve(_frames_in(), frames_out, host)
     except KeyboardInterrupt:

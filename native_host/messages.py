@@ -6,9 +6,9 @@ fields the host does not know are ignored, since browsers add DownloadItem field
 holds a `Reason`, and a bad one is reported as `invalid_reason` on `download.error`.
 
 These models are the protocol's one definition. The host validates with them through
-wire.py, which has pydantic compile them once and keeps the result, so that a host starting
-does not import pydantic. Every model is built on its first use (`defer_build`), not at
-import.
+schema_cache.py, which has pydantic compile them once and keeps the result, so that a host
+starting does not import pydantic. Every model is built on its first use (`defer_build`),
+not at import. The limits and the two function validators come from fields.py.
 """
 
 from __future__ import annotations
@@ -17,19 +17,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Literal
 
-from ._startup import without_asyncio
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
+
+from .fields import KINDS, LONG, MAX_SAFE_INT, RID_CHARS, SHORT, instant, reason
 from .reasons import CATEGORIES, Reason
-from .wire import KINDS, MAX_SAFE_INT, instant, reason
-
-with without_asyncio():  # pydantic's import would also import all of asyncio (26 ms)
-    from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
-
-SHORT = 256  # names, versions, MIME types
-LONG = 1024 * 1024  # URLs and filenames: the frame cap bounds them anyway
-
 
 Rid = (
-    Annotated[str, Field(max_length=128)] | Annotated[int, Field(ge=-MAX_SAFE_INT, le=MAX_SAFE_INT)]
+    Annotated[str, Field(max_length=RID_CHARS)]
+    | Annotated[int, Field(ge=-MAX_SAFE_INT, le=MAX_SAFE_INT)]
 )
 DownloadId = Annotated[int, Field(ge=0, le=MAX_SAFE_INT)]
 Short = Annotated[str, Field(max_length=SHORT)]

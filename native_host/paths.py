@@ -66,5 +66,5 @@ def policy_cache_path() -> Path:
 
 
 def schema_cache_path() -> Path:
-    """The request models' core schema, compiled once by pydantic (see wire.py)."""
+    """The request models' core schema, compiled once by pydantic (see schema_cache.py)."""
     return cache_dir() / "request-schema.json"

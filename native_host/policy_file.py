@@ -11,13 +11,11 @@ import difflib
 import tomllib
 from typing import Annotated, Any, Literal
 
-from ._startup import without_asyncio
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from .policy import BROWSERS, LIMITS, Policy
 from .reasons import CATEGORIES, KNOWN_REASONS
 from .textsafe import escape, shorten
-
-with without_asyncio():  # pydantic's import would also import all of asyncio (26 ms)
-    from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 def _limit(key: str) -> Field:  # type: ignore[valid-type]

@@ -26,8 +26,9 @@ import pytest
 from hostio import CHROME_ORIGIN, frame
 
 from native_host import framing
+from native_host.errors import ERROR_CODES
+from native_host.fields import MAX_SAFE_INT
 from native_host.messages import DecisionReply, ErrorReply, HelloReply, OutcomeReply
-from native_host.wire import ERROR_CODES, MAX_SAFE_INT
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

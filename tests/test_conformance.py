@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from native_host.errors import ERROR_CODES
 from native_host.policy import DEFAULT_CATEGORIES, DEFAULT_REASONS, LIMITS, RULE_KEYS
 from native_host.reasons import CATEGORIES, KNOWN_REASONS, category_of
-from native_host.wire import ERROR_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 PROTOCOL = (ROOT / "PROTOCOL.md").read_text(encoding="utf-8")
@@ -54,10 +54,30 @@ def test_every_reason_has_a_category_and_a_policy_entry() -> None:
 
 
 def test_every_error_code_is_documented_in_the_protocol_doc_and_nothing_else_is() -> None:
-    """PROTOCOL.md's error table lists exactly the codes in wire.ERROR_CODES, in order."""
+    """PROTOCOL.md's error table lists exactly the codes in errors.ERROR_CODES, in order."""
     table = section("## Errors")
     documented = re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.M)
     assert documented == list(ERROR_CODES)
+
+
+def test_each_error_record_says_what_protocol_md_says() -> None:
+    """Each code's record in errors.ERRORS holds the table's meaning word for word, and is
+    `retried` exactly when the table says the extension keeps the event queued."""
+    rows = re.findall(r"^\| `([a-z_]+)` \| (.*) \| (.*) \|$", section("## Errors"), flags=re.M)
+    assert [(code, meaning) for code, meaning, _does in rows] == [
+        (error.code, error.meaning) for error in ERROR_CODES.values()
+    ]
+    for code, _meaning, does in rows:
+        assert ERROR_CODES[code].retried == does.startswith("keep it queued"), code
+
+
+def test_the_extension_retries_exactly_the_codes_the_catalogue_marks_retried() -> None:
+    """extension/modules/wire.js's errorDisposition retries the `retried` codes only."""
+    wire_js = (ROOT / "extension" / "modules" / "wire.js").read_text(encoding="utf-8")
+    body = wire_js[wire_js.index("export function errorDisposition") :]
+    body = body[: body.index("\n}\n")]
+    retried = re.findall(r'code === "([a-z_]+)"', body)
+    assert retried == [error.code for error in ERROR_CODES.values() if error.retried]
 
 
 def test_contract_error_codes_are_all_present_in_order() -> None:

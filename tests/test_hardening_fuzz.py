@@ -32,10 +32,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from native_host import framing
+from native_host.fields import MAX_SAFE_INT
 from native_host.host import Caller
 from native_host.host import Host as InProcessHost
 from native_host.reasons import KNOWN_REASONS, WEBVIEW2, WIN32_PREFIX
-from native_host.wire import MAX_SAFE_INT
 
 FRAMING_CASES = 1_000
 BYTE_CASES = 2_000

@@ -31,7 +31,7 @@ from hardening_support import (
 )
 from hostio import CHROME_ORIGIN, frame
 
-from native_host import framing, wire
+from native_host import framing, parser, schema_cache
 from native_host.host import Caller, warnings
 from native_host.host import Host as InProcessHost
 from native_host.log import Log
@@ -150,16 +150,16 @@ def test_a_frame_whose_parsing_fails_is_answered_alone(tmp_path: Path) -> None:
     batch are recorded and answered."""
     lines: list[str] = []
     host = InProcessHost(Caller("chrome"), lines.append, db_path=tmp_path / "history.sqlite3")
-    wire.load()
+    parser.load()
     panic = _panic_exception()
 
     class Panicking:
         def validate_python(self, obj: object) -> object:
             raise panic("internal error: entered unreachable code")
 
-    saved, source = dict(wire._validators), dict(wire._source)
-    wire._validators["stats"] = Panicking()
-    wire._source.clear()
+    saved, source = dict(parser._validators), dict(parser._source)
+    parser._validators["stats"] = Panicking()
+    parser._source.clear()
     try:
         batch: list[bytes | framing.Oversize] = [
             interrupted(1, 1),
@@ -168,8 +168,8 @@ def test_a_frame_whose_parsing_fails_is_answered_alone(tmp_path: Path) -> None:
         ]
         replies = [json.loads(r) for r in host.handle_batch(batch)]
     finally:
-        wire._validators.update(saved)
-        wire._source.update(source)
+        parser._validators.update(saved)
+        parser._source.update(source)
         host.close()
     assert [r["rid"] for r in replies] == [1, "boom", 3]
     assert replies[1]["error"]["code"] == "internal_error"
@@ -309,12 +309,16 @@ def test_a_policy_file_nested_5000_deep_is_reported_and_the_defaults_serve(
 def _damaged_since_schema() -> dict[str, Any]:
     """The request schemas with the `since` validator's function type unknown to
     pydantic_core: SchemaValidator accepts it, and validating a `since` panics."""
-    compiled = wire.ready(Path(os.environ["XDG_CACHE_HOME"]) / "dlrescue" / "request-schema.json")
+    compiled = schema_cache.ready(
+        Path(os.environ["XDG_CACHE_HOME"]) / "dlrescue" / "request-schema.json"
+    )
     assert compiled
     stored = json.loads(
         (Path(os.environ["XDG_CACHE_HOME"]) / "dlrescue" / "request-schema.json").read_text()
     )
-    schemas: dict[str, Any] = json.loads(json.dumps(stored["data"]), object_hook=wire._revive)
+    schemas: dict[str, Any] = json.loads(
+        json.dumps(stored["data"]["schemas"]), object_hook=schema_cache.revive
+    )
     _function_of(schemas["history"], "since")["type"] = "no-such-function-kind"
     return schemas
 
@@ -345,9 +349,11 @@ def _damage(xdg: dict[str, str], how: str) -> None:
     path = _schema_cache(xdg)
     stored = json.loads(path.read_text())
     if how == "panic":
-        _function_of(stored["data"]["history"], "since")["type"] = "no-such-function-kind"
+        _function_of(stored["data"]["schemas"]["history"], "since")["type"] = (
+            "no-such-function-kind"
+        )
     else:  # a plain value where a function belongs (it should be {"$live": "reason"})
-        _function_of(stored["data"]["interrupted"], "error")["function"] = "reason"
+        _function_of(stored["data"]["schemas"]["interrupted"], "error")["function"] = "reason"
     path.write_text(json.dumps(stored))
 
 
@@ -384,23 +390,23 @@ def test_a_cached_validator_failing_on_a_request_is_rebuilt_from_the_models(
 
     cache = tmp_path / "request-schema.json"
     lines: list[str] = []
-    saved, source = dict(wire._validators), dict(wire._source)
-    wire._validators.clear()
-    wire._validators.update(wire.ready(cache))
-    wire._validators["hello"] = SchemaValidator(
+    saved, source = dict(parser._validators), dict(parser._source)
+    parser._validators.clear()
+    parser._validators.update(schema_cache.ready(cache))
+    parser._validators["hello"] = SchemaValidator(
         {"type": "function-plain", "function": {"type": "no-info", "function": 5}}
     )
-    wire._source.update(path=cache, log=lines.append)
+    parser._source.update(path=cache, log=lines.append)
     cache.write_text("{}")
     try:
-        rid, request = wire.parse(b'{"type":"hello","rid":7,"lang":"fr"}')
+        rid, request = parser.parse(b'{"type":"hello","rid":7,"lang":"fr"}')
         assert (rid, request.lang) == (7, "fr")
-        wire.parse(b'{"type":"hello","rid":8}')
+        parser.parse(b'{"type":"hello","rid":8}')
     finally:
-        wire._validators.clear()
-        wire._validators.update(saved)
-        wire._source.clear()
-        wire._source.update(source)
+        parser._validators.clear()
+        parser._validators.update(saved)
+        parser._source.clear()
+        parser._source.update(source)
     assert len(lines) == 1 and "failed on a 'hello' request" in lines[0], lines
     assert json.loads(cache.read_text())["key"]  # rewritten
 

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from native_host.wire import ERROR_CODES, HostError, parse
+from native_host.errors import ERROR_CODES, HostError
+from native_host.parser import parse
 
 
 def _body(**download: object) -> bytes:

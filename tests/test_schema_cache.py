@@ -1,6 +1,7 @@
-"""The compiled request schema (wire.py): the host validates with the same schema and the same
-validator as the pydantic models, compiled once and cached, and a host with a warm cache does
-not import pydantic. A missing, stale, damaged or unwritable cache costs time, never a reply.
+"""The compiled request schema (schema_cache.py): the host validates with the same schema and
+the same validator as the pydantic models, compiled once and cached, and a host with a warm
+cache does not import pydantic. A missing, stale, damaged or unwritable cache costs time, never
+a reply.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from native_host import messages, wire
+from native_host import fields, messages, parser, schema_cache
 from native_host.reasons import Reason
 
 # -- the same validation --------------------------------------------------------------------
@@ -79,7 +80,7 @@ OBJECTS = st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=6)
 ITEMS = st.one_of(OBJECTS.map(lambda fields: {**ITEM, **fields}), OBJECTS, VALUES)
 GENERATED = st.builds(
     lambda kind, fields, item: {**fields, "type": kind, "download": item},
-    st.sampled_from(wire.KINDS),
+    st.sampled_from(fields.KINDS),
     OBJECTS,
     ITEMS,
 )
@@ -89,7 +90,7 @@ def _plain(value: Any) -> Any:
     """A validated object as nested dicts, whichever class holds it."""
     if isinstance(value, BaseModel):
         return {name: _plain(getattr(value, name)) for name in type(value).model_fields}
-    if isinstance(value, wire.Message):
+    if isinstance(value, schema_cache.Message):
         return {name: _plain(field) for name, field in value.__dict__.items()}
     assert value is None or isinstance(value, str | int | bool | Reason | datetime), value
     return value
@@ -104,7 +105,7 @@ def _outcome(validate: Any, obj: dict[str, Any]) -> tuple[str, Any]:
 
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return wire.ready(tmp_path_factory.mktemp("cache") / "request-schema.json")
+    return schema_cache.ready(tmp_path_factory.mktemp("cache") / "request-schema.json")
 
 
 @settings(
@@ -128,8 +129,8 @@ def test_a_validated_request_reads_like_the_model() -> None:
     body = json.dumps(
         {"type": "history", "rid": "r1", "since": "2026-11-01T00:00:00+01:00", "extra": 1}
     ).encode()
-    rid, request = wire.parse(body)
-    assert rid == "r1" and isinstance(request, wire.Message)
+    rid, request = parser.parse(body)
+    assert rid == "r1" and isinstance(request, schema_cache.Message)
     assert request.limit == 50 and request.category is None and request.type == "history"
     assert request.since == datetime.fromisoformat("2026-10-31T23:00:00+00:00")
     assert not hasattr(request, "extra") and "limit=50" in repr(request)
@@ -143,10 +144,10 @@ def _run(code: str, cache: Path) -> subprocess.CompletedProcess[str]:
     prelude = (
         "import sys, json\n"
         "from pathlib import Path\n"
-        "from native_host import wire\n"
-        f"validators = wire.ready(Path({str(cache)!r}), lambda line: print('LOG', line))\n"
-        "wire._validators.update(validators)\n"
-        "wire._validation_error = wire._core().ValidationError\n"
+        "from native_host import parser, schema_cache\n"
+        f"validators = schema_cache.ready(Path({str(cache)!r}), lambda line: print('LOG', line))\n"
+        "parser._validators.update(validators)\n"
+        "parser._validation_error = schema_cache.core().ValidationError\n"
     )
     return subprocess.run(
         [sys.executable, "-I", "-c", prelude + code],
@@ -161,7 +162,7 @@ INTERRUPTED = json.dumps(
     {"type": "interrupted", "rid": 1, "download": {"id": 4, "url": "u", "error": "CRASH"}}
 )
 PARSE = (
-    f"rid, r = wire.parse({INTERRUPTED!r}.encode())\n"
+    f"rid, r = parser.parse({INTERRUPTED!r}.encode())\n"
     "print('REASON', r.download.error.name)\n"
     "print('PYDANTIC', sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic'))\n"
     "print('CORE', sorted(m for m in sys.modules if m.startswith('pydantic_core')))\n"
@@ -198,16 +199,16 @@ def test_a_damaged_or_stale_cache_is_compiled_again_and_logged(
     tmp_path: Path, content: bytes | None, why: str
 ) -> None:
     """A cache file that is not JSON, not an object, for another key, naming anything outside
-    wire._LIVE (here os.system) or holding a schema pydantic_core refuses: the log names the
+    schema_cache._LIVE (here os.system) or holding a schema pydantic_core refuses: the log names the
     file, the schema is compiled again and rewritten, and the request is still validated."""
     cache = tmp_path / "request-schema.json"
     _run("", cache)
     if content is None:
         stored = json.loads(cache.read_text())
         if "outside" in why:
-            stored["data"]["hello"]["cls"] = {"$live": "os.system"}
+            stored["data"]["schemas"]["hello"]["cls"] = {"$live": "os.system"}
         else:
-            stored["data"]["hello"] = {"type": "no-such-schema"}
+            stored["data"]["schemas"]["hello"] = {"type": "no-such-schema"}
         content = json.dumps(stored).encode()
     cache.write_bytes(content)
     again = _run(PARSE, cache)
@@ -227,16 +228,16 @@ def test_an_unwritable_cache_folder_costs_time_not_replies(tmp_path: Path) -> No
 
 
 def test_only_objects_named_in_the_table_are_portable() -> None:
-    """A schema holding a function outside wire._LIVE cannot be written to the cache, so the
+    """A schema holding a function outside schema_cache._LIVE cannot be written to the cache, so the
     models validate directly instead; JSON-able data and the named objects can."""
-    with pytest.raises(wire.NotPortable, match=r"not in wire\._LIVE"):
-        wire.portable(
+    with pytest.raises(schema_cache.NotPortable, match=r"not in schema_cache\._LIVE"):
+        schema_cache.portable(
             {"type": "function-plain", "function": {"type": "no-info", "function": os.getcwd}}
         )
-    with pytest.raises(wire.NotPortable, match="JSON cannot"):
-        wire.portable({"type": "default", "default": b"bytes"})
-    named = {"type": "function-before", "function": {"type": "no-info", "function": wire.reason}}
-    assert wire.portable(named)["function"]["function"] == {"$live": "reason"}
+    with pytest.raises(schema_cache.NotPortable, match="JSON cannot"):
+        schema_cache.portable({"type": "default", "default": b"bytes"})
+    named = {"type": "function-before", "function": {"type": "no-info", "function": fields.reason}}
+    assert schema_cache.portable(named)["function"]["function"] == {"$live": "reason"}
 
 
 def test_a_schema_that_cannot_be_cached_is_validated_by_the_models(
@@ -244,9 +245,9 @@ def test_a_schema_that_cannot_be_cached_is_validated_by_the_models(
 ) -> None:
     """Should a pydantic put an object in a schema that the table does not name, the host
     says so in the log, writes no cache, and validates with the models themselves."""
-    monkeypatch.setattr(wire, "_NAMES", {})
+    monkeypatch.setattr(schema_cache, "_NAMES", {})
     lines: list[str] = []
-    validators = wire.ready(tmp_path / "request-schema.json", lines.append)
+    validators = schema_cache.ready(tmp_path / "request-schema.json", lines.append)
     assert lines and lines[0].startswith("validating with the models themselves")
     assert not (tmp_path / "request-schema.json").exists()
     request = validators["interrupted"].validate_python(json.loads(INTERRUPTED))
@@ -281,8 +282,34 @@ def test_a_host_that_has_run_before_decides_without_pydantic_or_the_cli(
 
     first_replies, first = start()
     second_replies, second = start()
-    assert "pydantic" in first and "native_host.wire" in second  # the probe sees imports
+    assert "pydantic" in first and "native_host.schema_cache" in second  # the probe sees imports
     assert [r["ok"] for r in first_replies + second_replies] == [True] * 4
     assert second_replies[1]["decision"]["action"] == "resume"
     imported = {m for m in second if m.split(".")[0] in NOT_AT_START or m in NOT_AT_START}
     assert not imported, imported
+
+
+# -- the key --------------------------------------------------------------------------------
+
+
+def test_the_key_covers_the_modules_the_models_are_built_from_found_by_walking_imports() -> None:
+    """sources() walks messages.py's and schema_cache.py's imports within the package: the
+    modules that define the models, their limits and validators, and the file's format; the
+    host and the parser, which only use the schema, are not among them."""
+    names = schema_cache.sources()
+    assert {"messages", "fields", "reasons", "schema_cache", "record"} <= set(names)
+    assert not {"host", "parser", "cli"} & set(names)
+
+
+def test_a_cache_compiled_from_other_sources_is_compiled_again(tmp_path: Path) -> None:
+    """The cache lists the modules it was compiled from; a file whose key does not match
+    their source now (here: a module the models import, as if edited) is refused."""
+    cache = tmp_path / "request-schema.json"
+    _run("", cache)
+    stored = json.loads(cache.read_text())
+    assert stored["data"]["sources"] == schema_cache.sources()
+    stored["data"]["sources"] = [n for n in stored["data"]["sources"] if n != "fields"]
+    cache.write_text(json.dumps(stored))
+    again = _run(PARSE, cache)
+    assert "from other sources); compiling it again" in again.stdout
+    assert "REASON CRASH" in again.stdout
