@@ -1,7 +1,8 @@
 """Text safe to show a person: control and invisible characters spelled as escapes.
 
-Pure and small, so that the host (its log lines and `hello` warnings) and the CLI's reports
-escape the same characters the same way without the host importing the reports. Text from
+Pure and small: the one escaping of dlrescue, so that the host (its log lines and `hello`
+warnings), the CLI's reports and its error sentences escape the same characters the same way
+without the host importing the reports. Text from
 outside (URLs, file names, policy.toml keys and values) can carry terminal escape codes,
 line breaks that forge a log line, or bidirectional overrides that reorder what is read:
 such characters are shown as `\\x1b`, `\\x0a`, `\\u202e`, `\\U000e0041`.
@@ -10,7 +11,6 @@ such characters are shown as `\\x1b`, `\\x0a`, `\\u202e`, `\\U000e0041`.
 from __future__ import annotations
 
 import re
-from functools import cache
 
 #: Characters never shown raw: C0 and C1 controls, DEL, lone surrogates, and the invisible
 #: formatting characters that reorder or hide text (bidi overrides, zero-width, tags).
@@ -19,12 +19,7 @@ INVISIBLE = (
     "\ud800-\udfff\ufeff\ufff9-\ufffb\U000e0000-\U000e007f"
 )
 UNSAFE = f"[\x00-\x1f{INVISIBLE}]"
-
-
-@cache
-def _unsafe() -> re.Pattern[str]:
-    """The pattern, compiled the first time text needs it (printable ASCII never does)."""
-    return re.compile(UNSAFE)
+_UNSAFE = re.compile(UNSAFE)
 
 
 def _escape_one(match: re.Match[str]) -> str:
@@ -40,7 +35,7 @@ def escape(text: str) -> str:
     """Text safe to print or log: unsafe characters as \\x1b, \\u202e, \\U000e0041."""
     if text.isascii() and text.isprintable():
         return text
-    return _unsafe().sub(_escape_one, text)
+    return _UNSAFE.sub(_escape_one, text)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -15,8 +15,8 @@ import pytest
 from historyfill import DAY, NOW, interrupt
 from hostio import run_cli
 
-from native_host import cli
-from native_host.report import parse_when
+from native_host.commands import stats as stats_command
+from native_host.options import parse_when
 from native_host.store import Store
 
 #: The forms the messages name as allowed.
@@ -142,8 +142,7 @@ def test_the_last_resort_is_one_sentence_exit_1_and_the_traceback_in_a_private_l
     def broken(args: object) -> int:
         raise RuntimeError("a bug \x1b[31m here")
 
-    add_args, _, summary = cli.COMMANDS["stats"]
-    monkeypatch.setitem(cli.COMMANDS, "stats", (add_args, broken, summary))
+    monkeypatch.setattr(stats_command, "stats_run", broken)
     code, out, err = run_cli(capsys, "stats")
     log = Path(xdg["XDG_STATE_HOME"]) / "dlrescue" / "log" / "cli.log"
     assert (code, out) == (1, "")

@@ -138,9 +138,9 @@ def test_every_downloaditem_field_the_host_reads_has_a_row_with_its_requiredness
 
 
 def test_history_items_table_lists_the_item_keys_in_order() -> None:
-    """PROTOCOL.md's history item keys are report.HISTORY_FIELDS (what `history --format
+    """PROTOCOL.md's history item keys are store.HISTORY_FIELDS (what `history --format
     csv` prints as columns), in the same order."""
-    from native_host.report import HISTORY_FIELDS
+    from native_host.store import HISTORY_FIELDS
 
     rows = tables(section("### History items"))[0][1:]
     assert [names(row[0])[0] for row in rows] == list(HISTORY_FIELDS)

@@ -25,8 +25,8 @@ from hostio import CONTRACT_ITEM_KEYS, HostProcess, frame, interrupted, run_host
 
 from native_host import framing
 from native_host.cli import COMMANDS, build_parser, main
-from native_host.report import EXPORT_FIELDS, HISTORY_FIELDS, text_width
-from native_host.store import Store, now_ms
+from native_host.report.cells import text_width
+from native_host.store import EXPORT_FIELDS, HISTORY_FIELDS, Store, now_ms
 
 CONTRACT_KEYS = set(CONTRACT_ITEM_KEYS)
 HOUR = 3_600_000
@@ -223,7 +223,7 @@ def test_history_filters(
 
 def test_history_since_accepts_iso_dates(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
     """--since and --until take ISO 8601 dates and times (UTC unless they say otherwise)."""
-    from native_host.report import parse_when
+    from native_host.options import parse_when
 
     at = parse_when("2026-03-10T12:00:00Z", 0)
     for offset in (-DAY, 0, DAY):

@@ -13,7 +13,7 @@ import pytest
 
 from native_host.cli import main
 from native_host.policy import DEFAULT_CATEGORIES, DEFAULT_REASONS, RULE_KEYS
-from native_host.report import text_width
+from native_host.report.cells import text_width
 
 
 def policy_file(xdg: dict[str, str]) -> Path:

@@ -13,29 +13,18 @@ from hostio import CONTRACT_ITEM_KEYS
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from native_host.options import lang_from_env, parse_when
 from native_host.policy import DEFAULT_POLICY, DEFAULT_REASONS, RULE_KEYS, Policy
 from native_host.policy_file import parse_policy
-from native_host.report import (
-    EXPORT_FIELDS,
-    HISTORY_FIELDS,
-    bar,
-    escape,
-    fit,
-    history_csv,
-    history_table,
-    json_array,
-    json_lines,
-    lang_from_env,
-    parse_when,
-    policy_table,
-    policy_view,
-    prune_lines,
-    short_duration,
-    shorten_url,
-    stats_table,
-    text_width,
-    to_json,
-)
+from native_host.policy_view import policy_view
+from native_host.report.cells import fit, short_duration, shorten_url, text_width
+from native_host.report.formats import csv_lines, json_array, json_lines, to_json
+from native_host.report.history import history_table
+from native_host.report.policy import policy_table
+from native_host.report.prune import prune_lines
+from native_host.report.stats import bar, stats_table
+from native_host.store import EXPORT_FIELDS, HISTORY_FIELDS
+from native_host.textsafe import escape
 
 NOW = 1_795_435_200_000  # 2026-11-23T12:00:00Z
 BIDI_CONTROLS = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
@@ -380,7 +369,7 @@ def test_history_csv_round_trips_through_the_csv_module(rows: list[dict[str, Any
     """CSV has the contract's columns first, quotes newlines and commas, writes booleans as
     true/false and None as empty, and reads back to the same text."""
     rows = [{**r, "explanation": "x"} for r in rows]
-    text = "\n".join(history_csv(rows)) + "\n"
+    text = "\n".join(csv_lines(rows, HISTORY_FIELDS)) + "\n"
     parsed = list(csv.reader(io.StringIO(text, newline="")))
     assert tuple(parsed[0]) == HISTORY_FIELDS
     assert HISTORY_FIELDS[:13] == CONTRACT_ITEM_KEYS

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from native_host.cli import main
-from native_host.report import text_width
+from native_host.report.cells import text_width
 from native_host.store import MIGRATIONS, SCHEMA_VERSION, Store
 
 SECOND = 1_000

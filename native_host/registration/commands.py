@@ -112,7 +112,7 @@ def _registry(os_name: str) -> Registry | None:
 def _print(lines: Iterable[str], out: TextIO) -> None:
     """Lines to the terminal, with control and bidi characters escaped (`\\x1b`,
     `\\u202e`): they quote paths, policy.toml's keys and values, a host's stderr."""
-    from native_host.report import escape
+    from native_host.textsafe import escape
 
     for line in lines:
         out.write(escape(line) + "\n")

@@ -1,0 +1,42 @@
+"""`dlrescue policy`: the effective retry policy, each value with where it came from."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import paths
+from ..options import one_of
+from ..policy import BROWSERS
+from .common import emit, format_arg, width
+
+
+def policy_args(p: argparse.ArgumentParser) -> None:
+    format_arg(p, ("table", "json"), "tables (default) or JSON with the source of every value")
+    p.add_argument(
+        "--browser",
+        type=one_of(BROWSERS),
+        choices=BROWSERS,
+        metavar="{" + ",".join(BROWSERS) + "}",
+        help="the policy one browser gets, its own rules applied (default: the generic "
+        "policy, and what each browser decides differently)",
+    )
+
+
+def policy_run(args: argparse.Namespace) -> int:
+    """Exit 1 when policy.toml has problems (each on stderr; the defaults are shown)."""
+    from ..config import load_policy
+    from ..policy_view import policy_view
+    from ..report.formats import to_json
+    from ..report.policy import policy_table
+    from ..textsafe import escape
+
+    path = paths.policy_path()
+    policy, problems = load_policy(path)
+    view = policy_view(
+        policy, str(path), exists=path.exists(), problems=problems, browser=args.browser
+    )
+    for problem in problems:  # they quote the file's keys and values: escaped, as in history
+        print(f"dlrescue policy: {escape(problem)}", file=sys.stderr)
+    emit([to_json(view, indent=2)] if args.format == "json" else policy_table(view, width=width()))
+    return 1 if problems else 0
