@@ -82,7 +82,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "503x3",
-        "three 503 answers, then served",
+        "the first three requests (a HEAD probe counts) answered 503, then served",
         {"statuses": [503, 503, 503]},
         deadline=90.0,
         firefox_via="extension",
@@ -111,6 +111,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "twenty-cut",
         "twenty downloads, each body cut at 1 MiB at the same moment",
         {"cut_times": 1, "cut_bytes": MIB, **TRICKLE_FIRST},
+        deadline=90.0,  # past dlrescue's default stall time (60 s): a retry can hang
         count=20,
         gate=True,
         own_browser=True,

@@ -246,7 +246,7 @@ def run_scenario(rig: Rig, mode: str, sc: Scenario) -> dict[str, Any]:
         set_stall_seconds(rig, stall)
     try:
         if sc.outage is not None:
-            server.outage_on_next_cut(sc.outage)
+            server.outage_on_next_cut(sc.outage, drop_connections=True)
         via = sc.firefox_via if rig.name == "firefox" else "page"
         wall_start, start = time.time(), time.monotonic()
         urls = rig.download(*paths, via=via, spread=sc.count > 1)
@@ -334,16 +334,25 @@ def run_browser(
             results.append({"scenario": sc.id, "mode": mode, "error": f"{type(e).__name__}: {e}"})
         print(f"  {time.monotonic() - began:.0f} s", file=sys.stderr, flush=True)
 
+    def session(mode: str, scenarios: list[Scenario]) -> None:
+        try:
+            with launched(name, mode, server) as rig:
+                for sc in scenarios:
+                    one(rig, mode, sc)
+        except Exception as e:  # the launch (or the registration) failed
+            done = {(r["scenario"], r["mode"]) for r in results}
+            for sc in scenarios:
+                if (sc.id, mode) not in done:
+                    failed = f"the browser did not start: {type(e).__name__}: {e}"
+                    results.append({"scenario": sc.id, "mode": mode, "error": failed})
+
     shared = [s for s in chosen if not s.own_browser]
     for mode in MODES:
         if shared:
-            with launched(name, mode, server) as rig:
-                for sc in shared:
-                    one(rig, mode, sc)
+            session(mode, shared)
     for sc in (s for s in chosen if s.own_browser):
         for mode in MODES:
-            with launched(name, mode, server) as rig:
-                one(rig, mode, sc)
+            session(mode, [sc])
     order = {s.id: i for i, s in enumerate(chosen)}
     return sorted(results, key=lambda r: (order[r["scenario"]], MODES.index(r["mode"])))
 
@@ -397,7 +406,8 @@ def markdown(results: dict[str, Any]) -> list[str]:
         ]
         for r in b["results"]:
             if "error" in r:
-                lines.append(f"| {r['scenario']} | {r['mode']} | not measured: {r['error']} ||||||")
+                why = r["error"].strip().splitlines()[0][:160].replace("|", "/")
+                lines.append(f"| {r['scenario']} | {r['mode']} | not measured: {why} ||||||")
                 continue
             secs = "" if r["seconds"] is None else f"{r['seconds']:.1f}"
             lines.append(
@@ -413,6 +423,8 @@ def markdown(results: dict[str, Any]) -> list[str]:
                     extra.append(f"dlrescue's stall time set to {sc.stall_seconds} s (default 60)")
                 if sc.kill_after is not None:
                     extra.append("deadline from the restart")
+                if sc.count > 1:
+                    extra.append("seconds: the slowest of those completed")
                 if name == "firefox" and sc.firefox_via == "extension":
                     extra.append("started with downloads.download")
                 note = f" ({'; '.join(extra)})" if extra else ""
