@@ -6,7 +6,7 @@ ValueError (saying why) when the file is damaged, was made from other inputs, is
 MAX_CACHE or is not a regular file (a FIFO or `/dev/zero` is never read: see read_regular). `write`
 replaces the file at once, 0600; a failure to write is logged, never raised, since the
 caller has its result and only computes it again next time. Used for the compiled request schema
-(schema_cache.py) and the validated policy file (config.py).
+(schema_cache.py) and the validated policy file (policy_file.py).
 """
 
 from __future__ import annotations

@@ -123,7 +123,7 @@ class Host:
         self.policy = DEFAULT_POLICY
         self.policy_problems: list[str] = []
         if self.policy_path.exists():
-            from .config import load_policy
+            from .policy_file import load_policy
 
             self.policy, problems = load_policy(self.policy_path, paths.policy_cache_path(), log)
             self.policy_problems = warnings(problems)

@@ -61,7 +61,7 @@ def log_path() -> Path:
 
 
 def policy_cache_path() -> Path:
-    """policy.toml as validated, with its problems, for the next host (see config.py)."""
+    """policy.toml as validated, with its problems, for the next host (see policy_file.py)."""
     return cache_dir() / "policy.json"
 
 

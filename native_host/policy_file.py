@@ -1,176 +1,70 @@
-"""The policy file's shape: strict pydantic models of policy.toml, and its validation.
+"""The policy file, loaded: the user's policy.toml read and validated into policy data, once.
 
-Every key is optional. An unknown table, key or reason, or a value of the wrong type or
-range, is reported with the file, the key and what is allowed. config.py reads the file and
-keeps the result, so that a host starting does not import pydantic.
+Validating is policy_schema.py's work, with pydantic. A host passes a cache file: the policy
+and the problems found are kept there under the file's content (see cache.py), so that the
+next host reads them back without importing pydantic. When the file has problems, the
+caller serves with the defaults (a half-applied policy would surprise more than a refused
+one).
 """
 
 from __future__ import annotations
 
-import difflib
-import tomllib
-from typing import Annotated, Any, Literal
+from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from . import cache
+from .policy import DEFAULT_POLICY, Policy
 
-from .policy import BROWSERS, LIMITS, Policy
-from .reasons import CATEGORIES, KNOWN_REASONS
-from .textsafe import escape, shorten
-
-
-def _limit(key: str) -> Field:  # type: ignore[valid-type]
-    low, high = LIMITS[key]
-    return Field(default=None, ge=low, le=high)
+#: policy.toml is read only when it is a regular file of at most this size (a FIFO or a
+#: device such as /dev/zero is never opened for reading: see cache.read_regular).
+MAX_POLICY = 1024 * 1024
 
 
-class RuleFile(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid")
-    action: Literal["resume", "restart", "none"] | None = None
-    max_attempts: Annotated[int | None, _limit("max_attempts")] = None
-    initial_delay_ms: Annotated[int | None, _limit("initial_delay_ms")] = None
-    max_delay_ms: Annotated[int | None, _limit("max_delay_ms")] = None
-    backoff_factor: Annotated[float | None, _limit("backoff_factor")] = None
-    notify: bool | None = None
-    no_progress_attempts: Annotated[int | None, _limit("no_progress_attempts")] = None
-
-
-class BrowserFile(BaseModel):
-    """[browsers.B.categories.X] and [browsers.B.reasons.X]: one browser's own layers."""
-
-    model_config = ConfigDict(strict=True, extra="forbid")
-    categories: dict[str, RuleFile] = {}
-    reasons: dict[str, RuleFile] = {}
-
-
-class PolicyFile(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid")
-    categories: dict[str, RuleFile] = {}
-    reasons: dict[str, RuleFile] = {}
-    browsers: dict[str, BrowserFile] = {}
-
-
-_ALLOWED = {
-    "action": '"resume", "restart" or "none"',
-    "max_attempts": "a whole number from {} to {}",
-    "initial_delay_ms": "a whole number of milliseconds from {} to {}",
-    "max_delay_ms": "a whole number of milliseconds from {} to {}",
-    "backoff_factor": "a number from {} to {}",
-    "notify": "true or false",
-    "no_progress_attempts": "a whole number from {} to {} (0: off)",
-}
-
-_TABLES = "[categories.X], [reasons.X], [browsers.B.categories.X], [browsers.B.reasons.X]"
-
-
-def _allowed(key: str) -> str:
-    text = _ALLOWED.get(key)
-    if text is None:
-        return "one of " + ", ".join(_ALLOWED)
-    low, high = LIMITS.get(key, (0, 0))
-    return text.format(low, high)
-
-
-#: How much of a key or a value a problem quotes (the rest is cut, with a mark).
-SHOWN = 80
-
-
-def _shown(text: str) -> str:
-    """A key or value from the file as a problem quotes it: cut short, controls escaped."""
-    return escape(shorten(text, SHOWN))
-
-
-def parse_policy(raw: bytes, name: str = "policy.toml") -> Policy | list[str]:
-    """A Policy, or the list of problems (each naming the file, the key and what is allowed).
-
-    Keys and values are quoted at most SHOWN characters long, with control and bidi
-    characters escaped (textsafe.escape); a file nested too deeply for the parser is reported
-    as invalid TOML, never raised."""
+def load_policy(
+    path: Path, cached: Path | None = None, log: cache.Log = None
+) -> tuple[Policy, list[str]]:
+    """The policy from `path` and the problems found; defaults when absent or broken. With
+    `cached`, the result is read from (or kept in) that cache file."""
     try:
-        return _parse(raw, name)
-    except RecursionError:
-        return [
-            f"{name}: is not valid TOML (nested too deeply): write plain [categories.X] and "
-            "[reasons.X] tables of keys"
+        raw = cache.read_regular(path, MAX_POLICY)
+    except FileNotFoundError:
+        return DEFAULT_POLICY, []
+    except cache.NotRegular as exc:
+        return DEFAULT_POLICY, [
+            f"{path}: cannot be used ({exc}); make it a text file of at most "
+            f"{MAX_POLICY // 1024} KiB; using the default policy"
         ]
-
-
-def _parse(raw: bytes, name: str) -> Policy | list[str]:
+    except OSError as exc:
+        return DEFAULT_POLICY, [
+            f"{path}: cannot be read ({exc.strerror or exc}); using the default policy"
+        ]
+    if cached is None:
+        return _validate(raw, path)
+    key = cache.key(str(path), raw, sources=("policy_schema.py", "policy.py", "reasons.py"))
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        return [f"{name}: is not UTF-8 text; save it as UTF-8"]
-    except tomllib.TOMLDecodeError as exc:
-        return [f"{name}: is not valid TOML: {_shown(str(exc))}"]
-    problems: list[str] = []
-    for table in data:
-        if table not in ("categories", "reasons", "browsers"):
-            problems.append(f"{name}: unknown table [{_shown(table)}]; allowed: {_TABLES}")
-    problems += _unknown_entries(data, "", name)
-    browsers = data.get("browsers")
-    if isinstance(browsers, dict):
-        for browser, layers in browsers.items():
-            if browser not in BROWSERS:
-                problems.append(
-                    f"{name}: unknown browser [browsers.{_shown(browser)}]; "
-                    f"allowed: {', '.join(BROWSERS)}"
-                )
-            elif isinstance(layers, dict):
-                for table in layers:
-                    if table not in ("categories", "reasons"):
-                        problems.append(
-                            f"{name}: unknown table [browsers.{browser}.{_shown(table)}]; "
-                            f"allowed: [browsers.{browser}.categories.X], "
-                            f"[browsers.{browser}.reasons.X]"
-                        )
-                problems += _unknown_entries(layers, f"browsers.{browser}.", name)
-    if problems:
-        return problems
-    try:
-        parsed = PolicyFile.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            loc = [_shown(str(p)) for p in err["loc"]]
-            depth = 4 if loc[:1] == ["browsers"] else 2  # [browsers.B.reasons.X] or [reasons.X]
-            table, key = ".".join(loc[:depth]), ".".join(loc[depth:])
-            if err["type"] == "extra_forbidden":
-                problems.append(
-                    f"{name}: [{table}] unknown key '{key}'; allowed: {', '.join(_ALLOWED)}"
-                )
-            elif key:
-                problems.append(
-                    f"{name}: [{table}] {key} = {_shown(repr(err['input']))} is not allowed; "
-                    f"use {_allowed(key)}"
-                )
-            else:
-                problems.append(
-                    f"{name}: [{table}] must be a table of keys ({_shown(str(err['msg']))})"
-                )
-        return problems
-    return Policy(
-        categories={k: v.model_dump(exclude_none=True) for k, v in parsed.categories.items()},
-        reasons={k: v.model_dump(exclude_none=True) for k, v in parsed.reasons.items()},
-        browsers={
-            browser: {
-                "categories": {
-                    k: v.model_dump(exclude_none=True) for k, v in layers.categories.items()
-                },
-                "reasons": {k: v.model_dump(exclude_none=True) for k, v in layers.reasons.items()},
-            }
-            for browser, layers in parsed.browsers.items()
-        },
-    )
+        data = cache.read(cached, key)
+        categories, reasons, problems = data["categories"], data["reasons"], data["problems"]
+        browsers = data["browsers"]
+        if not all(isinstance(part, dict) for part in (categories, reasons, browsers)):
+            raise TypeError("it holds no policy")
+        return Policy(categories, reasons, browsers), list(problems)
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        if not isinstance(exc, FileNotFoundError) and log is not None:
+            log(f"the cached policy {cached} is unusable ({exc}); reading {path} again")
+    policy, problems = _validate(raw, path)
+    data = {
+        "categories": policy.categories,
+        "reasons": policy.reasons,
+        "browsers": policy.browsers,
+        "problems": problems,
+    }
+    cache.write(cached, key, data, log)
+    return policy, problems
 
 
-def _unknown_entries(data: dict[str, Any], prefix: str, name: str) -> list[str]:
-    """Problems for the categories and reasons in `data` the catalogue does not know."""
-    problems = []
-    for key, known in (("categories", CATEGORIES), ("reasons", KNOWN_REASONS)):
-        section = data.get(key)
-        if not isinstance(section, dict):
-            continue
-        for entry in section:
-            if entry not in known:
-                near = difflib.get_close_matches(entry, known, n=1)
-                hint = f"did you mean {near[0]}?" if near else f"allowed: {', '.join(known)}"
-                problems.append(f"{name}: unknown [{prefix}{key}.{_shown(entry)}]; {hint}")
-    return problems
+def _validate(raw: bytes, path: Path) -> tuple[Policy, list[str]]:
+    from .policy_schema import parse_policy
+
+    problems = parse_policy(raw, str(path))
+    if isinstance(problems, Policy):
+        return problems, []
+    return DEFAULT_POLICY, [*problems, f"{path}: using the default policy until this is fixed"]

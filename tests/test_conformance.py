@@ -207,7 +207,7 @@ def test_policy_reason_overrides_table_matches_the_built_in_ones() -> None:
 
 def test_policy_example_is_a_valid_policy_file() -> None:
     """The example policy.toml in PROTOCOL.md parses without a problem."""
-    from native_host.policy_file import parse_policy
+    from native_host.policy_schema import parse_policy
 
     example = re.search(r"```toml\n(.*?)```", section("## Policy file"), flags=re.S)
     assert example is not None

@@ -32,8 +32,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from native_host import framing
+from native_host.caller import Caller
 from native_host.fields import MAX_SAFE_INT
-from native_host.host import Caller
 from native_host.host import Host as InProcessHost
 from native_host.reasons import KNOWN_REASONS, WEBVIEW2, WIN32_PREFIX
 
@@ -671,8 +671,8 @@ def test_any_policy_file_is_read_or_reported_never_raised(
     load_policy returns a policy or problems without raising, through its cache and again
     from it; the warnings a hello would carry are at most MAX_WARNINGS + 1, each short, with
     no raw control or bidi character, and the hello fits easily in a frame."""
-    from native_host.config import load_policy
-    from native_host.host import MAX_WARNINGS, WARNING_CHARS, warnings
+    from native_host.handlers.hello import MAX_WARNINGS, WARNING_CHARS, warnings
+    from native_host.policy_file import load_policy
     from native_host.textsafe import UNSAFE
 
     folder = tmp_path_factory.mktemp("toml")

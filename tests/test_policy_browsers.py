@@ -11,9 +11,9 @@ import pytest
 from hostio import frame, interrupted, run_host, unframe
 
 from native_host.cli import main
-from native_host.config import load_policy
 from native_host.policy import DEFAULT_POLICY, Policy, rule_for
-from native_host.policy_file import parse_policy
+from native_host.policy_file import load_policy
+from native_host.policy_schema import parse_policy
 
 FILE = "/home/u/.config/dlrescue/policy.toml"
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from native_host.options import lang_from_env, parse_when
 from native_host.policy import DEFAULT_POLICY, DEFAULT_REASONS, RULE_KEYS, Policy
-from native_host.policy_file import parse_policy
+from native_host.policy_schema import parse_policy
 from native_host.policy_view import policy_view
 from native_host.report.cells import fit, short_duration, shorten_url, text_width
 from native_host.report.formats import csv_lines, json_array, json_lines, to_json

@@ -25,7 +25,7 @@ def policy_args(p: argparse.ArgumentParser) -> None:
 
 def policy_run(args: argparse.Namespace) -> int:
     """Exit 1 when policy.toml has problems (each on stderr; the defaults are shown)."""
-    from ..config import load_policy
+    from ..policy_file import load_policy
     from ..policy_view import policy_view
     from ..report.formats import to_json
     from ..report.policy import policy_table

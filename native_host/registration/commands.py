@@ -189,6 +189,6 @@ def doctor_run(args: argparse.Namespace, out: TextIO | None = None) -> int:
 def _policy_problems() -> list[str]:
     """The policy file's problems (the host serves with defaults meanwhile)."""
     from native_host import paths
-    from native_host.config import load_policy
+    from native_host.policy_file import load_policy
 
     return load_policy(paths.policy_path())[1]

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from native_host.config import load_policy
 from native_host.policy import DEFAULT_POLICY, rule_for
-from native_host.policy_file import parse_policy
+from native_host.policy_file import load_policy
+from native_host.policy_schema import parse_policy
 
 CONTRACT_EXAMPLE = b"""
 [categories.NETWORK]        # FILE, NETWORK, SERVER, USER, CRASH, UNKNOWN
@@ -105,7 +105,7 @@ def _load_in_a_fresh_process(policy: Path, cached: Path) -> dict[str, object]:
     code = (
         "import json, sys\n"
         "from pathlib import Path\n"
-        "from native_host.config import load_policy\n"
+        "from native_host.policy_file import load_policy\n"
         "log = []\n"
         f"policy, problems = load_policy(Path({str(policy)!r}), Path({str(cached)!r}),\n"
         "    log.append)\n"

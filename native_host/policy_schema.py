@@ -1,0 +1,189 @@
+"""The policy file's schema: strict pydantic models of policy.toml, and its validation.
+
+Every key is optional. An unknown table, key or reason, or a value of the wrong type or
+range, is reported with the file, the key and what is allowed. policy_file.py reads the file
+and keeps the result, so that a host starting does not import pydantic.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .policy import BROWSERS, LIMITS, Policy
+from .reasons import CATEGORIES, KNOWN_REASONS
+from .textsafe import escape, shorten
+
+
+def _limit(key: str) -> Field:  # type: ignore[valid-type]
+    low, high = LIMITS[key]
+    return Field(default=None, ge=low, le=high)
+
+
+class RuleFile(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    action: Literal["resume", "restart", "none"] | None = None
+    max_attempts: Annotated[int | None, _limit("max_attempts")] = None
+    initial_delay_ms: Annotated[int | None, _limit("initial_delay_ms")] = None
+    max_delay_ms: Annotated[int | None, _limit("max_delay_ms")] = None
+    backoff_factor: Annotated[float | None, _limit("backoff_factor")] = None
+    notify: bool | None = None
+    no_progress_attempts: Annotated[int | None, _limit("no_progress_attempts")] = None
+
+
+class BrowserFile(BaseModel):
+    """[browsers.B.categories.X] and [browsers.B.reasons.X]: one browser's own layers."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    categories: dict[str, RuleFile] = {}
+    reasons: dict[str, RuleFile] = {}
+
+
+class PolicyFile(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    categories: dict[str, RuleFile] = {}
+    reasons: dict[str, RuleFile] = {}
+    browsers: dict[str, BrowserFile] = {}
+
+
+_ALLOWED = {
+    "action": '"resume", "restart" or "none"',
+    "max_attempts": "a whole number from {} to {}",
+    "initial_delay_ms": "a whole number of milliseconds from {} to {}",
+    "max_delay_ms": "a whole number of milliseconds from {} to {}",
+    "backoff_factor": "a number from {} to {}",
+    "notify": "true or false",
+    "no_progress_attempts": "a whole number from {} to {} (0: off)",
+}
+
+_TABLES = "[categories.X], [reasons.X], [browsers.B.categories.X], [browsers.B.reasons.X]"
+
+
+def _allowed(key: str) -> str:
+    text = _ALLOWED.get(key)
+    if text is None:
+        return "one of " + ", ".join(_ALLOWED)
+    low, high = LIMITS.get(key, (0, 0))
+    return text.format(low, high)
+
+
+#: How much of a key or a value a problem quotes (the rest is cut, with a mark).
+SHOWN = 80
+
+
+def _shown(text: str) -> str:
+    """A key or value from the file as a problem quotes it: cut short, controls escaped."""
+    return escape(shorten(text, SHOWN))
+
+
+def parse_policy(raw: bytes, name: str = "policy.toml") -> Policy | list[str]:
+    """A Policy, or the list of problems (each naming the file, the key and what is allowed).
+
+    Keys and values are quoted at most SHOWN characters long, with control and bidi
+    characters escaped (textsafe.escape); a file nested too deeply for the parser is reported
+    as invalid TOML, never raised."""
+    try:
+        return _parse(raw, name)
+    except RecursionError:
+        return [
+            f"{name}: is not valid TOML (nested too deeply): write plain [categories.X] and "
+            "[reasons.X] tables of keys"
+        ]
+
+
+def _parse(raw: bytes, name: str) -> Policy | list[str]:
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return [f"{name}: is not UTF-8 text; save it as UTF-8"]
+    except tomllib.TOMLDecodeError as exc:
+        return [f"{name}: is not valid TOML: {_shown(str(exc))}"]
+    problems = _unknown_names(data, name)
+    if problems:
+        return problems
+    try:
+        parsed = PolicyFile.model_validate(data)
+    except ValidationError as exc:
+        return _invalid_values(exc, name)
+    return Policy(
+        categories={k: v.model_dump(exclude_none=True) for k, v in parsed.categories.items()},
+        reasons={k: v.model_dump(exclude_none=True) for k, v in parsed.reasons.items()},
+        browsers={
+            browser: {
+                "categories": {
+                    k: v.model_dump(exclude_none=True) for k, v in layers.categories.items()
+                },
+                "reasons": {k: v.model_dump(exclude_none=True) for k, v in layers.reasons.items()},
+            }
+            for browser, layers in parsed.browsers.items()
+        },
+    )
+
+
+def _unknown_names(data: dict[str, Any], name: str) -> list[str]:
+    """Problems for the tables, browsers, categories and reasons the file names that do not
+    exist."""
+    problems: list[str] = []
+    for table in data:
+        if table not in ("categories", "reasons", "browsers"):
+            problems.append(f"{name}: unknown table [{_shown(table)}]; allowed: {_TABLES}")
+    problems += _unknown_entries(data, "", name)
+    browsers = data.get("browsers")
+    if isinstance(browsers, dict):
+        for browser, layers in browsers.items():
+            if browser not in BROWSERS:
+                problems.append(
+                    f"{name}: unknown browser [browsers.{_shown(browser)}]; "
+                    f"allowed: {', '.join(BROWSERS)}"
+                )
+            elif isinstance(layers, dict):
+                for table in layers:
+                    if table not in ("categories", "reasons"):
+                        problems.append(
+                            f"{name}: unknown table [browsers.{browser}.{_shown(table)}]; "
+                            f"allowed: [browsers.{browser}.categories.X], "
+                            f"[browsers.{browser}.reasons.X]"
+                        )
+                problems += _unknown_entries(layers, f"browsers.{browser}.", name)
+    return problems
+
+
+def _invalid_values(exc: ValidationError, name: str) -> list[str]:
+    """A problem per key pydantic refused: the table, the key, the value and what is allowed."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = [_shown(str(p)) for p in err["loc"]]
+        depth = 4 if loc[:1] == ["browsers"] else 2  # [browsers.B.reasons.X] or [reasons.X]
+        table, key = ".".join(loc[:depth]), ".".join(loc[depth:])
+        if err["type"] == "extra_forbidden":
+            problems.append(
+                f"{name}: [{table}] unknown key '{key}'; allowed: {', '.join(_ALLOWED)}"
+            )
+        elif key:
+            problems.append(
+                f"{name}: [{table}] {key} = {_shown(repr(err['input']))} is not allowed; "
+                f"use {_allowed(key)}"
+            )
+        else:
+            problems.append(
+                f"{name}: [{table}] must be a table of keys ({_shown(str(err['msg']))})"
+            )
+    return problems
+
+
+def _unknown_entries(data: dict[str, Any], prefix: str, name: str) -> list[str]:
+    """Problems for the categories and reasons in `data` the catalogue does not know."""
+    problems = []
+    for key, known in (("categories", CATEGORIES), ("reasons", KNOWN_REASONS)):
+        section = data.get(key)
+        if not isinstance(section, dict):
+            continue
+        for entry in section:
+            if entry not in known:
+                near = difflib.get_close_matches(entry, known, n=1)
+                hint = f"did you mean {near[0]}?" if near else f"allowed: {', '.join(known)}"
+                problems.append(f"{name}: unknown [{prefix}{key}.{_shown(entry)}]; {hint}")
+    return problems
