@@ -165,9 +165,12 @@ DEFAULT_BROWSERS: Mapping[str, Mapping[str, Mapping[str, Mapping[str, object]]]]
             # canResume false after an error status: restart, at most twice.
             "SERVER_FAILED": {"action": "restart", "max_attempts": 2},
             # Firefox turns any answer but 200/206 to a resumed request (403 for an expired
-            # signed link) into NETWORK_FAILED with canResume true: when the server answers
-            # the probe and nothing more arrived, resuming again cannot help.
-            "NETWORK_FAILED": {"no_progress_attempts": 1},
+            # signed link) into NETWORK_FAILED: when the server answers and nothing more
+            # arrived twice in a row, resuming again cannot help. Twice, not once: Firefox
+            # loses what sat in socket buffers at a cut and resumes below the bytesReceived
+            # it reported, so one resume that got data can still show no growth (seen in
+            # Firefox ESR 153).
+            "NETWORK_FAILED": {"no_progress_attempts": 2},
         },
     },
 }

@@ -411,20 +411,22 @@ def test_an_outage_spends_nothing_and_waits_the_initial_delay() -> None:
 
 
 def test_reachable_without_progress_leaves_when_no_progress_attempts_is_reached() -> None:
-    """Firefox NETWORK_FAILED (no_progress_attempts 1): the first cut without progress while
-    the server answered is left with cause no_progress and a notification; generic and
-    Chrome rules keep resuming (off by default)."""
-    firefox = _run([(100, None), (100, True)], browser="firefox")
-    assert firefox[0].action == "resume"
-    assert (firefox[1].action, firefox[1].cause, firefox[1].notify) == ("none", "no_progress", True)
-    assert firefox[1].browser == "firefox"
+    """Firefox NETWORK_FAILED (no_progress_attempts 2): one cut without progress while the
+    server answered is resumed again (Firefox can resume below what it reported), the second
+    in a row is left with cause no_progress and a notification; generic and Chrome rules
+    keep resuming (off by default)."""
+    firefox = _run([(100, None), (100, True), (100, True)], browser="firefox")
+    assert [d.action for d in firefox[:2]] == ["resume", "resume"]
+    assert (firefox[2].action, firefox[2].cause, firefox[2].notify) == ("none", "no_progress", True)
+    assert firefox[2].browser == "firefox"
     for browser in (None, "chrome", "edge"):
-        assert [d.action for d in _run([(100, None), (100, True)], browser=browser)] == [
+        assert [d.action for d in _run([(100, None)] + [(100, True)] * 2, browser=browser)] == [
+            "resume",
             "resume",
             "resume",
         ]
-    assert _run([(100, None), (100, False)], browser="firefox")[1].action == "resume"
-    assert _run([(100, None), (200, True)], browser="firefox")[1].action == "resume"
+    assert _run([(100, None), (100, True), (100, False)], browser="firefox")[2].action == "resume"
+    assert _run([(100, None), (100, True), (200, True)], browser="firefox")[2].action == "resume"
 
 
 def test_a_stuck_cut_that_cannot_resume_is_restarted_not_left_as_an_expired_link() -> None:
@@ -478,7 +480,7 @@ def test_firefox_layer_changes_what_firefox_reports_differently() -> None:
     server = rule_for(DEFAULT_POLICY, "SERVER_FAILED", "SERVER", "Firefox")
     assert (server.action, server.max_attempts) == ("restart", 2)
     assert (
-        rule_for(DEFAULT_POLICY, "NETWORK_FAILED", "NETWORK", "firefox").no_progress_attempts == 1
+        rule_for(DEFAULT_POLICY, "NETWORK_FAILED", "NETWORK", "firefox").no_progress_attempts == 2
     )
     for browser in (None, "chrome", "opera", 7):
         assert rule_for(DEFAULT_POLICY, "CRASH", "CRASH", browser).action == "resume"

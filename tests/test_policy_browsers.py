@@ -184,7 +184,7 @@ def test_dlrescue_policy_shows_each_browsers_differences_and_one_browsers_policy
     view = json.loads(capsys.readouterr().out)
     assert view["browser"] == "firefox" and "browsers" not in view
     assert view["reasons"]["CRASH"]["action"]["value"] == "none"
-    assert view["reasons"]["NETWORK_FAILED"]["no_progress_attempts"]["value"] == 1
+    assert view["reasons"]["NETWORK_FAILED"]["no_progress_attempts"]["value"] == 2
 
     assert main(["policy", "--browser", "safari"]) == 2
     assert "--browser 'safari' is not one of chrome, firefox" in capsys.readouterr().err

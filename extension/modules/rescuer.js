@@ -408,7 +408,7 @@ export class Rescuer {
     const bytes = Number(item.bytesReceived) || 0;
     const progressed = bytes > (rec?.lastBytes ?? 0);
     // a stall is probed too: during an outage the browser's own retries look like one
-    const reachable = progressed && !stalled ? undefined : await this._reachable(item);
+    const reachable = progressed && !stalled ? undefined : await this._reachable(item, bytes < (rec?.lastBytes ?? 0));
     const fields = {
       id: item.id, url: item.url, name: displayName(item), incognito: Boolean(item.incognito),
       startTime: item.startTime, session: this.session, status: "queued", interruptions: n,
@@ -427,11 +427,17 @@ export class Rescuer {
 
   /**
    * Whether the server answers, for an attempt that added nothing. A SERVER_* reason is the
-   * server's own answer (no request needed); only network failures are probed; a file,
-   * user or crash reason says nothing about the server (undefined).
+   * server's own answer (no request needed), and so is Firefox's NETWORK_FAILED for a
+   * resume the server answered with anything but 206 (an expired link's 403, a 416):
+   * Firefox then counts from 0 again or says it cannot resume (seen in Firefox ESR 153).
+   * Other network failures are probed; a file, user or crash reason says nothing about the
+   * server (undefined).
    */
-  async _reachable(item) {
+  async _reachable(item, bytesWentDown) {
     const reason = String(item.error ?? "");
+    if (this.browser === "firefox" && reason === "NETWORK_FAILED" && (bytesWentDown || item.canResume === false)) {
+      return true;
+    }
     if (reason.startsWith("NETWORK_") || reason === "SERVER_UNREACHABLE") {
       return this.probe(item.finalUrl || item.url);
     }

@@ -206,6 +206,18 @@ describe("the server probe", () => {
     assert.ok(!("reachable" in noSpace));
   });
 
+  test("Firefox: a resume the server refused (bytes back to 0, or canResume false) is known to be answered: no probe", async () => {
+    const rig = makeRig({ browser: "firefox" });
+    await rig.start();
+    const item = started(rig, { bytesReceived: 500 });
+    rig.api.downloads.interrupt(item.id, "NETWORK_FAILED", { bytesReceived: 500 });
+    await rig.clock.tick(1000);
+    rig.api.downloads.interrupt(item.id, "NETWORK_FAILED", { bytesReceived: 0 });
+    await rig.clock.tick(0);
+    assert.equal(rig.api.fetches.length, 0, "no HEAD to a server that just said no");
+    assert.equal(rig.host.ofType("interrupted")[1].reachable, true);
+  });
+
   test("while the server does not answer, a due resume is not spent: it probes again with growing waits and resumes once it answers", async () => {
     const rig = makeRig();
     rig.host.decide = () => ({ action: "resume", delay_ms: 200, attempt: 2, max_attempts: 8, reason: "NETWORK_FAILED", category: "NETWORK", notify: false, explanation: "" });
