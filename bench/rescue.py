@@ -420,7 +420,7 @@ def markdown(results: dict[str, Any]) -> list[str]:
             if sc.id in ran:
                 extra = []
                 if sc.stall_seconds is not None:
-                    extra.append(f"dlrescue's stall time set to {sc.stall_seconds} s (default 60)")
+                    extra.append(f"dlrescue's stall time set to {sc.stall_seconds} s, not 60")
                 if sc.kill_after is not None:
                     extra.append("deadline from the restart")
                 if sc.count > 1:
