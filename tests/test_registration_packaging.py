@@ -14,15 +14,14 @@ from native_host.registration import assets
 
 REPO = Path(__file__).resolve().parent.parent
 #: What a build needs; copied so the build leaves no build/ folder in the checkout.
-SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE", "native_host",
-           "extension", "manifests")  # fmt: skip
+SOURCES = ("pyproject.toml", "README.md", "LICENSE", "native_host", "extension", "manifests")
 
 
 @pytest.mark.slow
 def test_the_wheel_ships_the_extension_and_templates_without_dev_files(tmp_path: Path) -> None:
-    """`pip wheel` puts extension/ and manifests/ under native_host/assets/, with the files a
-    browser loads (manifest.json, the background script) and no node_modules or tests; its
-    metadata carries the MIT LICENSE."""
+    """`pip wheel`, from pyproject.toml alone (no setup.py), puts extension/ and manifests/
+    under native_host/assets/, with the files a browser loads (manifest.json, the background
+    script) and no node_modules, tests or hidden files; its metadata carries the MIT LICENSE."""
     src = tmp_path / "src"
     src.mkdir()
     for name in SOURCES:
@@ -33,6 +32,8 @@ def test_the_wheel_ships_the_extension_and_templates_without_dev_files(tmp_path:
             shutil.copy2(path, src / name)
     (src / "extension" / "node_modules" / "x").mkdir(parents=True)
     (src / "extension" / "node_modules" / "x" / "index.js").write_text("")
+    (src / "extension" / ".hidden").write_text("")
+    (src / "extension" / "modules" / "x.test.js").write_text("")
     out = tmp_path / "wheel"
     done = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(src)],
@@ -46,6 +47,7 @@ def test_the_wheel_ships_the_extension_and_templates_without_dev_files(tmp_path:
     for family in ("chromium", "firefox"):
         assert f"native_host/assets/manifests/{family}/org.dlrescue.host.json" in names
     assert not [n for n in names if "node_modules" in n or "/tests/" in n]
+    assert not [n for n in names if "/." in n or n.endswith(".test.js")], "hidden or test files"
     assert [n for n in names if ".dist-info/" in n and n.endswith("LICENSE")], "no LICENSE"
     shipped = {n.removeprefix(ext) for n in names if n.startswith(ext)}
     in_repo = {

@@ -1,6 +1,6 @@
 """Where the extension folder and the manifest templates are, installed or in a checkout.
 
-A wheel carries them in `native_host/assets/` (copied there at build time by setup.py);
+A wheel carries them in `native_host/assets/` (mapped there by pyproject.toml's wheel target);
 a source checkout or an editable install has them beside the package.
 """
 
