@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from native_host import CHROME_EXTENSION_ID, GECKO_ID, HOST_NAME
+from native_host import CHROME_EXTENSION_ID, CHROME_EXTENSION_IDS, GECKO_ID, HOST_NAME
 from native_host.registration import manifest
 from native_host.registration.manifest import (
     BadExtensionId,
@@ -65,6 +65,33 @@ def test_our_own_id_given_as_extra_is_not_listed_twice() -> None:
     """--extension-id with dlrescue's own id changes nothing."""
     doc = json.loads(build("chromium", "/h", ExtensionIds((CHROME_EXTENSION_ID,))))
     assert doc["allowed_origins"] == [f"chrome-extension://{CHROME_EXTENSION_ID}/"]
+
+
+def test_a_store_id_added_to_the_table_is_allowed_beside_the_unpacked_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A store's copy carries no `key`, so it has an id of its own: once it is in
+    native_host.CHROME_EXTENSION_IDS, every Chrome-family manifest lists it after the unpacked
+    id, and a manifest without it is reported."""
+    store_id = OTHER_CHROME
+    monkeypatch.setitem(manifest.OWN_IDS, "chromium", (CHROME_EXTENSION_ID, store_id))
+    doc = json.loads(build("chromium", "/h", ExtensionIds((store_id,))))
+    assert doc["allowed_origins"] == [
+        f"chrome-extension://{CHROME_EXTENSION_ID}/",
+        f"chrome-extension://{store_id}/",
+    ]
+    doc["allowed_origins"] = doc["allowed_origins"][:1]
+    (found,) = problems(doc, "chromium", file_name=manifest.FILE_NAME)
+    assert f"chrome-extension://{store_id}/" in found
+
+
+def test_the_own_ids_come_from_the_table_in_native_host() -> None:
+    """registration's own ids are native_host's table (unpacked first), not a copy of it."""
+    assert manifest.OWN_IDS["chromium"] == tuple(CHROME_EXTENSION_IDS.values())
+    assert (
+        manifest.OWN_IDS["chromium"][0] == CHROME_EXTENSION_ID == CHROME_EXTENSION_IDS["unpacked"]
+    )
+    assert manifest.OWN_IDS["firefox"] == (GECKO_ID,)
 
 
 @pytest.mark.parametrize(

@@ -127,9 +127,9 @@ def hello(argv: list[str], cwd: str, timeout: float = HELLO_TIMEOUT) -> Hello:
 def browser_args(family: Family, os_name: str, manifest_path: str) -> list[str]:
     """The arguments a browser passes to the host (docs/BROWSERS.md, "Native messaging")."""
     if family == "chromium":
-        args = [manifest.origin(manifest.OWN_ID["chromium"])]
+        args = [manifest.origin(manifest.OWN_IDS["chromium"][0])]
         return [*args, "--parent-window=0"] if os_name == "windows" else args
-    return [manifest_path, manifest.OWN_ID["firefox"]]
+    return [manifest_path, manifest.OWN_IDS["firefox"][0]]
 
 
 @dataclass

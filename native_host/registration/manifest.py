@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from native_host import CHROME_EXTENSION_ID, GECKO_ID, HOST_NAME
+from native_host import CHROME_EXTENSION_IDS, GECKO_ID, HOST_NAME
 
 from .targets import Family
 
@@ -26,8 +26,12 @@ FILE_NAME = f"{HOST_NAME}.json"
 #: The key that lists who may connect, per family.
 ALLOW_KEY: dict[Family, str] = {"chromium": "allowed_origins", "firefox": "allowed_extensions"}
 
-#: The id dlrescue's own extension has, per family.
-OWN_ID: dict[Family, str] = {"chromium": CHROME_EXTENSION_ID, "firefox": GECKO_ID}
+#: The ids dlrescue's own extension has, per family: the unpacked copy's first, then any
+#: store's (native_host.CHROME_EXTENSION_IDS is the table to add a store id to).
+OWN_IDS: dict[Family, tuple[str, ...]] = {
+    "chromium": tuple(CHROME_EXTENSION_IDS.values()),
+    "firefox": (GECKO_ID,),
+}
 
 _CHROME_ID = re.compile(r"[a-p]{32}")
 _ORIGIN = re.compile(r"chrome-extension://([a-p]{32})/")
@@ -94,8 +98,8 @@ def origin(chrome_id: str) -> str:
 
 
 def allowed(family: Family, extra: ExtensionIds) -> list[str]:
-    """The allow list of one family: our id first, then the extra ones, no duplicates."""
-    ids = [OWN_ID[family], *(i for i in extra.of(family) if i != OWN_ID[family])]
+    """The allow list of one family: our ids first, then the extra ones, no duplicates."""
+    ids = [*OWN_IDS[family], *(i for i in extra.of(family) if i not in OWN_IDS[family])]
     return [origin(i) for i in ids] if family == "chromium" else ids
 
 
