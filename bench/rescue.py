@@ -135,10 +135,18 @@ def newest(items: list[dict[str, Any]]) -> dict[str, Any] | None:
 class Watch:
     """Follows the downloads of one scenario until each is final: complete, left
     interrupted for HOLD seconds (dlrescue: and its episode closed `given_up`), or past
-    the deadline."""
+    the deadline.
 
-    def __init__(self, rig: Rig, mode: str, urls: list[str], wall_start: float) -> None:
+    A download's seconds run from the earliest `startTime` of its URL's items (a restart
+    is a new item) to the complete item's `endTime`; not before `not_before` (wall clock),
+    when the server held the bodies until every download of the scenario was asked for."""
+
+    def __init__(
+        self, rig: Rig, mode: str, urls: list[str], wall_start: float, not_before: float = 0.0
+    ) -> None:
         self.rig, self.mode, self.urls, self.wall_start = rig, mode, urls, wall_start
+        self.not_before = not_before
+        self.started: dict[str, float] = {}  # url -> earliest startTime seen
         self.seconds: dict[str, float] = {}  # url -> seconds to completion
         self.final: dict[str, dict[str, Any] | None] = {}  # url -> its newest item
         self.stopped_since: dict[str, float] = {}
@@ -158,10 +166,15 @@ class Watch:
         for url in self.pending():
             items = [d for d in every if url in (d.get("url"), d.get("finalUrl"))]
             self.items[url] = items
+            for d in items:
+                began = epoch(d.get("startTime"))
+                if began is not None and began < self.started.get(url, float("inf")):
+                    self.started[url] = began
             done = [d for d in items if d.get("state") == "complete"]
             if done:
-                end = epoch(done[0].get("endTime"))
-                took = (end if end else time.time()) - self.wall_start
+                end = epoch(done[0].get("endTime")) or time.time()
+                began = max(self.started.get(url, self.wall_start), self.not_before)
+                took = end - began
                 self.seconds[url] = round(max(took, 0.0), 1)
                 self.final[url] = done[0]
                 continue
@@ -250,15 +263,18 @@ def run_scenario(rig: Rig, mode: str, sc: Scenario) -> dict[str, Any]:
         via = sc.firefox_via if rig.name == "firefox" else "page"
         wall_start, start = time.time(), time.monotonic()
         urls = rig.download(*paths, via=via, spread=sc.count > 1)
+        if gate is not None:  # it held every body until the last download was asked for
+            start = time.monotonic()
+        watch = Watch(rig, mode, urls, wall_start, time.time() if gate else 0.0)
         if sc.kill_after is not None:
             path = paths[0]
             threshold = sc.kill_after
             wait_for("the kill point", lambda: server.progress(path) >= threshold, 60)
             time.sleep(2.0)  # both browsers save their download list on a timer
+            watch.look()  # its startTime before the kill
             rig.browser.kill()
             rig.browser.start()
             start = time.monotonic()
-        watch = Watch(rig, mode, urls, wall_start)
         watch.run(start + sc.deadline)
     finally:
         if stall is not None:
