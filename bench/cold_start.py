@@ -39,12 +39,13 @@ def once(sandbox: Sandbox, argv: list[str]) -> float:
 #: differences between medians are what each step costs.
 STEPS: tuple[tuple[str, str], ...] = (
     (
-        "+ import native_host.host (json, threading, hashlib, paths, log, parser, reasons)",
+        "+ import native_host.host (json, threading, sqlite3, store, policy, handlers, parser)",
         "import native_host.host",
     ),
     (
-        "+ Host(): paths (platformdirs), open the store (sqlite3, WAL, schema check)",
-        "from native_host.host import Host, Caller; h = Host(Caller('chrome'), print)",
+        "+ Host(): paths (platformdirs), open the store (WAL, schema check)",
+        "from native_host.host import Host; from native_host.caller import Caller; "
+        "h = Host(Caller('chrome'), print)",
     ),
     (
         "+ parser.load(): pydantic_core's compiled module, the cached schema, 5 validators",

@@ -1,7 +1,9 @@
 """`Record`: typing.NamedTuple, without importing typing at run time.
 
-Importing typing takes 4 to 7 ms: about a twentieth of a host's cold start and of a
-`dlrescue history` command, and nothing else they import needs it. So:
+Importing typing takes 4 to 7 ms, and nothing else the host or `dlrescue history` import
+needs it. Measured A/B with the bench's cold start (spawn to the first decision, 25 runs
+interleaved with the reference host, 2 cores): a host that imports typing answers in 57.5 ms
+against 51.8 ms, 2.20x the reference against 1.98x. So:
 - to type checkers `Record` is typing.NamedTuple (they take TYPE_CHECKING as true);
 - at run time `class Name(Record): field: type = default` makes the class typing would make:
   a collections.namedtuple with the fields in order, their defaults, the annotations, and

@@ -32,7 +32,8 @@ from hardening_support import (
 from hostio import CHROME_ORIGIN, frame
 
 from native_host import framing, parser, schema_cache
-from native_host.host import Caller, warnings
+from native_host.caller import Caller
+from native_host.handlers.hello import warnings
 from native_host.host import Host as InProcessHost
 from native_host.log import Log
 
@@ -255,9 +256,9 @@ def test_a_reply_over_the_frame_cap_becomes_that_requests_error(tmp_path: Path) 
 
 
 def test_warnings_are_capped_cut_and_escaped() -> None:
-    """host.warnings: at most MAX_WARNINGS problems, each at most WARNING_CHARS long with
+    """handlers.hello.warnings: at most MAX_WARNINGS problems, each at most WARNING_CHARS long with
     control and bidi characters escaped, then one line counting the rest."""
-    from native_host.host import MAX_WARNINGS, WARNING_CHARS
+    from native_host.handlers.hello import MAX_WARNINGS, WARNING_CHARS
 
     shown = warnings([f"problem {i} \x1b[31m\u202e" + "y" * 5000 for i in range(100)])
     assert len(shown) == MAX_WARNINGS + 1 and "80 more problems" in shown[-1]

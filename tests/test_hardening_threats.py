@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from native_host import CHROME_EXTENSION_ID, GECKO_ID, framing
-from native_host.host import Caller
+from native_host.caller import Caller
 from native_host.host import Host as InProcessHost
 from native_host.privacy import REDACTED
 

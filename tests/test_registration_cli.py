@@ -11,7 +11,7 @@ from pathlib import Path, PurePath
 import pytest
 from hostio import run_cli as run
 
-from native_host import CHROME_EXTENSION_ID, GECKO_ID, host
+from native_host import CHROME_EXTENSION_ID, GECKO_ID, caller
 from native_host.registration import detect, plan
 from native_host.registration.launcher import Install
 from native_host.registration.targets import Env
@@ -144,10 +144,10 @@ def test_extension_ids_reach_the_manifest_and_the_hosts_allow_list(
         "allowed_origins": [f"chrome-extension://{OTHER_CHROME}/"],
         "allowed_extensions": ["me@example.org"],
     }
-    caller = host.Caller("chrome", origin=f"chrome-extension://{OTHER_CHROME}/")
-    assert host.refusal(caller, extensions) is None
-    stranger = host.Caller("chrome", origin="chrome-extension://" + "b" * 32 + "/")
-    assert host.refusal(stranger, extensions) is not None
+    other = caller.Caller("chrome", origin=f"chrome-extension://{OTHER_CHROME}/")
+    assert caller.refusal(other, extensions) is None
+    stranger = caller.Caller("chrome", origin="chrome-extension://" + "b" * 32 + "/")
+    assert caller.refusal(stranger, extensions) is not None
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,14 @@
+"""One handler per request type, as PROTOCOL.md lists them:
+
+    hello.py        the port's language and browser; the policy file's problems
+    interrupted.py  record an interruption and decide it (policy.decide)
+    outcome.py      record how a download ended; close its episode
+    history.py      the recorded events, filtered, explained
+    stats.py        the counts, explained
+    events.py       the two writes: each event recorded once under its key, else replayed
+    port.py         what the handlers share: the port's state, a request's browser
+
+host.py validates each request (parser.py) and calls its handler, the writes
+(`interrupted`, `outcome`) inside the batch's transaction. A handler returns the reply's
+payload, or raises HostError.
+"""

@@ -1,0 +1,56 @@
+"""`outcome`: record how a download ended, and close its episode when it did end."""
+
+from __future__ import annotations
+
+from ..privacy import url_key
+from ..record import TYPE_CHECKING
+from ..store import Store, now_ms
+from .interrupted import Counts
+from .port import Port
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ..messages import Outcome
+
+#: The episode's outcome for each state that ends it. `truncated` (complete in the browser's
+#: eyes, bytes short) keeps the episode open: the extension then sends an interruption
+#: (SERVER_CONTENT_LENGTH_MISMATCH) for it.
+CLOSING = {"complete": "complete", "given_up": "given_up"}
+
+
+def outcome(
+    store: Store, port: Port, request: Outcome, *, counts: Counts, event_key: str | None
+) -> dict[str, Any]:
+    """Record the outcome; a download that ended closes its episode (in memory when
+    incognito)."""
+    item = request.download
+    incognito = item.incognito is True
+    at = now_ms()
+    episode_id = None if incognito else store.find_open_episode(url_key(item.url))
+    reason = item.error
+    closing = CLOSING.get(item.state)
+    if item.state == "interrupted" and reason is not None and reason.name == "USER_CANCELED":
+        closing = "cancelled"
+    if episode_id is not None and closing is not None:
+        store.close_episode(episode_id, closing, at)
+    if incognito and closing is not None:
+        counts[url_key(item.url)] = []
+    event_id = store.add_event(
+        {
+            "at_ms": at,
+            "kind": "outcome",
+            "browser": port.browser_of(request),
+            "download_id": item.id,
+            "episode_id": episode_id,
+            "state": item.state,
+            "reason": reason.name if reason else None,
+            "category": reason.category if reason else None,
+            "known": int(reason.known) if reason else None,
+            "incognito": int(incognito),
+            "bytes_received": item.bytesReceived,
+            "total_bytes": item.totalBytes,
+            "event_key": event_key,
+        }
+    )
+    return {"event_id": event_id}
