@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .browsers import wait_for
-from .conftest import Rig
+from .rig import Rig
 from .server import Behaviour
 from .test_rescue import assert_complete_and_identical, closed, reasons
 
@@ -131,6 +131,33 @@ def test_a_stall_with_the_socket_open_is_caught_by_the_watchdog(rig: Rig) -> Non
 
 
 MANY = 20
+
+
+def test_a_stall_the_server_ends_by_dropping_the_connection_resumes_in_place(rig: Rig) -> None:
+    """A stall that ends the way a proxy's idle timeout ends it: 1 MiB, 8 s of nothing with
+    the socket open, then the connection dropped (what Chrome reports as NETWORK_TIMEOUT
+    when it gives up on its own). It completes byte-identical as the same download, with no
+    restart from zero and at most 1.1x the file sent: Chromium retries with Range by itself
+    (its count kept at zero), Firefox reports NETWORK_FAILED and dlrescue resumes it."""
+    path = rig.path("k6-timeout-stall.bin")
+    rig.server.add(
+        path,
+        Behaviour(
+            size=FOUR_MB,
+            cut_times=1,
+            cut_bytes=2 * 1024 * 1024,
+            trickle_chunk=1024 * 1024,
+            trickle_interval=8,
+            trickle_times=1,
+        ),
+    )
+    (url,) = rig.download(path)
+    assert_complete_and_identical(rig, url, path)
+    items = rig.items(url)
+    assert len(items) == 1, f"one download, resumed in place:\n{rig.explain(url)}"
+    assert len(full_requests(rig, path)) == 1, f"a restart from zero:\n{rig.explain(url)}"
+    ratio = rig.server.sent(path) / FOUR_MB
+    assert ratio <= 1.1, f"the server sent {ratio:.2f}x the file\n{rig.explain(url)}"
 
 
 def test_twenty_downloads_cut_at_once_then_an_outage_all_complete(rig: Rig) -> None:
