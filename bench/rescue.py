@@ -54,7 +54,7 @@ from tests.e2e.browsers import (  # noqa: E402
     find_firefox,
     wait_for,
 )
-from tests.e2e.conftest import EXTENSION_DIR, Rig, short_root  # noqa: E402
+from tests.e2e.rig import EXTENSION_DIR, Rig, short_root  # noqa: E402
 from tests.e2e.server import Behaviour, MisbehavingServer, Request  # noqa: E402
 
 BROWSERS = ("chromium", "firefox")

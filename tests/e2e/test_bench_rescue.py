@@ -12,8 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import binary_for, require_extension
 from .product import REPO
+from .rig import binary_for, require_extension
 
 
 def test_rescue_bench_measures_both_modes_of_two_scenarios(tmp_path: Path) -> None:

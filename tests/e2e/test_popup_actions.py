@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .browsers import wait_for
-from .conftest import Rig
+from .rig import Rig
 from .server import Behaviour
 
 #: The suite's SERVER delays, and a wait no test reaches in their place: the action stays

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .browsers import wait_for
-from .conftest import Rig
 from .product import SERVER_MAX_ATTEMPTS
+from .rig import Rig
 from .server import Behaviour
 
 #: Firefox reports a clean NETWORK_FAILED only for a body that trickled before the cut.

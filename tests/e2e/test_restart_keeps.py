@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from .browsers import wait_for
-from .conftest import Rig
+from .rig import Rig
 from .server import Behaviour
 from .test_rescue import FIREFOX_CUT, closed
 

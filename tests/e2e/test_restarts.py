@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from .browsers import wait_for
-from .conftest import Rig
+from .rig import Rig
 from .server import Behaviour
 from .test_rescue import FIREFOX_CUT, assert_complete_and_identical, closed
 

@@ -6,7 +6,7 @@ import threading
 import time
 
 from .browsers import wait_for
-from .conftest import Rig
+from .rig import Rig
 from .server import Behaviour
 
 MANY = 20

@@ -9,7 +9,7 @@ from pathlib import Path
 from native_host import __version__
 
 from .browsers import wait_for
-from .conftest import ARTIFACTS, Rig
+from .rig import ARTIFACTS, Rig
 from .server import Behaviour
 
 
