@@ -26,6 +26,7 @@ built again.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -170,12 +171,15 @@ def compile_models(path: Path, log: cache.Log = None) -> dict[str, Any]:
     return {kind: core_module.SchemaValidator(revived[kind]) for kind in KINDS}
 
 
+#: `from .module import ...` or `from . import a, b` (names in parentheses may span lines).
+_RELATIVE_IMPORT = r"^[ \t]*from \.([\w.]*) import (\([^)]*\)|[^\n]*)"
+
+
 def sources() -> list[str]:
     """The package's modules the schema is built from: messages (the models), this module
     (how a schema is written), and every module of the package they import, transitively,
-    found in their source. Read when compiling only (pydantic is loaded then anyway)."""
-    import ast
-
+    found in their source (`from .name import` and `from . import name`, at any depth).
+    Read when compiling only."""
     package = Path(__file__).parent
     found: set[str] = set()
     todo = ["messages", __name__.rpartition(".")[2]]
@@ -184,12 +188,12 @@ def sources() -> list[str]:
         if name in found or not (package / f"{name}.py").is_file():
             continue
         found.add(name)
-        for node in ast.walk(ast.parse((package / f"{name}.py").read_bytes())):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                if node.module:
-                    todo.append(node.module.partition(".")[0])
-                else:
-                    todo.extend(alias.name for alias in node.names)
+        text = (package / f"{name}.py").read_text(encoding="utf-8")
+        for module, names in re.findall(_RELATIVE_IMPORT, text, flags=re.M):
+            if module:
+                todo.append(module.partition(".")[0])
+            else:
+                todo.extend(re.findall(r"\w+", re.sub(r"#[^\n]*", "", names)))
     return sorted(found)
 
 
