@@ -271,8 +271,8 @@ class _Handler(BaseHTTPRequestHandler):
         st = self.server.state
         with st.lock:
             if self._live is not None:
-                bodies = st.running[path]
-                bodies[:] = [r for r in bodies if r is not self._live]
+                for bodies in st.running.values():
+                    bodies[:] = [r for r in bodies if r is not self._live]
                 self._live = None
             st.requests.setdefault(path, []).append(
                 Request(self.command, rng, status, sent, cut, time.monotonic())
