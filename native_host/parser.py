@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from . import schema_cache
+from . import paths, schema_cache
 from .errors import HostError
 from .fields import KINDS, echoable
 from .record import TYPE_CHECKING
@@ -31,8 +31,6 @@ def load(log: Log = None) -> None:
     """Ready the validators parse() uses, once per process (see schema_cache.ready)."""
     global _validation_error
     if not _validators:
-        from . import paths
-
         path = paths.schema_cache_path()
         _validators.update(schema_cache.ready(path, log))
         core = schema_cache.core()
