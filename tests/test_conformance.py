@@ -72,9 +72,9 @@ def test_each_error_record_says_what_protocol_md_says() -> None:
 
 
 def test_the_extension_retries_exactly_the_codes_the_catalogue_marks_retried() -> None:
-    """extension/modules/wire.js's errorDisposition retries the `retried` codes only."""
-    wire_js = (ROOT / "extension" / "modules" / "wire.js").read_text(encoding="utf-8")
-    body = wire_js[wire_js.index("export function errorDisposition") :]
+    """extension/modules/host_errors.js's errorDisposition retries the `retried` codes only."""
+    errors_js = (ROOT / "extension" / "modules" / "host_errors.js").read_text(encoding="utf-8")
+    body = errors_js[errors_js.index("export function errorDisposition") :]
     body = body[: body.index("\n}\n")]
     retried = re.findall(r'code === "([a-z_]+)"', body)
     assert retried == [error.code for error in ERROR_CODES.values() if error.retried]

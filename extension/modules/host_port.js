@@ -9,9 +9,7 @@
 // It takes the browser API object (chrome or browser) and timers as arguments, so node tests
 // drive it with fakes.
 
-import {
-  HOST_NAME, MAX_MESSAGE_BYTES, PROTOCOL, classifyDisconnect, encodedSize, helloMessage,
-} from "./wire.js";
+import { HOST_NAME, MAX_MESSAGE_BYTES, PROTOCOL, encodedSize, helloMessage } from "./wire.js";
 
 /** A request that got no reply: code is "timeout", "disconnected", "unavailable" or "too_large". */
 export class HostError extends Error {
@@ -26,6 +24,19 @@ export class HostError extends Error {
 export const PROBLEM_STATES = Object.freeze([
   "host_missing", "host_forbidden", "host_failed", "host_closed", "incompatible",
 ]);
+
+/**
+ * Why a native port closed, from Chrome's `runtime.lastError.message` or Firefox's
+ * `port.error.message`. Returns a status the popup explains. Pure.
+ */
+export function classifyDisconnect(message) {
+  const text = String(message ?? "");
+  if (!text) return "host_closed";
+  if (/not found|no such native application/i.test(text)) return "host_missing";
+  if (/forbidden|not allowed|allowed_extensions|allowed_origins/i.test(text)) return "host_forbidden";
+  if (/has exited|unexpected error|error when communicating|failed to start/i.test(text)) return "host_failed";
+  return "host_failed";
+}
 
 export const DEFAULT_BACKOFF = Object.freeze({ initialMs: 1000, factor: 2, maxMs: 5 * 60 * 1000 });
 

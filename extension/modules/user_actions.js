@@ -1,10 +1,9 @@
 // What a person asks for: "retry now" and "give up" from the popup, and the local state
-// shown beside each history row. Methods of Rescuer (mixed into it by rescuer.js).
+// shown beside each history row. The rescuer starts up before it calls these.
 
 import { isRefetchable } from "./deltas.js";
 import { isTruncated } from "./restart_plan.js";
 import { VERIFY_AFTER_MS } from "./resume_check.js";
-import { newEventKey, outcomeMessage } from "./wire.js";
 
 /** The answer to a popup action for a download the ledger no longer knows. */
 function unknownDownload(key) {
@@ -15,6 +14,20 @@ function unknownDownload(key) {
 }
 
 export class UserActions {
+  /**
+   * @param {object} o
+   * @param {object} o.ledger    the Ledger
+   * @param {object} o.records   Records (the live item of a record)
+   * @param {object} o.waits     Waits (timers dropped; the wake alarm)
+   * @param {object} o.actor     the Actor (resume, restart)
+   * @param {object} o.delivery  Delivery (outcome `given_up`; sent at once)
+   * @param {object} o.serial    the rescuer's Serial
+   * @param {() => boolean} [o.online]  navigator.onLine
+   */
+  constructor({ ledger, records, waits, actor, delivery, serial, log = console, now = () => Date.now(), online = () => true }) {
+    Object.assign(this, { ledger, records, waits, actor, delivery, serial, log, now, online });
+  }
+
   /**
    * The ledger record behind a history row. The host's row carries the URL it stored, which
    * is scrubbed (tokens redacted, no user-info, no fragment, cut at 2,048 characters), so it
@@ -48,36 +61,40 @@ export class UserActions {
    * record already replaced by a restart starts nothing.
    */
   async retryNow({ key, resumedInPopup = false }) {
-    await this.start("popup");
-    const result = await this.serial(async () => {
+    const result = await this.serial.run(async () => {
       const rec = this.ledger.get(key);
       if (!rec) return unknownDownload(key);
-      this._clearTimer(this.actionTimers, key);
+      this.waits.clearAction(key);
       if (rec.status === "replaced") return { ok: true, did: "restarted" };
-      const item = await this._itemFor(rec);
+      const item = await this.records.itemFor(rec);
       if (item && resumedInPopup) {
         await this.ledger.put(key, {
           status: "acted", pending: null, actedBy: "user", actedAt: this.now(),
           verifyAt: this.now() + VERIFY_AFTER_MS, sawInProgress: false, needsClick: false,
         });
-        this._scheduleVerify(key, VERIFY_AFTER_MS);
+        this.waits.verifyIn(key, VERIFY_AFTER_MS);
         return { ok: true, did: "resumed" };
       }
       if (item?.state === "in_progress") return { ok: true, did: "running" };
       if (item?.state === "complete" && !(rec.truncated && isTruncated(item))) return { ok: true, did: "complete" };
-      const action = rec.pending?.action ?? (item?.canResume ? "resume" : "restart");
-      if (item && action === "resume" && item.canResume) {
-        await this._resume(item, rec);
-        return { ok: true, did: "resumed" };
-      }
-      if (!isRefetchable(rec.url)) return { ok: false, did: "none", error: { code: "not_refetchable", message: "this download cannot be fetched again from its address" } };
-      await this._restart(item ?? { id: rec.id, url: rec.url }, rec, "retry now");
-      const after = this.ledger.get(key);
-      return after?.status === "replaced" ? { ok: true, did: "restarted" } : { ok: false, did: "none", error: { code: "not_restarted", message: "the browser did not start it again" } };
+      return this._retry(rec, item);
     });
-    await this._updateWakeAlarm();
-    await this.flush();
+    await this.waits.updateWakeAlarm();
+    await this.delivery.flush();
     return result;
+  }
+
+  /** Resume if it can, else restart: what "retry now" does to a download that needs it. */
+  async _retry(rec, item) {
+    const action = rec.pending?.action ?? (item?.canResume ? "resume" : "restart");
+    if (item && action === "resume" && item.canResume) {
+      await this.actor.resume(item, rec);
+      return { ok: true, did: "resumed" };
+    }
+    if (!isRefetchable(rec.url)) return { ok: false, did: "none", error: { code: "not_refetchable", message: "this download cannot be fetched again from its address" } };
+    await this.actor.restart(item ?? { id: rec.id, url: rec.url }, rec, "retry now");
+    const after = this.ledger.get(rec.key);
+    return after?.status === "replaced" ? { ok: true, did: "restarted" } : { ok: false, did: "none", error: { code: "not_restarted", message: "the browser did not start it again" } };
   }
 
   /**
@@ -86,34 +103,17 @@ export class UserActions {
    * the download's real URL (which closes its episode).
    */
   async giveUp({ key }) {
-    await this.start("popup");
-    const result = await this.serial(async () => {
+    const result = await this.serial.run(async () => {
       const rec = this.ledger.get(key);
       if (!rec) return unknownDownload(key);
-      this._clearTimer(this.actionTimers, key);
-      this._clearTimer(this.verifyTimers, key);
+      this.waits.clear(key);
       await this.ledger.put(key, { status: "left", givenUp: true, pending: null, verifyAt: null, needsClick: false });
-      await this.outbox.add({
-        key: `outcome:given_up:${key}:${this.now()}`, kind: "outcome", ref: key, ephemeral: Boolean(rec.incognito),
-        message: outcomeMessage({ id: rec.id, url: rec.url, state: "given_up", eventKey: newEventKey() }),
-      });
+      await this.delivery.queueGivenUp(rec);
       this.log.info(`given up: download ${rec.id} (${rec.name})`);
       return { ok: true };
     });
-    await this._updateWakeAlarm();
-    await this.flush();
+    await this.waits.updateWakeAlarm();
+    await this.delivery.flush();
     return result;
-  }
-
-  /** Everything, for debugging and the end-to-end tests. */
-  debugState() {
-    return {
-      browser: this.browser,
-      online: this.online(),
-      host: this.port.status(),
-      outbox: this.outbox.entries(),
-      records: this.ledger.all(),
-      timers: { actions: [...this.actionTimers.keys()], verifies: [...this.verifyTimers.keys()] },
-    };
   }
 }

@@ -84,27 +84,3 @@ export function newEventKey(random = globalThis.crypto) {
 export function langOf(uiLanguage) {
   return /^fr\b/i.test(String(uiLanguage || "").replace("_", "-")) ? "fr" : "en";
 }
-
-/**
- * What to do with an error reply to a queued event:
- *   "retry": keep it queued and try again later (the host could not store it now);
- *   "drop":  the host refused it for good; keep it and we would loop for ever.
- * Unknown codes are dropped too (the list is append-only; a new code we do not know cannot
- * be one we know how to wait out), but logged loudly.
- */
-export function errorDisposition(code) {
-  return code === "store_unavailable" ? "retry" : "drop";
-}
-
-/**
- * Why a native port closed, from Chrome's `runtime.lastError.message` or Firefox's
- * `port.error.message`. Returns a status the popup explains.
- */
-export function classifyDisconnect(message) {
-  const text = String(message ?? "");
-  if (!text) return "host_closed";
-  if (/not found|no such native application/i.test(text)) return "host_missing";
-  if (/forbidden|not allowed|allowed_extensions|allowed_origins/i.test(text)) return "host_forbidden";
-  if (/has exited|unexpected error|error when communicating|failed to start/i.test(text)) return "host_failed";
-  return "host_failed";
-}

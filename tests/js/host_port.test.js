@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { HostError, HostPort, reconnectDelay } from "../../extension/modules/host_port.js";
+import { HostError, HostPort, classifyDisconnect, reconnectDelay } from "../../extension/modules/host_port.js";
 import { FakeClock, FakeHost, makeFakeApi, quietLog } from "./fakes.js";
 
 function setup({ browser = "chrome", host = new FakeHost(), ...opts } = {}) {
@@ -164,4 +164,22 @@ test("a missing host is looked for again at least every 30 s (registering it is 
   await clock.tick(60_000);
   assert.ok(api.runtime.ports.length - attempts >= 2, `${api.runtime.ports.length - attempts} attempts in a minute`);
   assert.ok(port.status().nextRetryAt - clock.now() <= 30_000);
+});
+
+describe("why a native port closed, from each browser's wording", () => {
+  test("Chrome's and Firefox's 'no host' messages both mean host_missing", () => {
+    assert.equal(classifyDisconnect("Specified native messaging host not found."), "host_missing");
+    assert.equal(classifyDisconnect("No such native application org.dlrescue.host"), "host_missing");
+  });
+
+  test("Chrome's 'forbidden' (allowed_origins lacks this id) means host_forbidden", () => {
+    assert.equal(classifyDisconnect("Access to the specified native messaging host is forbidden."), "host_forbidden");
+  });
+
+  test("an exit or a broken pipe means host_failed; no message means the host closed", () => {
+    assert.equal(classifyDisconnect("Native host has exited."), "host_failed");
+    assert.equal(classifyDisconnect("Error when communicating with the native messaging host."), "host_failed");
+    assert.equal(classifyDisconnect("An unexpected error occurred"), "host_failed");
+    assert.equal(classifyDisconnect(null), "host_closed");
+  });
 });

@@ -62,7 +62,7 @@ test("only the host port module calls connectNative (one door to the host)", asy
 });
 
 test("the pure modules import no browser API (they take it as an argument)", () => {
-  for (const name of ["deltas", "keys", "wire", "schedule", "resume_check", "outbox", "ledger", "notify", "popup_view", "host_port", "rescuer", "acting", "user_actions", "commands"]) {
+  for (const name of ["deltas", "keys", "wire", "schedule", "resume_check", "outbox", "ledger", "notify", "popup_view", "host_port", "host_errors", "rescuer", "serial", "records", "waits", "notifier", "delivery", "catcher", "acting", "user_actions", "commands"]) {
     const body = readFileSync(join(EXTENSION_DIR, "modules", `${name}.js`), "utf8");
     assert.doesNotMatch(body, /\b(?:chrome|browser)\.(?:runtime|downloads|storage|alarms|notifications|i18n)\b/, name);
   }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { recordKey } from "../../extension/modules/keys.js";
-import { RECONCILE_HORIZON_MS } from "../../extension/modules/rescuer.js";
+import { RECONCILE_HORIZON_MS } from "../../extension/modules/catcher.js";
 import { VERIFY_AFTER_MS } from "../../extension/modules/resume_check.js";
 import { WAKE_ALARM, WATCH_ALARM } from "../../extension/modules/schedule.js";
 import { FakeHost } from "./fakes.js";

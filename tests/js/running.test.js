@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 
 import { sourcePage } from "../../extension/modules/notify.js";
 import { probe, probeUrl, serverWaitMs } from "../../extension/modules/probe.js";
-import { STALL_REASON } from "../../extension/modules/rescuer.js";
+import { STALL_REASON } from "../../extension/modules/catcher.js";
 import { DEFAULT_STALL_MS, SETTINGS_KEY, WATCH_TICK_MS, stallMsOf, step } from "../../extension/modules/running.js";
 import { CHROME_MAX_RESUMES } from "./fakes.js";
 import { makeRig } from "./rig.js";

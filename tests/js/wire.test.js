@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 
 import {
-  MAX_FIELD_CHARS, classifyDisconnect, encodedSize, errorDisposition, helloMessage, interruptedMessage,
-  langOf, outcomeMessage, toWireDownload,
+  MAX_FIELD_CHARS, encodedSize, helloMessage, interruptedMessage, langOf, outcomeMessage, toWireDownload,
 } from "../../extension/modules/wire.js";
 
 describe("wire shapes (PROTOCOL.md, Requests)", () => {
@@ -52,42 +50,6 @@ describe("wire shapes (PROTOCOL.md, Requests)", () => {
   test("lang is fr for any French UI language and en for everything else", () => {
     for (const ui of ["fr", "fr-FR", "fr_CA", "FR-be"]) assert.equal(langOf(ui), "fr", ui);
     for (const ui of ["en-US", "de", "", undefined, "fy", "frr"]) assert.equal(langOf(ui), "en", String(ui));
-  });
-
-  test("store_unavailable is retried; refusals (invalid_reason, invalid_message, unknown) are dropped", () => {
-    assert.equal(errorDisposition("store_unavailable"), "retry");
-    for (const code of ["invalid_reason", "invalid_message", "invalid_json", "unknown_type", "too_large", "new_code"]) {
-      assert.equal(errorDisposition(code), "drop", code);
-    }
-  });
-
-  test("every error code PROTOCOL.md lists is handled as its table says (internal_error included)", () => {
-    const doc = readFileSync(new URL("../../PROTOCOL.md", import.meta.url), "utf8");
-    const errors = doc.split("\n## Errors\n")[1].split("\n## ")[0];
-    const rows = [...errors.matchAll(/^\| `([a-z_]+)` \| .* \| ([^|]+) \|$/gm)];
-    assert.ok(rows.length >= 7, "the error table was not found");
-    for (const [, code, what] of rows) {
-      const documented = what.startsWith("keep it queued") ? "retry" : "drop";
-      assert.equal(errorDisposition(code), documented, code);
-    }
-  });
-});
-
-describe("why a native port closed, from each browser's wording", () => {
-  test("Chrome's and Firefox's 'no host' messages both mean host_missing", () => {
-    assert.equal(classifyDisconnect("Specified native messaging host not found."), "host_missing");
-    assert.equal(classifyDisconnect("No such native application org.dlrescue.host"), "host_missing");
-  });
-
-  test("Chrome's 'forbidden' (allowed_origins lacks this id) means host_forbidden", () => {
-    assert.equal(classifyDisconnect("Access to the specified native messaging host is forbidden."), "host_forbidden");
-  });
-
-  test("an exit or a broken pipe means host_failed; no message means the host closed", () => {
-    assert.equal(classifyDisconnect("Native host has exited."), "host_failed");
-    assert.equal(classifyDisconnect("Error when communicating with the native messaging host."), "host_failed");
-    assert.equal(classifyDisconnect("An unexpected error occurred"), "host_failed");
-    assert.equal(classifyDisconnect(null), "host_closed");
   });
 });
 

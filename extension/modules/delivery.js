@@ -1,0 +1,226 @@
+// Delivery to the host: messages are queued in the outbox (storage.local) and sent through
+// the HostPort one at a time, head first, while the host answers. A reply to `interrupted`
+// carries the host's decision: `resume`/`restart` becomes the record's `pending` action,
+// armed in Waits; `none` leaves the download, with a notification when `notify`. An error
+// reply either keeps the message (store_unavailable, backoff 2 s .. 5 min) or drops it (a
+// refusal, remembered for the popup as hostProblem).
+
+import { errorDisposition } from "./host_errors.js";
+import { recordKey, snapshotKey } from "./keys.js";
+import { notificationId } from "./notify.js";
+import { planAction, queueRetryDelay } from "./schedule.js";
+import { interruptedMessage, newEventKey, outcomeMessage } from "./wire.js";
+
+export class Delivery {
+  /**
+   * @param {object} o
+   * @param {object} o.port      the HostPort
+   * @param {object} o.outbox    the Outbox
+   * @param {object} o.ledger    the Ledger (a decision or a refusal updates the record)
+   * @param {object} o.serial    the rescuer's Serial (replies change state one at a time)
+   * @param {object} o.waits     Waits (a decided action is armed; the wake alarm)
+   * @param {object} o.notifier  a Notifier (decision `none` with notify)
+   * @param {string} o.browser   "chrome" | "firefox"
+   */
+  constructor({ port, outbox, ledger, serial, waits, notifier, browser, log = console, timers = globalThis, now = () => Date.now() }) {
+    Object.assign(this, { port, outbox, ledger, serial, waits, notifier, browser, log, timers, now });
+    this.flushing = null; // the flush under way
+    this.flushAgain = false;
+    this.outboxTimer = null;
+    this.hostProblem = null; // the host's last error reply, for the popup (hostSaid)
+    this.port.onStatus((status) => {
+      // the host is back: every queued message is due now
+      if (status.status === "connected") this.outbox.wakeAll().then(() => this.flush());
+    });
+  }
+
+  // ---------------------------------------------------------------- queueing
+
+  /** Whether the message with this outbox key is still queued. */
+  isQueued(key) {
+    return this.outbox.has(key);
+  }
+
+  /** Queue the `interrupted` event of record `rec` (its outboxKey makes it once only). */
+  async queueInterrupted(item, rec) {
+    await this.outbox.add({
+      key: rec.outboxKey, kind: "interrupted", ref: rec.key, ephemeral: Boolean(item.incognito),
+      message: interruptedMessage(item, this.browser, newEventKey(), { reachable: rec.reachable ?? undefined }),
+    });
+  }
+
+  /** Queue an `outcome` (complete, interrupted, in_progress, truncated) of a download. */
+  async queueOutcome(item, state, rec) {
+    const url = rec?.url ?? item.url;
+    const message = outcomeMessage({
+      id: item.id ?? rec?.id, url, state, error: state === "interrupted" ? item.error : undefined, eventKey: newEventKey(),
+    });
+    await this.outbox.add({
+      key: `outcome:${state}:${rec?.key ?? recordKey(item)}:${this.now()}`,
+      kind: "outcome", ref: rec?.key ?? null, message, ephemeral: Boolean(rec?.incognito ?? item.incognito),
+    });
+  }
+
+  /** Queue outcome `given_up` of record `rec`, with the download's real URL. */
+  async queueGivenUp(rec) {
+    await this.outbox.add({
+      key: `outcome:given_up:${rec.key}:${this.now()}`, kind: "outcome", ref: rec.key, ephemeral: Boolean(rec.incognito),
+      message: outcomeMessage({ id: rec.id, url: rec.url, state: "given_up", eventKey: newEventKey() }),
+    });
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  /** Send queued messages, one at a time, while the host answers. Never throws. */
+  flush() {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    this.flushing = (async () => {
+      do {
+        this.flushAgain = false;
+        try {
+          await this._flushOnce();
+        } catch (e) {
+          this.log.error("flush failed", e);
+        }
+      } while (this.flushAgain);
+    })().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  async _flushOnce() {
+    for (;;) {
+      const entry = this.outbox.next(this.now());
+      if (!entry) break;
+      if (!(await this._hostThere(entry))) break;
+      let reply;
+      try {
+        reply = await this.port.request(entry.message);
+      } catch (e) {
+        if (await this._notSent(entry, e)) continue;
+        break;
+      }
+      if (reply.ok) {
+        if (this.hostProblem?.kind === "retry") this.hostProblem = null; // it stores again
+        await this.serial.run(() => this._applyReply(entry, reply));
+        continue;
+      }
+      if (await this._errorReply(entry, reply.error)) break;
+    }
+    this._armOutboxTimer();
+    await this.waits.updateWakeAlarm();
+  }
+
+  /** Connect if needed; without a host, the entry waits for the port's next try. */
+  async _hostThere(entry) {
+    if (this.port.isConnected()) return true;
+    await this.port.connect();
+    if (this.port.isConnected()) return true;
+    const host = this.port.status();
+    this.log.info(`${this.outbox.size} message(s) kept for the host (${host.status})`);
+    // due again when the port tries again; the wake alarm brings a dead worker back then
+    const wait = Math.max(1000, (host.nextRetryAt ?? 0) - this.now());
+    await this.outbox.retryLater(entry.seq, wait, host.status, { count: false });
+    return false;
+  }
+
+  /** The request failed without a reply. True: dropped (too large), go on; false: stop. */
+  async _notSent(entry, e) {
+    if (e.code === "too_large") {
+      this.log.error(`dropped ${entry.kind} for ${entry.ref}: ${e.message}`);
+      await this.serial.run(() => this._refused(entry, { code: "too_large", message: e.message }));
+      return true;
+    }
+    const delay = queueRetryDelay(entry.tries);
+    this.log.warn(`${entry.kind} not delivered (${e.code}); next try in ${Math.round(delay / 1000)} s`);
+    await this.outbox.retryLater(entry.seq, delay, e.code);
+    return false;
+  }
+
+  /** An error reply. True: the entry is kept for later (stop); false: dropped (go on). */
+  async _errorReply(entry, error) {
+    const code = error?.code;
+    this._hostSaid(errorDisposition(code), error);
+    if (errorDisposition(code) === "retry") {
+      const delay = queueRetryDelay(entry.tries);
+      this.log.warn(`host cannot store now (${code}: ${error?.message}); ${entry.kind} kept, next try in ${Math.round(delay / 1000)} s`);
+      await this.outbox.retryLater(entry.seq, delay, code);
+      return true;
+    }
+    this.log.error(`host refused ${entry.kind} for ${entry.ref}: ${code}: ${error?.message}`
+      + `${error?.field ? ` (field ${error.field})` : ""}; dropped from the queue`);
+    await this.serial.run(() => this._refused(entry, error));
+    return false;
+  }
+
+  /**
+   * The host's last error reply, for the popup: its own sentence (`message`), its code, and
+   * whether the message waits ("retry": cleared once the host stores again) or was dropped
+   * ("drop": shown with its time; only a newer problem replaces it in this worker).
+   */
+  _hostSaid(kind, error) {
+    this.hostProblem = {
+      kind, code: String(error?.code ?? "?"), message: String(error?.message ?? ""), at: this.now(),
+    };
+  }
+
+  async _refused(entry, error) {
+    await this.outbox.remove(entry.seq);
+    if (entry.kind === "interrupted" && entry.ref && this.ledger.get(entry.ref)) {
+      await this.ledger.put(entry.ref, { status: "refused", refusedWith: error?.code ?? null });
+    }
+  }
+
+  // ---------------------------------------------------------------- replies
+
+  async _applyReply(entry, reply) {
+    await this.outbox.remove(entry.seq);
+    if (entry.kind !== "interrupted") {
+      this.log.info(`host recorded ${entry.message.type} ${entry.message.download?.state ?? ""} as event ${reply.event_id}`);
+      return;
+    }
+    const rec = entry.ref ? this.ledger.get(entry.ref) : undefined;
+    const decision = reply.decision ?? {};
+    if (!rec || rec.outboxKey !== entry.key || rec.status !== "queued") {
+      this.log.warn(`decision for ${entry.ref} arrived but the record moved on; ignored`, decision);
+      return;
+    }
+    await this._decided(rec, decision, reply.event_id ?? null);
+  }
+
+  /** Keep the host's decision: a pending action armed in Waits, or the download left alone. */
+  async _decided(rec, decision, eventId) {
+    const base = { eventId, decision };
+    const plan = planAction(decision, this.now());
+    this.log.info(`decision for download ${rec.id} (${rec.name}): ${decision.action}`
+      + `${plan ? ` after ${decision.delay_ms ?? 0} ms` : ""}${decision.notify ? " + notify" : ""}`
+      + `, attempt ${decision.attempt}/${decision.max_attempts}`
+      + ` [${decision.reason}/${decision.category}]`);
+    if (plan) {
+      await this.ledger.put(rec.key, { ...base, status: "decided", pending: plan });
+      this.waits.arm(rec.key, plan);
+      return;
+    }
+    await this.ledger.put(rec.key, { ...base, status: "left", pending: null });
+    if (decision.notify) {
+      const id = notificationId("left", snapshotKey(rec));
+      await this.ledger.put(rec.key, { notificationId: id });
+      await this.notifier.left(id, rec, decision);
+    }
+  }
+
+  _armOutboxTimer() {
+    if (this.outboxTimer) this.timers.clearTimeout(this.outboxTimer);
+    this.outboxTimer = null;
+    const due = this.outbox.nextDueAt();
+    if (due === null || !this.port.isConnected()) return;
+    this.outboxTimer = this.timers.setTimeout(() => {
+      this.outboxTimer = null;
+      this.flush();
+    }, Math.max(0, due - this.now()));
+  }
+}

@@ -1,0 +1,127 @@
+// Every wait of the rescuer in one place: the timer of each download's pending action, the
+// timer of each resume check, the look at navigator.onLine while an action waits for the
+// network, and the wake alarm that brings a stopped worker back for all of them. The timer
+// maps are owned here; the other parts arm and clear through these methods. What runs when
+// a wait ends is handed in by the rescuer (`due`), so no part calls another through a timer.
+
+import { WAKE_ALARM, wakeAlarmTime } from "./schedule.js";
+
+/** While an action waits for the network, check navigator.onLine this often. */
+export const ONLINE_POLL_MS = 5000;
+
+/** One timer per key. */
+class KeyedTimers {
+  constructor(timers) {
+    this.timers = timers;
+    this.handles = new Map(); // key -> timer handle
+  }
+
+  set(key, delay, fn) {
+    this.clear(key);
+    this.handles.set(key, this.timers.setTimeout(() => {
+      this.handles.delete(key);
+      fn();
+    }, delay));
+  }
+
+  clear(key) {
+    const handle = this.handles.get(key);
+    if (handle !== undefined) this.timers.clearTimeout(handle);
+    this.handles.delete(key);
+  }
+
+  has(key) {
+    return this.handles.has(key);
+  }
+
+  keys() {
+    return [...this.handles.keys()];
+  }
+}
+
+export class Waits {
+  /**
+   * @param {object} o
+   * @param {object} o.api       the browser API (alarms)
+   * @param {object} o.ledger    a Ledger (pending actions and resume checks)
+   * @param {object} o.outbox    an Outbox (when its head is due)
+   * @param {{action: (key: string) => any, verify: (key: string) => any, network: () => any}} o.due
+   *   what runs when a download's action is due, when its resume check is due, and when the
+   *   network is looked at again
+   */
+  constructor({ api, ledger, outbox, due, log = console, timers = globalThis, now = () => Date.now() }) {
+    Object.assign(this, { api, ledger, outbox, due, log, timers, now });
+    this.actions = new KeyedTimers(timers); // download key -> timer of its pending action
+    this.verifies = new KeyedTimers(timers); // download key -> timer of its resume check
+    this.onlineTimer = null;
+  }
+
+  /** Timers for the short waits (re-armed on every start), and the wake alarm for all. */
+  arm(key, pending) {
+    this.actions.clear(key);
+    if (!pending.useAlarm) {
+      this.actions.set(key, Math.max(0, pending.dueAt - this.now()), () => this.due.action(key));
+    }
+    this.updateWakeAlarm();
+  }
+
+  /** Arm every pending action and resume check the ledger holds that has no timer yet. */
+  armAll() {
+    for (const rec of this.ledger.all()) {
+      if (rec.pending && !this.actions.has(rec.key)) this.arm(rec.key, rec.pending);
+      if (rec.status === "acted" && rec.verifyAt && !this.verifies.has(rec.key)) {
+        this.verifyIn(rec.key, Math.max(0, rec.verifyAt - this.now()));
+      }
+    }
+    this.updateWakeAlarm();
+  }
+
+  /** Check the resume of download `key` in `delay` ms. */
+  verifyIn(key, delay) {
+    this.verifies.set(key, delay, () => this.due.verify(key));
+  }
+
+  clearAction(key) {
+    this.actions.clear(key);
+  }
+
+  clearVerify(key) {
+    this.verifies.clear(key);
+  }
+
+  /** Both timers of a download. */
+  clear(key) {
+    this.verifies.clear(key);
+    this.actions.clear(key);
+  }
+
+  /** Look at the network again soon (one timer at most). */
+  pollOnline() {
+    if (this.onlineTimer) return;
+    this.log.info("waiting for the network before retrying");
+    this.onlineTimer = this.timers.setTimeout(() => {
+      this.onlineTimer = null;
+      this.due.network();
+    }, ONLINE_POLL_MS);
+  }
+
+  /** The wake alarm at the first due time of a pending action or of the outbox's head. */
+  async updateWakeAlarm() {
+    const when = wakeAlarmTime({
+      pendingDueTimes: this.ledger.all().filter((r) => r.pending).map((r) => r.pending.dueAt),
+      outboxDueAt: this.outbox.size ? this.outbox.nextDueAt() : null,
+      now: this.now(),
+    });
+    try {
+      if (when === null) await this.api.alarms.clear(WAKE_ALARM);
+      else await this.api.alarms.create(WAKE_ALARM, { when });
+    } catch (e) {
+      this.log.warn("alarms failed", e);
+    }
+  }
+
+  /** The keys that have a timer, for debugging. */
+  state() {
+    return { actions: this.actions.keys(), verifies: this.verifies.keys() };
+  }
+}
