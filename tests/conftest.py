@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostio import HostProcess
+from hostio import Host
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -32,9 +32,9 @@ def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 @pytest.fixture
-def host(xdg: dict[str, str]) -> Iterator[HostProcess]:
+def host(xdg: dict[str, str]) -> Iterator[Host]:
     """A running host in a private XDG world, closed after the test."""
-    proc = HostProcess(env=xdg)
+    proc = Host(env=xdg)
     yield proc
     if proc.proc.poll() is None:
         proc.close()

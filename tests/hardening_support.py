@@ -1,6 +1,6 @@
-"""Helpers for tests/test_hardening_*.py: the real host as a subprocess that can never hang a
-test, what a valid reply looks like, and the storage tricks (a full file system, a read-only
-folder) that make a failure real instead of mocked.
+"""Helpers for tests/test_hardening_*.py: tests/hostio.py's host driver with every reply
+checked against the contract (what a valid reply looks like), and the storage tricks (a full
+file system, a read-only folder) that make a failure real instead of mocked.
 
 Where this machine cannot set a trick up (no mount, no chattr), the test skips with the
 reason on a developer's machine and fails with CI=true, where a skip would hide a hole.
@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import sqlite3
-import struct
 import subprocess
-import sys
-import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
+import hostio
 import pytest
-from hostio import CHROME_ORIGIN, frame
+from hostio import frame
 
 from native_host import framing
 from native_host.errors import ERROR_CODES
@@ -166,153 +163,17 @@ def check_reply(raw: bytes, request: bytes | framing.Oversize) -> dict[str, Any]
     return reply
 
 
-def split_frames(data: bytes) -> list[bytes]:
-    """The bodies of the frames in data; fails when data holds anything but whole frames."""
-    bodies, i = [], 0
-    while i < len(data):
-        assert i + 4 <= len(data), f"stray bytes on stdout after the frames: {data[i:]!r}"
-        (n,) = struct.unpack("=I", data[i : i + 4])
-        assert i + 4 + n <= len(data), "stdout ends inside a frame"
-        bodies.append(data[i + 4 : i + 4 + n])
-        i += 4 + n
-    return bodies
-
-
 # -- the host as a subprocess ----------------------------------------------------------------
 
 
-def host_command(args: tuple[str, ...]) -> list[str]:
-    return [sys.executable, "-I", "-m", "native_host.host", *args]
-
-
-class Host:
-    """The real host over pipes. Replies are read by a thread, so a silent host fails the test
-    after a timeout instead of hanging it; stdout is checked to hold frames and nothing else."""
-
-    def __init__(self, env: dict[str, str], *args: str, bare: bool = False) -> None:
-        """Launch as Chrome launches dlrescue (its origin as argument) unless args are given,
-        or with no argument at all when bare (as a Flatpak or Snap portal may)."""
-        self.proc = subprocess.Popen(
-            host_command(args or (() if bare else (CHROME_ORIGIN,))),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env={**os.environ, **env},
-        )
-        self.replies: queue.Queue[bytes | None] = queue.Queue()
-        self.stray: list[bytes] = []
-        self.stderr = b""
-        self.rusage: Any = None
-        self._readers = [
-            threading.Thread(target=self._read_replies, daemon=True),
-            threading.Thread(target=self._read_stderr, daemon=True),
-        ]
-        for reader in self._readers:
-            reader.start()
-
-    def _read_replies(self) -> None:
-        out = self.proc.stdout
-        assert out is not None
-        while True:
-            header = out.read(4)
-            if len(header) < 4:
-                if header:
-                    self.stray.append(header)
-                break
-            (n,) = struct.unpack("=I", header)
-            body = out.read(n)
-            if len(body) < n:
-                self.stray.append(header + body)
-                break
-            self.replies.put(body)
-        self.replies.put(None)
-
-    def _read_stderr(self) -> None:
-        assert self.proc.stderr is not None
-        self.stderr = self.proc.stderr.read()
-
-    def send(self, message: Any) -> None:
-        self.send_raw(frame(message))
-
-    def send_raw(self, data: bytes) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(data)
-        self.proc.stdin.flush()
-
-    def reply_bytes(self, timeout: float = 30) -> bytes:
-        try:
-            body = self.replies.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError(f"the host sent no reply within {timeout} s") from None
-        assert body is not None, f"the host closed stdout; stderr: {self.stderr[-2000:]!r}"
-        return body
-
-    def reply(self, timeout: float = 30) -> dict[str, Any]:
-        decoded: dict[str, Any] = json.loads(self.reply_bytes(timeout))
-        return decoded
-
-    def no_more_replies(self) -> None:
-        """Assert the host sent nothing after the replies already taken (call after exit)."""
-        extra = self.replies.get(timeout=10)
-        assert extra is None, f"an unexpected extra reply: {extra!r}"
+class Host(hostio.Host):
+    """tests/hostio.py's driver, with every reply to ask() checked against the contract."""
 
     def ask(self, message: Any, timeout: float = 30) -> dict[str, Any]:
         """Send one request and return its reply, checked against the contract."""
         body = message if isinstance(message, bytes) else json.dumps(message).encode()
         self.send_raw(frame(body))
         return check_reply(self.reply_bytes(timeout), body)
-
-    def finish(self, timeout: float = 60) -> int:
-        """Close stdin and wait; returns the exit status (peak memory in self.rusage)."""
-        with suppress(BrokenPipeError, OSError):
-            assert self.proc.stdin is not None
-            self.proc.stdin.close()
-        return self.wait(timeout)
-
-    def wait(self, timeout: float = 60, *, whole_frames: bool = True) -> int:
-        done = threading.Event()
-        result: list[Any] = []
-
-        def reap() -> None:
-            _, status, usage = os.wait4(self.proc.pid, 0)
-            result.append((os.waitstatus_to_exitcode(status), usage))
-            done.set()
-
-        if self.proc.returncode is None:
-            threading.Thread(target=reap, daemon=True).start()
-            if not done.wait(timeout):
-                self.proc.kill()
-                done.wait(10)
-                raise AssertionError(f"the host did not exit within {timeout} s")
-            self.proc.returncode, self.rusage = result[0]
-        for reader in self._readers:  # they see end of output once the host is gone
-            reader.join(10)
-        for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-            with suppress(OSError):
-                if pipe is not None:
-                    pipe.close()
-        if whole_frames:
-            assert not self.stray, f"stdout held something that is not a frame: {self.stray!r}"
-        return self.proc.returncode
-
-    def signal(self, sig: int) -> None:
-        """Send sig; wait(whole_frames=False) after it (a killed host may cut a reply)."""
-        with suppress(ProcessLookupError):
-            os.kill(self.proc.pid, sig)
-
-    def stderr_text(self) -> str:
-        """Everything the host wrote on stderr (call after it exited)."""
-        self._readers[1].join(10)
-        return self.stderr.decode("utf-8", "replace")
-
-    def __enter__(self) -> Host:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc.returncode is None:
-            self.proc.kill()
-            with suppress(Exception):
-                self.wait(10)
 
 
 def peak_rss_kib(usage: Any) -> int:

@@ -1,13 +1,21 @@
-"""Talking to the real host the way a browser does: frames over pipes."""
+"""The one driver of the real host in tests: frames over pipes, the way a browser talks to it.
+
+`run_host` runs the host once with all its input at once; `Host` keeps it running and is
+driven one request at a time. tests/hardening_support.py checks every reply against the
+contract on top of this driver.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import struct
 import subprocess
 import sys
-from typing import Any
+import threading
+from contextlib import suppress
+from typing import Any, Self
 
 from native_host import CHROME_EXTENSION_ID
 from native_host.store import CONTRACT_ITEM_KEYS as CONTRACT_ITEM_KEYS  # the one list
@@ -21,24 +29,35 @@ def frame(message: Any) -> bytes:
     return struct.pack("=I", len(body)) + body
 
 
+def split_frames(data: bytes) -> list[bytes]:
+    """The bodies of the frames in data; fails when data holds anything but whole frames."""
+    bodies, i = [], 0
+    while i < len(data):
+        assert i + 4 <= len(data), f"stray bytes on stdout after the frames: {data[i:]!r}"
+        (n,) = struct.unpack("=I", data[i : i + 4])
+        assert i + 4 + n <= len(data), "stdout ends inside a frame"
+        bodies.append(data[i + 4 : i + 4 + n])
+        i += 4 + n
+    return bodies
+
+
 def unframe(data: bytes) -> list[dict[str, Any]]:
     """Every frame in data, decoded; fails if data holds anything but whole frames."""
-    out, i = [], 0
-    while i < len(data):
-        assert i + 4 <= len(data), f"stray bytes after the frames: {data[i:]!r}"
-        (n,) = struct.unpack("=I", data[i : i + 4])
-        assert i + 4 + n <= len(data), "truncated reply frame"
-        out.append(json.loads(data[i + 4 : i + 4 + n]))
-        i += 4 + n
-    return out
+    return [json.loads(body) for body in split_frames(data)]
+
+
+def host_command(args: tuple[str, ...]) -> list[str]:
+    """The host as a browser starts it (`python -I -m native_host.host ARGS`)."""
+    return [sys.executable, "-I", "-m", "native_host.host", *args]
 
 
 def run_host(
     frames: bytes, *args: str, env: dict[str, str] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run the real host once over pipes with all input at once, as `python -I -m`."""
+    """Run the real host once over pipes with all input at once, as Chrome would start it
+    unless args are given."""
     return subprocess.run(
-        [sys.executable, "-I", "-m", "native_host.host", *(args or (CHROME_ORIGIN,))],
+        host_command(args or (CHROME_ORIGIN,)),
         input=frames,
         capture_output=True,
         env={**os.environ, **(env or {})},
@@ -46,44 +65,139 @@ def run_host(
     )
 
 
-class HostProcess:
-    """The real host as a long-lived subprocess, driven one request at a time."""
+class Host:
+    """The real host over pipes. Replies are read by a thread, so a silent host fails the test
+    after a timeout instead of hanging it; stdout is checked to hold frames and nothing else."""
 
-    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, env: dict[str, str] | None = None, *args: str, bare: bool = False) -> None:
+        """Launch as Chrome launches dlrescue (its origin as argument) unless args are given,
+        or with no argument at all when bare (as a Flatpak or Snap portal may)."""
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-m", "native_host.host", *(args or (CHROME_ORIGIN,))],
+            host_command(args or (() if bare else (CHROME_ORIGIN,))),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env={**os.environ, **(env or {})},
         )
+        self.replies: queue.Queue[bytes | None] = queue.Queue()
+        self.stray: list[bytes] = []
+        self.stderr = b""
+        self.rusage: Any = None
+        self._readers = [
+            threading.Thread(target=self._read_replies, daemon=True),
+            threading.Thread(target=self._read_stderr, daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def _read_replies(self) -> None:
+        out = self.proc.stdout
+        assert out is not None
+        while True:
+            header = out.read(4)
+            if len(header) < 4:
+                if header:
+                    self.stray.append(header)
+                break
+            (n,) = struct.unpack("=I", header)
+            body = out.read(n)
+            if len(body) < n:
+                self.stray.append(header + body)
+                break
+            self.replies.put(body)
+        self.replies.put(None)
+
+    def _read_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        self.stderr = self.proc.stderr.read()
 
     def send(self, message: Any) -> None:
+        self.send_raw(frame(message))
+
+    def send_raw(self, data: bytes) -> None:
         assert self.proc.stdin is not None
-        self.proc.stdin.write(frame(message))
+        self.proc.stdin.write(data)
         self.proc.stdin.flush()
 
-    def receive(self) -> dict[str, Any]:
-        assert self.proc.stdout is not None
-        header = self.proc.stdout.read(4)
-        assert len(header) == 4, "the host closed stdout"
-        (n,) = struct.unpack("=I", header)
-        reply: dict[str, Any] = json.loads(self.proc.stdout.read(n))
-        return reply
+    def reply_bytes(self, timeout: float = 30) -> bytes:
+        try:
+            body = self.replies.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"the host sent no reply within {timeout} s") from None
+        assert body is not None, f"the host closed stdout; stderr: {self.stderr[-2000:]!r}"
+        return body
 
-    def ask(self, message: Any) -> dict[str, Any]:
+    def reply(self, timeout: float = 30) -> dict[str, Any]:
+        decoded: dict[str, Any] = json.loads(self.reply_bytes(timeout))
+        return decoded
+
+    def no_more_replies(self) -> None:
+        """Assert the host sent nothing after the replies already taken (call after exit)."""
+        extra = self.replies.get(timeout=10)
+        assert extra is None, f"an unexpected extra reply: {extra!r}"
+
+    def ask(self, message: Any, timeout: float = 30) -> dict[str, Any]:
+        """Send one request (an object, or a frame body as bytes) and return its reply."""
         self.send(message)
-        return self.receive()
+        return self.reply(timeout)
 
-    def close(self) -> tuple[int, bytes]:
-        assert self.proc.stdin is not None and self.proc.stderr is not None
-        self.proc.stdin.close()
-        code = self.proc.wait(timeout=30)
-        rest = self.proc.stderr.read()
-        assert self.proc.stdout is not None
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-        return code, rest
+    def finish(self, timeout: float = 60) -> int:
+        """Close stdin and wait; returns the exit status (peak memory in self.rusage)."""
+        with suppress(BrokenPipeError, OSError):
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+        return self.wait(timeout)
+
+    def close(self, timeout: float = 30) -> tuple[int, bytes]:
+        """Close stdin, wait for the exit; returns (exit status, everything on stderr)."""
+        code = self.finish(timeout)
+        self._readers[1].join(10)
+        return code, self.stderr
+
+    def wait(self, timeout: float = 60, *, whole_frames: bool = True) -> int:
+        done = threading.Event()
+        result: list[Any] = []
+
+        def reap() -> None:
+            _, status, usage = os.wait4(self.proc.pid, 0)
+            result.append((os.waitstatus_to_exitcode(status), usage))
+            done.set()
+
+        if self.proc.returncode is None:
+            threading.Thread(target=reap, daemon=True).start()
+            if not done.wait(timeout):
+                self.proc.kill()
+                done.wait(10)
+                raise AssertionError(f"the host did not exit within {timeout} s")
+            self.proc.returncode, self.rusage = result[0]
+        for reader in self._readers:  # they see end of output once the host is gone
+            reader.join(10)
+        for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            with suppress(OSError):
+                if pipe is not None:
+                    pipe.close()
+        if whole_frames:
+            assert not self.stray, f"stdout held something that is not a frame: {self.stray!r}"
+        return self.proc.returncode
+
+    def signal(self, sig: int) -> None:
+        """Send sig; wait(whole_frames=False) after it (a killed host may cut a reply)."""
+        with suppress(ProcessLookupError):
+            os.kill(self.proc.pid, sig)
+
+    def stderr_text(self) -> str:
+        """Everything the host wrote on stderr (call after it exited)."""
+        self._readers[1].join(10)
+        return self.stderr.decode("utf-8", "replace")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
+            with suppress(Exception):
+                self.wait(10)
 
 
 def interrupted(rid: Any = 1, error: Any = "NETWORK_FAILED", **item: Any) -> dict[str, Any]:

@@ -25,12 +25,11 @@ from hardening_support import (
     check_reply,
     db_file,
     events,
-    host_command,
     integrity,
     interrupted,
     stored_download_id,
 )
-from hostio import CHROME_ORIGIN, frame
+from hostio import CHROME_ORIGIN, frame, host_command
 
 ROUNDS = 30
 

@@ -24,12 +24,11 @@ from hardening_support import (
     check_reply,
     db_file,
     events,
-    host_command,
     integrity,
     interrupted,
     log_file,
 )
-from hostio import CHROME_ORIGIN, frame
+from hostio import CHROME_ORIGIN, frame, host_command
 
 from native_host import framing, parser, schema_cache
 from native_host.caller import Caller

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from historyfill import DAY, finish, interrupt
-from hostio import CONTRACT_ITEM_KEYS, HostProcess, frame, interrupted, run_host, unframe
+from hostio import CONTRACT_ITEM_KEYS, Host, frame, interrupted, run_host, unframe
 
 from native_host import framing
 from native_host.cli import COMMANDS, build_parser, main
@@ -499,7 +499,7 @@ def test_export_into_a_closed_pipe_stops_quietly(xdg: dict[str, str]) -> None:
 # -- the popup's history message ----------------------------------------------------------------
 
 
-def test_history_message_takes_the_new_filters(host: HostProcess) -> None:
+def test_history_message_takes_the_new_filters(host: Host) -> None:
     """The popup can filter by domain (any case), outcome and until, as well as category,
     reason and since."""
     host.ask(interrupted(1, url="https://A.example/x"))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostio import CHROME_ORIGIN, HostProcess, frame, interrupted, run_host, unframe
+from hostio import CHROME_ORIGIN, Host, frame, interrupted, run_host, unframe
 
 from native_host import GECKO_ID, __version__
 from native_host.messages import DecisionReply, ErrorReply, HelloReply
@@ -19,7 +19,7 @@ def _db(xdg: dict[str, str]) -> sqlite3.Connection:
     return sqlite3.connect(Path(xdg["XDG_DATA_HOME"]) / "dlrescue" / "history.sqlite3")
 
 
-def test_hello_reports_version_and_protocol(host: HostProcess) -> None:
+def test_hello_reports_version_and_protocol(host: Host) -> None:
     """hello -> host_version and protocol 1, rid echoed."""
     reply = host.ask({"type": "hello", "rid": "h1", "browser": "chrome", "lang": "en"})
     HelloReply.model_validate(reply)
@@ -27,7 +27,7 @@ def test_hello_reports_version_and_protocol(host: HostProcess) -> None:
 
 
 def test_interrupted_gets_a_decision_after_it_is_recorded(
-    host: HostProcess, xdg: dict[str, str]
+    host: Host, xdg: dict[str, str]
 ) -> None:
     """An interruption is recorded before the reply, which carries event_id and the decision."""
     reply = host.ask(interrupted(rid=7))
@@ -49,7 +49,7 @@ def test_interrupted_gets_a_decision_after_it_is_recorded(
     assert row == ("NETWORK_FAILED", "resume", 1)
 
 
-def test_attempts_count_per_url_across_new_ids_until_complete(host: HostProcess) -> None:
+def test_attempts_count_per_url_across_new_ids_until_complete(host: Host) -> None:
     """Same URL, new download id (a restart) continues the episode; `complete` closes it."""
     assert host.ask(interrupted(1, id=1))["decision"]["attempt"] == 1
     assert host.ask(interrupted(2, id=99))["decision"]["attempt"] == 2
@@ -105,7 +105,7 @@ def test_broken_policy_file_serves_defaults_and_says_so(xdg: dict[str, str]) -> 
 
 
 def test_well_formed_unknown_reason_is_recorded_known_false_and_left(
-    host: HostProcess, xdg: dict[str, str]
+    host: Host, xdg: dict[str, str]
 ) -> None:
     """A newer browser's reason is recorded with known=false and decided none."""
     reply = host.ask(interrupted(error="LOCAL_DOWNLOAD_BLOCKED"))
@@ -113,7 +113,7 @@ def test_well_formed_unknown_reason_is_recorded_known_false_and_left(
     assert _db(xdg).execute("SELECT known FROM events").fetchone() == (0,)
 
 
-def test_webview2_number_is_recorded_under_its_canonical_name(host: HostProcess) -> None:
+def test_webview2_number_is_recorded_under_its_canonical_name(host: Host) -> None:
     """WebView2's 11 is FILE_HASH_MISMATCH, a restart."""
     reply = host.ask(interrupted(error=11))
     assert (reply["decision"]["reason"], reply["decision"]["action"]) == (
@@ -122,7 +122,7 @@ def test_webview2_number_is_recorded_under_its_canonical_name(host: HostProcess)
     )
 
 
-def test_invalid_reason_is_refused_and_not_recorded(host: HostProcess, xdg: dict[str, str]) -> None:
+def test_invalid_reason_is_refused_and_not_recorded(host: Host, xdg: dict[str, str]) -> None:
     """invalid_reason names download.error; nothing reaches the store; the host keeps serving."""
     reply = host.ask(interrupted(rid="r", error="none"))
     ErrorReply.model_validate(reply)
@@ -132,7 +132,7 @@ def test_invalid_reason_is_refused_and_not_recorded(host: HostProcess, xdg: dict
     assert _db(xdg).execute("SELECT count(*) FROM events").fetchone() == (0,)
 
 
-def test_firefox_pause_is_not_a_failure(host: HostProcess) -> None:
+def test_firefox_pause_is_not_a_failure(host: Host) -> None:
     """USER_CANCELED with paused: true is recorded as USER_PAUSED, none, no notification."""
     reply = host.ask(interrupted(error="USER_CANCELED", paused=True))
     d = reply["decision"]
@@ -279,7 +279,7 @@ def test_store_unavailable_is_answered_and_the_host_keeps_serving(xdg: dict[str,
     assert hello["ok"] is True and proc.returncode == 0
 
 
-def test_history_message_returns_items_newest_first(host: HostProcess) -> None:
+def test_history_message_returns_items_newest_first(host: Host) -> None:
     """The popup's history request lists what was recorded, filtered, with explanations."""
     host.ask(interrupted(1, error="SERVER_FORBIDDEN", url="https://a.example/x"))
     host.ask(interrupted(2, error="NETWORK_FAILED", url="https://b.example/y"))
@@ -290,7 +290,7 @@ def test_history_message_returns_items_newest_first(host: HostProcess) -> None:
     assert [i["reason"] for i in only["items"]] == ["SERVER_FORBIDDEN"]
 
 
-def test_explanations_follow_the_language_announced_in_hello(host: HostProcess) -> None:
+def test_explanations_follow_the_language_announced_in_hello(host: Host) -> None:
     """After hello with lang fr, explanations are French."""
     english = host.ask(interrupted(1))["decision"]["explanation"]
     host.ask({"type": "hello", "lang": "fr"})
@@ -298,7 +298,7 @@ def test_explanations_follow_the_language_announced_in_hello(host: HostProcess) 
     assert "attempt" in english and "tentative" in french
 
 
-def test_a_new_reason_mid_episode_gets_its_own_budget(host: HostProcess) -> None:
+def test_a_new_reason_mid_episode_gets_its_own_budget(host: Host) -> None:
     """NETWORK_FAILED twice, then SERVER_NO_RANGE (a resume met 416): restarted, attempt 3."""
     host.ask(interrupted(1))
     host.ask(interrupted(2))
@@ -309,7 +309,7 @@ def test_a_new_reason_mid_episode_gets_its_own_budget(host: HostProcess) -> None
 
 
 def test_an_event_sent_twice_with_its_key_is_recorded_once(
-    host: HostProcess, xdg: dict[str, str]
+    host: Host, xdg: dict[str, str]
 ) -> None:
     """At-least-once delivery: the same event_key gets the same event_id and decision, and no
     second attempt is counted (the worker died before it stored the first reply)."""

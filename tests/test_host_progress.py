@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from hostio import HostProcess, frame, interrupted, run_host, unframe
+from hostio import Host, frame, interrupted, run_host, unframe
 
 URL = "https://example.org/big.iso"
 GB = 1_000_000_000
@@ -60,7 +60,7 @@ def test_a_stuck_download_spends_the_budget_with_a_growing_wait(xdg: dict[str, s
 
 
 def test_firefox_stuck_with_the_server_answering_is_left_as_an_expired_link(
-    host: HostProcess, xdg: dict[str, str]
+    host: Host, xdg: dict[str, str]
 ) -> None:
     """Firefox NETWORK_FAILED: a cut with progress is resumed; the resumed request brings
     nothing while the server answers (an expired signed link answered 403): resumed once
@@ -78,7 +78,7 @@ def test_firefox_stuck_with_the_server_answering_is_left_as_an_expired_link(
     assert host.ask(cut(4, 0, browser="firefox"))["decision"]["attempt"] == 1  # a new episode
 
 
-def test_chrome_stuck_with_the_server_answering_keeps_its_budget(host: HostProcess) -> None:
+def test_chrome_stuck_with_the_server_answering_keeps_its_budget(host: Host) -> None:
     """The no-progress limit is Firefox's: Chrome's NETWORK_FAILED keeps resuming."""
     host.ask(cut(1, 500))
     assert host.ask(cut(2, 500, reachable=True))["decision"]["action"] == "resume"
@@ -114,7 +114,7 @@ def test_incognito_progress_is_judged_in_memory(xdg: dict[str, str]) -> None:
     assert _db(xdg).execute("SELECT count(*) FROM events WHERE url IS NOT NULL").fetchone() == (0,)
 
 
-def test_reachable_is_a_strict_optional_boolean(host: HostProcess) -> None:
+def test_reachable_is_a_strict_optional_boolean(host: Host) -> None:
     """`reachable` must be true, false or absent: "yes" or 1 is refused naming the field."""
     for bad in ("yes", 1, None):
         reply = host.ask({**cut(1, 10), "reachable": bad})
@@ -126,7 +126,7 @@ def test_reachable_is_a_strict_optional_boolean(host: HostProcess) -> None:
 
 
 def test_a_truncated_download_keeps_its_episode_open(
-    host: HostProcess, xdg: dict[str, str]
+    host: Host, xdg: dict[str, str]
 ) -> None:
     """outcome `truncated` is recorded without closing the episode; the interruption the
     extension sends next for it (SERVER_CONTENT_LENGTH_MISMATCH) continues that episode
@@ -163,7 +163,7 @@ def test_a_truncated_download_keeps_its_episode_open(
     assert _db(xdg).execute("SELECT outcome FROM episodes").fetchone() == ("complete",)
 
 
-def test_a_firefox_decision_sent_again_is_explained_in_firefoxs_words(host: HostProcess) -> None:
+def test_a_firefox_decision_sent_again_is_explained_in_firefoxs_words(host: Host) -> None:
     """An event replayed by its key gets the same explanation, browser variant included."""
     request = {**cut(1, None, browser="firefox", error="CRASH"), "event_key": "crash#1"}
     first = host.ask(request)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from historyfill import DAY, NOW, interrupt
-from hostio import HostProcess, frame, interrupted, run_host, unframe
+from hostio import Host, frame, interrupted, run_host, unframe
 
 from native_host.store import INCOGNITO_DROPPED, Store
 
@@ -135,7 +135,7 @@ def test_prune_leaves_nothing_of_what_it_removed_in_the_file_or_its_log(
         *keep[150:],
     )
     assert b"gone-Q7" in raw_bytes(xdg)  # the search works
-    idle = HostProcess(env=xdg)
+    idle = Host(env=xdg)
     try:
         assert idle.ask({"type": "hello", "rid": 0})["ok"]
         done = dlrescue("prune", "--older-than", "9999-12-31", env=xdg)
