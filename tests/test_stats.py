@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from historyfill import DAY, NOW, finish, interrupt, rescued
-from hostio import HostProcess, frame, interrupted, run_host
+from hostio import Host, frame, interrupted, run_host
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -287,7 +287,7 @@ def test_stats_json_and_the_popup_message_report_the_same_numbers(
     assert row(cli["by_category"], "category", "NETWORK")["rescue_share"] == 1.0
     assert [d["domain"] for d in cli["by_domain"]] == ["a.example", "b.example", "c.example"]
 
-    host = HostProcess(env=xdg)
+    host = Host(env=xdg)
     try:
         host.ask({"type": "hello", "lang": "fr"})
         reply = host.ask({"type": "stats", "rid": 5})
