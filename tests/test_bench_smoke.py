@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -18,6 +20,7 @@ def _positive(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
+@pytest.mark.slow  # about 7 s: it starts the host and the reference host many times
 def test_small_run_reports_every_figure_against_the_reference(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     done = subprocess.run(
