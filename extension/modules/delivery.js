@@ -22,8 +22,15 @@ export class Delivery {
    * @param {object} o.notifier  a Notifier (decision `none` with notify)
    * @param {string} o.browser   "chrome" | "firefox"
    */
-  constructor({ port, outbox, ledger, serial, waits, notifier, browser, log = console, timers = globalThis, now = () => Date.now() }) {
-    Object.assign(this, { port, outbox, ledger, serial, waits, notifier, browser, log, timers, now });
+  /**
+   * @param {(rec: object) => Promise<void>} [o.onLeft]  a download left alone (decision
+   *   none): the rescuer erases the dead downloads a left restart replaced
+   */
+  constructor({
+    port, outbox, ledger, serial, waits, notifier, browser, log = console, timers = globalThis,
+    now = () => Date.now(), onLeft = async () => {},
+  }) {
+    Object.assign(this, { port, outbox, ledger, serial, waits, notifier, browser, log, timers, now, onLeft });
     this.flushing = null; // the flush under way
     this.flushAgain = false;
     this.outboxTimer = null;
@@ -206,6 +213,7 @@ export class Delivery {
       return;
     }
     await this.ledger.put(rec.key, { ...base, status: "left", pending: null });
+    await this.onLeft(rec);
     if (decision.notify) {
       const id = notificationId("left", snapshotKey(rec));
       await this.ledger.put(rec.key, { notificationId: id });

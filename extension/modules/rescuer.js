@@ -63,7 +63,10 @@ export class Rescuer {
       },
     });
     const notifier = new Notifier({ api, browser, t, log, iconUrl });
-    const delivery = new Delivery({ port, outbox, ledger, serial, waits, notifier, browser, ...clock });
+    // a restart that is left too: the dead download it replaced (its data discarded) goes,
+    // so the list shows one item with the reason it stopped
+    const onLeft = (rec) => this.catcher._eraseReplaced(rec);
+    const delivery = new Delivery({ port, outbox, ledger, serial, waits, notifier, browser, ...clock, onLeft });
     const running = new RunningWatch({ api, browser, ...clock, onStall: (item) => this.onStall(item) });
     const catcher = new Catcher({ api, ledger, records, waits, delivery, running, serial, probe: check, browser, log, now });
     const actor = new Actor({

@@ -84,7 +84,7 @@ describe("a restart keeps what the user chose", () => {
     assert.equal(rig.host.ofType("outcome").at(-1).download.state, "complete");
   });
 
-  test("a restart that fails is not followed by an erase; the old item stays", async () => {
+  test("a restart that is left too erases the dead item it replaced (its data was discarded): one item says why it stopped", async () => {
     const rig = makeRig();
     rig.host.decide = restart();
     await rig.start();
@@ -95,8 +95,9 @@ describe("a restart keeps what the user chose", () => {
     const fresh = [...rig.api.downloads.items.values()].find((i) => i.id !== old.id);
     rig.api.downloads.interrupt(fresh.id, "SERVER_FAILED", { canResume: false });
     await rig.clock.tick(0);
-    assert.deepEqual(rig.api.downloads.calls.erase, []);
-    assert.ok(rig.api.downloads.items.has(old.id));
+    assert.deepEqual(rig.api.downloads.calls.erase, [{ id: old.id }]);
+    assert.ok(!rig.api.downloads.items.has(old.id));
+    assert.ok(rig.api.downloads.items.has(fresh.id));
   });
 
   test("a restart of a restart that completes erases both dead items", async () => {
