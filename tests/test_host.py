@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hostio import CHROME_ORIGIN, Host, frame, interrupted, run_host, unframe
 
-from native_host import GECKO_ID, __version__
+from native_host import CHROME_EXTENSION_IDS, GECKO_ID, __version__, caller
 from native_host.messages import DecisionReply, ErrorReply, HelloReply
 
 
@@ -26,9 +26,7 @@ def test_hello_reports_version_and_protocol(host: Host) -> None:
     assert reply == {"rid": "h1", "ok": True, "host_version": __version__, "protocol": 1}
 
 
-def test_interrupted_gets_a_decision_after_it_is_recorded(
-    host: Host, xdg: dict[str, str]
-) -> None:
+def test_interrupted_gets_a_decision_after_it_is_recorded(host: Host, xdg: dict[str, str]) -> None:
     """An interruption is recorded before the reply, which carries event_id and the decision."""
     reply = host.ask(interrupted(rid=7))
     DecisionReply.model_validate(reply)
@@ -268,6 +266,21 @@ def test_extra_extension_ids_from_register_are_allowed(xdg: dict[str, str]) -> N
     assert proc.returncode == 0
 
 
+def test_every_id_in_the_table_of_own_ids_is_served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store's id added to native_host.CHROME_EXTENSION_IDS is ours, with no extensions.json:
+    the caller check takes every id of the table, not the unpacked one alone."""
+    store = "chrome-extension://abcdefghijklmnopabcdefghijklmnop/"
+    nothing = tmp_path / "no-extensions.json"
+    assert caller.refusal(caller.identify([store]), nothing) is not None
+    monkeypatch.setitem(
+        CHROME_EXTENSION_IDS, "chrome-web-store", "abcdefghijklmnopabcdefghijklmnop"
+    )
+    assert caller.refusal(caller.identify([store]), nothing) is None
+    assert caller.refusal(caller.identify([CHROME_ORIGIN]), nothing) is None
+
+
 def test_store_unavailable_is_answered_and_the_host_keeps_serving(xdg: dict[str, str]) -> None:
     """When the data folder cannot be created, writes get store_unavailable with advice and
     hello still works."""
@@ -308,9 +321,7 @@ def test_a_new_reason_mid_episode_gets_its_own_budget(host: Host) -> None:
     assert (d["action"], d["notify"], d["attempt"]) == ("none", True, 4)
 
 
-def test_an_event_sent_twice_with_its_key_is_recorded_once(
-    host: Host, xdg: dict[str, str]
-) -> None:
+def test_an_event_sent_twice_with_its_key_is_recorded_once(host: Host, xdg: dict[str, str]) -> None:
     """At-least-once delivery: the same event_key gets the same event_id and decision, and no
     second attempt is counted (the worker died before it stored the first reply)."""
     first = host.ask({**interrupted(1), "event_key": "interrupted:abc#1"})

@@ -125,9 +125,7 @@ def test_reachable_is_a_strict_optional_boolean(host: Host) -> None:
         assert reply["error"]["field"] == "reachable"
 
 
-def test_a_truncated_download_keeps_its_episode_open(
-    host: Host, xdg: dict[str, str]
-) -> None:
+def test_a_truncated_download_keeps_its_episode_open(host: Host, xdg: dict[str, str]) -> None:
     """outcome `truncated` is recorded without closing the episode; the interruption the
     extension sends next for it (SERVER_CONTENT_LENGTH_MISMATCH) continues that episode
     and is resumed; `complete` then closes it."""
