@@ -14,6 +14,7 @@ from hostio import run_cli as run
 from native_host import CHROME_EXTENSION_ID, GECKO_ID, caller
 from native_host.registration import detect, plan
 from native_host.registration.launcher import Install
+from native_host.registration.steps import WriteFile
 from native_host.registration.targets import Env
 
 OTHER_CHROME = "abcdefghijklmnopabcdefghijklmnop"
@@ -278,7 +279,7 @@ def test_system_scope_plan_writes_only_system_folders() -> None:
     env = Env("linux", home="/home/u", config="/home/u/.config", own_user="/home/u/.local/x")
     request = plan.Request("system", ("chrome", "brave", "firefox", "vivaldi"))
     steps = plan.plan_register(request, env, Install("/usr/bin/python3"))
-    written = [str(s.path) for s in steps.steps if isinstance(s, plan.WriteFile)]
+    written = [str(s.path) for s in steps.steps if isinstance(s, WriteFile)]
     expected = [
         "/usr/local/lib/dlrescue/dlrescue-host",
         "/etc/opt/chrome/native-messaging-hosts/org.dlrescue.host.json",
@@ -290,7 +291,7 @@ def test_system_scope_plan_writes_only_system_folders() -> None:
         expected.insert(3, "/usr/lib64/mozilla/native-messaging-hosts/org.dlrescue.host.json")
     assert written == expected
     chrome_owners = next(
-        s.owners for s in steps.steps if isinstance(s, plan.WriteFile) and "chrome/" in str(s.path)
+        s.owners for s in steps.steps if isinstance(s, WriteFile) and "chrome/" in str(s.path)
     )
     assert chrome_owners == {"chrome", "brave"}  # one shared file, removed with its last owner
 
@@ -310,7 +311,7 @@ def test_user_data_dir_plan_uses_the_given_folder_exactly() -> None:
     env = Env("linux", home="/home/u", config="/home/u/.config", own_user="/home/u/.local/d")
     request = plan.Request("user", ("chromium", "chrome"), PurePath("/p/udd"))
     steps = plan.plan_register(request, env, Install("/usr/bin/python3"))
-    files = [s for s in steps.steps if isinstance(s, plan.WriteFile)]
+    files = [s for s in steps.steps if isinstance(s, WriteFile)]
     assert [str(f.path) for f in files] == [
         "/home/u/.local/d/dlrescue-host",
         "/p/udd/NativeMessagingHosts/org.dlrescue.host.json",

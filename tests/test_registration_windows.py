@@ -9,9 +9,10 @@ from pathlib import Path, PurePath
 
 import pytest
 
-from native_host.registration import RegistrationError, UsageError, doctor, ledger, plan
+from native_host.registration import RegistrationError, UsageError, apply, doctor, ledger, plan
 from native_host.registration.launcher import Install
 from native_host.registration.ledger import Ledger
+from native_host.registration.steps import Plan, SetValue, WriteFile
 from native_host.registration.targets import BY_KEY, Env, Scope
 from native_host.registration.windows import WinRegistry
 
@@ -43,7 +44,7 @@ class FakeRegistry:
         self.values.pop((hive, key), None)
 
 
-def _plan(*keys: str, scope: Scope = "user") -> plan.Plan:
+def _plan(*keys: str, scope: Scope = "user") -> Plan:
     return plan.plan_register(plan.Request(scope, keys), ENV, Install(PYTHON))
 
 
@@ -51,7 +52,7 @@ def test_user_scope_plan_sets_these_hkcu_values_and_writes_these_files() -> None
     """Every browser: one manifest per family in dlrescue's folder, and the registry keys
     each browser reads, shared keys written once with all their owners."""
     steps = _plan(*BY_KEY).steps
-    files = {str(s.path): s.what for s in steps if isinstance(s, plan.WriteFile)}
+    files = {str(s.path): s.what for s in steps if isinstance(s, WriteFile)}
     assert files == {
         rf"{OWN}\dlrescue-host.bat": "launcher",
         rf"{OWN}\NativeMessagingHosts\chromium\{HOST}.json": "chromium manifest",
@@ -59,9 +60,7 @@ def test_user_scope_plan_sets_these_hkcu_values_and_writes_these_files() -> None
     }
     chromium = rf"{OWN}\NativeMessagingHosts\chromium\{HOST}.json"
     firefox = rf"{OWN}\NativeMessagingHosts\firefox\{HOST}.json"
-    values = {
-        (s.hive, s.key): (s.value, set(s.owners)) for s in steps if isinstance(s, plan.SetValue)
-    }
+    values = {(s.hive, s.key): (s.value, set(s.owners)) for s in steps if isinstance(s, SetValue)}
     hkcu = "HKEY_CURRENT_USER"
     assert values == {
         (hkcu, rf"Software\Google\Chrome\NativeMessagingHosts\{HOST}"): (
@@ -83,11 +82,11 @@ def test_system_scope_uses_hklm_and_programdata() -> None:
     """--system writes HKLM and keeps its files under %ProgramData%."""
     env = Env("windows", home=r"C:\Users\u", programdata=r"C:\ProgramData", own_user=OWN)
     steps = plan.plan_register(plan.Request("system", ("edge",)), env, Install(PYTHON)).steps
-    assert [str(s.path) for s in steps if isinstance(s, plan.WriteFile)] == [
+    assert [str(s.path) for s in steps if isinstance(s, WriteFile)] == [
         r"C:\ProgramData\dlrescue\dlrescue-host.bat",
         rf"C:\ProgramData\dlrescue\NativeMessagingHosts\chromium\{HOST}.json",
     ]
-    (value,) = [s for s in steps if isinstance(s, plan.SetValue)]
+    (value,) = [s for s in steps if isinstance(s, SetValue)]
     assert (value.hive, value.key) == (
         "HKEY_LOCAL_MACHINE",
         rf"Software\Microsoft\Edge\NativeMessagingHosts\{HOST}",
@@ -97,7 +96,7 @@ def test_system_scope_uses_hklm_and_programdata() -> None:
 def test_the_windows_manifest_names_the_batch_launcher() -> None:
     """The manifest's path is the .bat launcher, JSON-escaped backslashes and all."""
     steps = _plan("firefox").steps
-    manifest = next(s for s in steps if isinstance(s, plan.WriteFile) and "firefox" in s.what)
+    manifest = next(s for s in steps if isinstance(s, WriteFile) and "firefox" in s.what)
     assert json.loads(manifest.data)["path"] == rf"{OWN}\dlrescue-host.bat"
 
 
@@ -109,8 +108,8 @@ def test_user_data_dir_is_refused_on_windows() -> None:
         )
 
 
-def _registry_only(p: plan.Plan) -> plan.Plan:
-    p.steps = [s for s in p.steps if isinstance(s, plan.SetValue)]
+def _registry_only(p: Plan) -> Plan:
+    p.steps = [s for s in p.steps if isinstance(s, SetValue)]
     return p
 
 
@@ -121,15 +120,15 @@ def test_registry_values_are_applied_recorded_and_removed_with_their_last_owner(
     registry = FakeRegistry()
     steps = _registry_only(_plan("chrome", "brave"))
     steps.own_dir = PurePath(tmp_path)
-    plan.apply_register(steps, Ledger(), registry, verify=False)
+    apply.apply_register(steps, Ledger(), registry, verify=False)
     key = ("HKEY_CURRENT_USER", rf"Software\Google\Chrome\NativeMessagingHosts\{HOST}")
     assert registry.values[key].endswith(rf"chromium\{HOST}.json")
 
-    def unregister(*keys: str) -> plan.Plan:
+    def unregister(*keys: str) -> Plan:
         current = ledger.load(tmp_path) if (tmp_path / "registrations.json").exists() else Ledger()
         u = plan.plan_unregister("user", keys, None, ENV, current)
         u.own_dir = PurePath(tmp_path)
-        plan.apply_unregister(u, registry)
+        apply.apply_unregister(u, registry)
         return u
 
     unregister("chrome")
@@ -144,12 +143,12 @@ def test_a_registry_value_changed_by_someone_else_is_left_in_place(tmp_path: Pat
     registry = FakeRegistry()
     steps = _registry_only(_plan("edge"))
     steps.own_dir = PurePath(tmp_path)
-    plan.apply_register(steps, Ledger(), registry, verify=False)
+    apply.apply_register(steps, Ledger(), registry, verify=False)
     key = ("HKEY_CURRENT_USER", rf"Software\Microsoft\Edge\NativeMessagingHosts\{HOST}")
     registry.values[key] = r"C:\elsewhere\other.json"
     u = plan.plan_unregister("user", (), None, ENV, ledger.load(tmp_path))
     u.own_dir = PurePath(tmp_path)
-    plan.apply_unregister(u, registry)
+    apply.apply_unregister(u, registry)
     assert registry.values[key] == r"C:\elsewhere\other.json"
     assert any("it now names" in n for n in u.notes)
 

@@ -8,7 +8,10 @@
     windows.py   the registry, behind one small seam (`winreg` is imported only there)
     detect.py    what this machine has: its folders, installed and sandboxed browsers
     ledger.py    the record of what register wrote, so unregister removes exactly that
-    plan.py      register / unregister as a list of steps; printed (--dry-run) or applied
+    steps.py     what a plan is made of: the steps, their owners, the plan (pure data)
+    plan.py      register / unregister as a list of steps: built (writing nothing), described
+    recorded.py  the manifests an earlier register recorded, rewritten when ids change
+    apply.py     a plan carried out: files, registry values, and the ledger of both
     doctor.py    checks every registration and says hello to the host as a browser would
     assets.py    where the extension folder and the manifest templates are installed
     commands.py  the argparse side of the three commands

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePath
 from typing import TextIO
 
-from . import RegistrationError, UsageError, assets, detect, doctor, ledger, plan
+from . import RegistrationError, UsageError, apply, assets, detect, doctor, ledger, plan
 from .manifest import BadExtensionId, ExtensionIds, parse_extension_ids
 from .targets import BROWSERS, SCOPES, Scope, UnknownBrowser, browser, own_dir
 from .windows import Registry, WinRegistry
@@ -137,7 +137,7 @@ def register_run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     note = detect.sudo_note(scope)
     if note:
         print(note, file=sys.stderr)
-    plan.apply_register(steps, record, _registry(env.os))
+    apply.apply_register(steps, record, _registry(env.os))
     _print(plan.describe(steps, dry_run=False), out)
     out.write("\n")
     _print(plan.next_steps(steps, assets.extension_dir()), out)
@@ -154,7 +154,7 @@ def unregister_run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         scope, keys, _user_data_dir(args.user_data_dir), env, ledger.load(own)
     )
     if not args.dry_run:
-        plan.apply_unregister(steps, _registry(env.os))
+        apply.apply_unregister(steps, _registry(env.os))
     _print(plan.describe(steps, dry_run=args.dry_run), out)
     if not steps.steps:
         out.write("nothing to remove: dlrescue has no record of registering that\n")

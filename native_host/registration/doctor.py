@@ -27,6 +27,7 @@ from native_host.framing import Oversize, TruncatedFrame, encode_frame, read_fra
 from . import detect, launcher, manifest, writers
 from .ledger import Ledger
 from .manifest import ExtensionIds
+from .recorded import register_command
 from .targets import (
     BROWSERS,
     BY_KEY,
@@ -144,8 +145,6 @@ class Doctor:
 
     def command(self, tag: str, scope: str) -> str:
         """The exact command that rewrites the registration of ledger owner `tag`."""
-        from .plan import register_command
-
         return register_command(
             tag, "system" if scope == "system" else "user", self.extra, self.env.os
         )
