@@ -1,5 +1,6 @@
-"""register and unregister as a list of steps: built first, then printed (--dry-run) or
-applied. Building reads the machine (which browsers are here) but writes nothing.
+"""register and unregister as a list of steps (steps.py): built first, then printed
+(--dry-run) or carried out (apply.py). Building reads the machine (which browsers are here)
+but writes nothing.
 """
 
 from __future__ import annotations

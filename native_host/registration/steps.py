@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
-from .ledger import Ledger
 from .targets import Browser, Env, Scope
+
+if TYPE_CHECKING:  # the ledger's module reads and writes files; a plan only holds one
+    from .ledger import Ledger
 
 #: The owner of the launcher and extensions.json: they go when no browser owns anything.
 SHARED = "dlrescue"

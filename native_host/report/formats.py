@@ -8,10 +8,10 @@ is, quoted, for other tools.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from io import StringIO
 
 from ..explanations import describe_reason
 from ..record import TYPE_CHECKING
@@ -96,7 +96,7 @@ def json_lines(items: Iterable[Any]) -> Iterator[str]:
 def csv_lines(items: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> Iterator[str]:
     """CSV records, the header `fields` first (booleans true/false, None empty); a record may
     hold quoted newlines. No line terminator."""
-    buffer = io.StringIO()
+    buffer = StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # so fields holding \r are quoted
 
     def record(values: Iterable[object]) -> str:
