@@ -46,6 +46,10 @@ api.runtime.onStartup.addListener(() => log.info("browser started"));
 api.runtime.onInstalled.addListener((details) => log.info(`installed (${details?.reason})`));
 api.notifications.onClicked.addListener((id) => rescuer.onNotificationClicked(id));
 api.notifications.onButtonClicked?.addListener((id) => rescuer.onNotificationClicked(id));
+// the server's answers (status, Retry-After), only once the user granted webRequest (popup)
+rescuer.signals.start();
+api.permissions?.onAdded?.addListener(() => rescuer.onPermissionsChanged());
+api.permissions?.onRemoved?.addListener(() => rescuer.onPermissionsChanged());
 globalThis.addEventListener?.("online", () => rescuer.onOnline());
 
 api.runtime.onMessage.addListener((msg, sender, sendResponse) => {

@@ -6,6 +6,7 @@ import {
   droppedText, historyNote, historyRows, hostProblemText, retryResultText, statusView,
 } from "./modules/popup_view.js";
 import { startResume } from "./modules/resume_check.js";
+import { SIGNAL_PERMISSIONS } from "./modules/server_signals.js";
 import { MSG } from "./modules/ui_messages.js";
 
 const api = browserApi();
@@ -190,7 +191,36 @@ async function refresh() {
   document.body.dataset.ready = "true"; // for screenshots and end-to-end tests
 }
 
+/**
+ * The optional permissions (webRequest, all sites): the server's status and Retry-After.
+ * Asked for only on the button's click (permissions.request needs a user gesture); without
+ * them everything works as before. The sentence and the button go once they are granted.
+ */
+async function renderConsent() {
+  const section = $("consent");
+  if (!api.permissions?.contains) {
+    section.hidden = true;
+    return;
+  }
+  try {
+    section.hidden = await api.permissions.contains({ ...SIGNAL_PERMISSIONS });
+  } catch {
+    section.hidden = true;
+  }
+}
+
+$("consent-allow").addEventListener("click", async () => {
+  try {
+    // no await before this call: the click's user gesture must still hold
+    await api.permissions.request({ permissions: [...SIGNAL_PERMISSIONS.permissions], origins: [...SIGNAL_PERMISSIONS.origins] });
+  } catch (e) {
+    console.warn("[dlrescue] permissions.request failed", e);
+  }
+  renderConsent();
+});
+
 localize();
+renderConsent();
 $("reconnect").addEventListener("click", async () => {
   renderStatus(await send({ type: MSG.RECONNECT }));
   refresh();

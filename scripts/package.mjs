@@ -23,14 +23,15 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SKIP = [/^node_modules$/, /^tests?$/, /^package(-lock)?\.json$/, /\.test\.js$/, /^\./];
 
 /**
- * One entry per store package: its file name's suffix, the manifest keys it drops, and the one
- * background entry it keeps (none named: both). The Chrome copy keeps Firefox's keys, which
- * Chromium ignores, so that it is the very manifest loaded unpacked (less the key) and
- * `web-ext lint` still checks it; the Firefox copy drops the service worker Firefox ignores.
+ * One entry per store package: its file name's suffix, the manifest keys it drops, the one
+ * background entry it keeps (none named: both), and the permissions its browser does not
+ * know (Firefox: `power`). The Chrome copy keeps Firefox's keys, which Chromium ignores, so
+ * that it is the very manifest loaded unpacked (less the key) and `web-ext lint` still checks
+ * it; the Firefox copy drops the service worker Firefox ignores.
  */
 export const TARGETS = {
   chrome: { suffix: "chrome.zip", drop: ["key"], background: null },
-  firefox: { suffix: "firefox.xpi", drop: ["key"], background: "scripts" },
+  firefox: { suffix: "firefox.xpi", drop: ["key"], background: "scripts", dropPermissions: ["power"] },
 };
 
 /** The version each of the three places declares, by file. */
@@ -58,6 +59,10 @@ export function storeManifest(manifest, target) {
   const { drop, background } = TARGETS[target];
   const copy = structuredClone(manifest);
   for (const key of drop) delete copy[key];
+  // Firefox has no power API (keeping the system awake is Chrome's only): its store copy
+  // does not ask for what its linter calls an invalid permission
+  const unknown = TARGETS[target].dropPermissions ?? [];
+  if (unknown.length) copy.permissions = copy.permissions.filter((p) => !unknown.includes(p));
   if (background) {
     const { type } = copy.background;
     copy.background = { [background]: copy.background[background], ...(type ? { type } : {}) };

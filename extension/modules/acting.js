@@ -9,7 +9,7 @@ import { notificationId, sourcePage } from "./notify.js";
 import { serverWaitMs } from "./probe.js";
 import { isContainerRefusal, isTruncated, restartOptions, withoutContainer } from "./restart_plan.js";
 import { VERIFY_AFTER_MS, resumeVerdict, startResume } from "./resume_check.js";
-import { ALARM_THRESHOLD_MS, isDue } from "./schedule.js";
+import { ALARM_THRESHOLD_MS, SPACE_POLL_MS, isDue, siteOf } from "./schedule.js";
 
 export class Actor {
   /**
@@ -75,11 +75,47 @@ export class Actor {
         await this.catcher.takenOver(item, rec);
         return;
       }
+      // the disk is full: ask the host (outside the step) whether it has room now
+      if (rec.pending.wait === "space" && !force) return { space: item.filename || rec.filename };
       if (rec.reachable === false && !force && !(await this._serverAnswers(item, rec))) return;
       if (stillStalled) await this._reconnect(item, rec);
       else if (rec.pending.action === "resume") await this.resume(item, rec);
       else await this.restart(item, rec, "decision");
-    }).then(() => this.waits.updateWakeAlarm());
+      return undefined;
+    }).then(async (after) => {
+      if (after?.space !== undefined) await this._spaceCheck(key, after.space);
+      else await this.waits.updateWakeAlarm();
+    });
+  }
+
+  /**
+   * A download that waits for disk space (`wait: "space"`): the host says whether the folder
+   * of its file has `bytesNeeded` free now. Enough: the action runs now. Not yet, or the host
+   * could not be asked: look again in SPACE_POLL_MS (a timer; the wake alarm as a safety
+   * net). Talking to the host holds no step.
+   */
+  async _spaceCheck(key, path) {
+    const needed = this.ledger.get(key)?.pending?.bytesNeeded ?? 0;
+    const answer = await this.delivery.askSpace(path, needed);
+    const enough = await this.serial.run(async () => {
+      const rec = this.ledger.get(key);
+      if (rec?.pending?.wait !== "space") return false; // given up, retried, taken over meanwhile
+      if (answer?.enough) {
+        this.log.info(`download ${rec.id}: the disk has room now${answer.free === null ? "" : ` (${answer.free} bytes free)`}; acting`);
+        await this.ledger.put(key, { pending: { ...rec.pending, wait: null, dueAt: this.now(), useAlarm: false } });
+        return true;
+      }
+      const pending = {
+        ...rec.pending, dueAt: this.now() + SPACE_POLL_MS, useAlarm: false, freeBytes: answer?.free ?? rec.pending.freeBytes ?? null,
+      };
+      this.log.info(`download ${rec.id} waits for disk space: ${answer ? `${answer.free} bytes free, ${needed} more needed` : "the host could not be asked"};`
+        + ` looking again in ${SPACE_POLL_MS / 1000} s`);
+      await this.ledger.put(key, { pending });
+      this.waits.arm(key, pending);
+      return false;
+    });
+    if (enough) await this.runDue(key);
+    else await this.waits.updateWakeAlarm();
   }
 
   /**
@@ -166,6 +202,8 @@ export class Actor {
       await this.ledger.put(key, { verifyAt: null });
       if (verdict === "ok") {
         if (item.state === "in_progress") await this.delivery.queueOutcome(item, "in_progress", rec);
+        // the site answers again: its downloads that wait for its probe go now
+        await this.waits.siteBack(siteOf(rec.url ?? item.url), key);
       } else if (verdict === "reinterrupted") {
         await this.catcher.newInterruption(item, this.ledger.get(key));
       } else {

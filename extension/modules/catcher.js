@@ -8,7 +8,7 @@
 import { becameInterrupted, displayName, enteredState, isInterruption } from "./deltas.js";
 import { downloadKey, recordKey } from "./keys.js";
 import { TRUNCATED_REASON, isTruncated } from "./restart_plan.js";
-import { WATCH_ALARM, WATCH_PERIOD_MINUTES } from "./schedule.js";
+import { WATCH_ALARM, WATCH_PERIOD_MINUTES, siteOf } from "./schedule.js";
 
 /** Interrupted downloads older than this are not forwarded by reconciliation (old history). */
 export const RECONCILE_HORIZON_MS = 7 * 24 * 3600 * 1000;
@@ -31,9 +31,11 @@ export class Catcher {
    * @param {object} o.serial    the rescuer's Serial
    * @param {(url: string) => Promise<boolean|undefined>} o.probe  does the server answer?
    * @param {string} o.browser   "chrome" | "firefox"
+   * @param {object} [o.signals]  ServerSignals (server_signals.js): what the server answered,
+   *   when the user let the extension see it
    */
-  constructor({ api, ledger, records, waits, delivery, running, serial, probe, browser, log = console, now = () => Date.now() }) {
-    Object.assign(this, { api, ledger, records, waits, delivery, running, serial, probe, browser, log, now });
+  constructor({ api, ledger, records, waits, delivery, running, serial, probe, browser, signals = null, log = console, now = () => Date.now() }) {
+    Object.assign(this, { api, ledger, records, waits, delivery, running, serial, probe, browser, signals, log, now });
   }
 
   // ---------------------------------------------------------------- events
@@ -222,6 +224,7 @@ export class Catcher {
     }
     this.log.info(`download ${item.id} complete: ${displayName(item)}`);
     await this.ledger.put(rec.key, { status: "closed", outcome: "complete", pending: null, verifyAt: null });
+    await this.waits.siteBack(siteOf(rec.url ?? item.url), rec.key);
     await this.delivery.queueOutcome(item, "complete", rec);
     await this._eraseReplaced(rec);
   }
@@ -253,7 +256,9 @@ export class Catcher {
       outboxKey: `interrupted:${downloadKey(item)}#${n}`, error: item.error,
       pending: null, verifyAt: null, sawInProgress: false, restartOf: rec?.restartOf ?? null,
       lastBytes: bytes, reachable: reachable ?? null, serverWaits: 0, stalled,
-      referrer: item.referrer || rec?.referrer || null,
+      referrer: item.referrer || rec?.referrer || null, filename: item.filename || rec?.filename || null,
+      // the server's status, Retry-After, network error (with the user's consent only)
+      server: stalled ? null : this._serverAnswer(item),
     };
     // a record under this key that is not this download is stale: start afresh
     const updated = rec ? await this.ledger.put(key, fields) : await this.ledger.reset(key, fields);
@@ -261,6 +266,12 @@ export class Catcher {
       + `${progressed ? "" : `, no progress; server ${reachable === undefined ? "not probed" : reachable ? "answers" : "does not answer"}`}`
       + "; queued for the host");
     await this.delivery.queueInterrupted(item, updated);
+  }
+
+  /** What the server last answered for this download (webRequest, with consent), or null. */
+  _serverAnswer(item) {
+    const fields = this.signals?.fieldsFor(item) ?? {};
+    return Object.keys(fields).length ? fields : null;
   }
 
   /**

@@ -52,7 +52,9 @@ export class Delivery {
   async queueInterrupted(item, rec) {
     await this.outbox.add({
       key: rec.outboxKey, kind: "interrupted", ref: rec.key, ephemeral: Boolean(item.incognito),
-      message: interruptedMessage(item, this.browser, newEventKey(), { reachable: rec.reachable ?? undefined }),
+      message: interruptedMessage(item, this.browser, newEventKey(), {
+        reachable: rec.reachable ?? undefined, server: rec.server ?? undefined,
+      }),
     });
   }
 
@@ -202,14 +204,23 @@ export class Delivery {
   /** Keep the host's decision: a pending action armed in Waits, or the download left alone. */
   async _decided(rec, decision, eventId) {
     const base = { eventId, decision };
-    const plan = planAction(decision, this.now());
+    const plan = planAction(decision, this.now(), rec.url);
     this.log.info(`decision for download ${rec.id} (${rec.name}): ${decision.action}`
       + `${plan ? ` after ${decision.delay_ms ?? 0} ms` : ""}${decision.notify ? " + notify" : ""}`
+      + `${plan?.wait ? ` (waits for the ${plan.wait}${plan.site ? ` ${plan.site}` : ""}`
+        + `${plan.wait === "space" ? `: ${plan.bytesNeeded} more bytes` : ""})` : ""}`
+      + `${decision.http_status ? ` [HTTP ${decision.http_status}]` : ""}`
       + `, attempt ${decision.attempt}/${decision.max_attempts}`
       + ` [${decision.reason}/${decision.category}]`);
     if (plan) {
       await this.ledger.put(rec.key, { ...base, status: "decided", pending: plan });
       this.waits.arm(rec.key, plan);
+      if (plan.wait === "space" && decision.notify) {
+        // how much to free: the host's explanation
+        const id = notificationId("space", snapshotKey(rec));
+        await this.ledger.put(rec.key, { notificationId: id });
+        await this.notifier.waitingForSpace(id, rec, decision);
+      }
       return;
     }
     await this.ledger.put(rec.key, { ...base, status: "left", pending: null });
@@ -219,6 +230,28 @@ export class Delivery {
       await this.ledger.put(rec.key, { notificationId: id });
       await this.notifier.left(id, rec, decision);
     }
+  }
+
+  /**
+   * Whether the disk has room now, for a download that waits for space: the host's `space`
+   * request (never queued, never stored). {free, enough}; {enough: true} from a host that does
+   * not know the request (it cannot tell, so the action runs as before); null when it could
+   * not be asked (no host, an error): the wait goes on.
+   */
+  async askSpace(path, needed) {
+    if (typeof path !== "string" || !path) return { enough: true, free: null, unknown: true };
+    let reply;
+    try {
+      if (!this.port.isConnected()) await this.port.connect();
+      reply = await this.port.request({ type: "space", path, needed: Math.max(0, Math.round(Number(needed) || 0)) });
+    } catch (e) {
+      this.log.info(`space: the host could not be asked (${e?.code ?? e?.message ?? e})`);
+      return null;
+    }
+    if (reply?.ok) return { free: Number.isFinite(reply.free) ? reply.free : null, enough: Boolean(reply.enough) };
+    if (reply?.error?.code === "unknown_type") return { enough: true, free: null, unknown: true };
+    this.log.warn(`space: the host answered ${reply?.error?.code}: ${reply?.error?.message}`);
+    return null;
   }
 
   _armOutboxTimer() {

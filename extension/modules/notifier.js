@@ -1,7 +1,9 @@
 // Showing the rescuer's notifications (their contents are notify.js's, pure). A failure to
 // show one is logged, never thrown: a notification is never worth stopping a step for.
 
-import { cannotRetryNotification, clickToResumeNotification, leftNotification, notificationId, sourcePage } from "./notify.js";
+import {
+  cannotRetryNotification, clickToResumeNotification, leftNotification, notificationId, sourcePage, spaceNotification,
+} from "./notify.js";
 import { snapshotKey } from "./keys.js";
 
 export class Notifier {
@@ -28,6 +30,11 @@ export class Notifier {
   left(id, rec, decision) {
     const withButton = this.browser === "chrome" && sourcePage(rec) !== null;
     return this.show(id, leftNotification({ t: this.t, decision, name: rec.name, iconUrl: this.iconUrl, withButton }));
+  }
+
+  /** Download `rec` waits for disk space: how much to free (the host's explanation). */
+  waitingForSpace(id, rec, decision) {
+    return this.show(id, spaceNotification({ t: this.t, decision, name: rec.name, iconUrl: this.iconUrl }));
   }
 
   /** Download `rec` cannot be retried by the extension (`why`). */

@@ -50,6 +50,21 @@ export function sourcePage({ referrer, url }) {
   return null;
 }
 
+/**
+ * Options when a download waits for disk space (decision `wait: "space"` with notify): the
+ * host's explanation says how much to free ("Free 1.2 GB on the disk that holds
+ * Downloads; ..."); the extension resumes by itself once there is room.
+ */
+export function spaceNotification({ t, decision, name, iconUrl }) {
+  const explanation = (decision?.explanation || "").trim();
+  return {
+    type: "basic",
+    iconUrl,
+    title: t("notifySpaceTitle", [name]),
+    message: explanation || t("notifySpaceFallback"),
+  };
+}
+
 /** Options for the "click to resume" notification. Buttons only where supported (Chrome). */
 export function clickToResumeNotification({ t, name, iconUrl, withButton }) {
   const options = {

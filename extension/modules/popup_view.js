@@ -100,10 +100,21 @@ export function actionText(item, t, formatNumber = String) {
   return t("actionAfter", [name, formatDelay(item.delay_ms, t, formatNumber)]);
 }
 
+/** 512 bytes, 3.4 kB, 1.2 MB, 1.5 GB (decimal units, as disks are sold; French: ko, Mo, Go). */
+export function formatBytes(n, t, formatNumber = String) {
+  const bytes = Math.max(0, Number(n) || 0);
+  const tenths = (size) => formatNumber(Math.round((bytes / size) * 10) / 10);
+  if (bytes >= 1e9) return t("sizeGigabytes", [tenths(1e9)]);
+  if (bytes >= 1e6) return t("sizeMegabytes", [tenths(1e6)]);
+  if (bytes >= 1e3) return t("sizeKilobytes", [tenths(1e3)]);
+  return t("sizeBytes", [formatNumber(Math.round(bytes))]);
+}
+
 /** What the extension itself is doing for this row (from the background's records). */
-export function localText(local, t, formatTime) {
+export function localText(local, t, formatTime, formatNumber = String) {
   if (!local) return "";
   if (local.needsClick) return t("localNeedsClick");
+  if (local.pending?.wait === "space") return t("localWaitingSpace", [formatBytes(local.pending.bytesNeeded, t, formatNumber)]);
   if (local.waitingForNetwork) return t("localWaitingNetwork");
   if (local.status === "queued") return t("localQueued");
   if (local.pending) return t("localScheduled", [actionName(local.pending.action, t), formatTime(local.pending.dueAt)]);
@@ -152,7 +163,7 @@ export function historyRows(items, t, formatTime, formatNumber = String) {
       attempt: item.max_attempts ? t("attemptOf", [String(item.attempt), String(item.max_attempts)]) : String(item.attempt ?? ""),
       outcome: outcomeName(item.outcome, t),
       explanation: item.explanation ? String(item.explanation) : "",
-      local: localText(item.local, t, formatTime),
+      local: localText(item.local, t, formatTime, formatNumber),
       canAct: first && !FINAL_OUTCOMES.includes(item.outcome) && typeof local?.key === "string" && local.key !== ""
         && !DONE_STATUSES.includes(local.status),
     };

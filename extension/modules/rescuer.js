@@ -22,6 +22,7 @@
 // loaded once, and event handlers wait for the first reconciliation, not for the host.
 
 import { Actor } from "./acting.js";
+import { KeepAwake } from "./awake.js";
 import { Catcher } from "./catcher.js";
 import { Delivery } from "./delivery.js";
 import { Notifier } from "./notifier.js";
@@ -30,6 +31,7 @@ import { Records } from "./records.js";
 import { RunningWatch } from "./running.js";
 import { WAKE_ALARM, WATCH_ALARM } from "./schedule.js";
 import { Serial } from "./serial.js";
+import { ServerSignals } from "./server_signals.js";
 import { UserActions } from "./user_actions.js";
 import { Waits } from "./waits.js";
 
@@ -54,8 +56,13 @@ export class Rescuer {
     const check = (url) => probe(url, { fetch, timers });
     const serial = new Serial({ log });
     const records = new Records({ api, ledger, outbox, log });
+    // what the server answered (with the user's consent); background.js starts its listeners
+    const signals = new ServerSignals({ api, log, now });
+    // the system stays awake while a download runs or anything waits (Chrome only)
+    const keepAwake = new KeepAwake({ api, log, busy: () => this.running.active() || this._pendingWork() });
+    const awake = () => keepAwake.update();
     const waits = new Waits({
-      api, ledger, outbox, ...clock,
+      api, ledger, outbox, ...clock, onChange: awake,
       due: {
         action: (key) => this.actor.runDue(key),
         verify: (key) => this.actor.verify(key).then(() => this.delivery.flush()),
@@ -67,16 +74,30 @@ export class Rescuer {
     // so the list shows one item with the reason it stopped
     const onLeft = (rec) => this.catcher._eraseReplaced(rec);
     const delivery = new Delivery({ port, outbox, ledger, serial, waits, notifier, browser, ...clock, onLeft });
-    const running = new RunningWatch({ api, browser, ...clock, onStall: (item) => this.onStall(item) });
-    const catcher = new Catcher({ api, ledger, records, waits, delivery, running, serial, probe: check, browser, log, now });
+    const running = new RunningWatch({ api, browser, ...clock, onStall: (item) => this.onStall(item), onChange: awake });
+    const catcher = new Catcher({ api, ledger, records, waits, delivery, running, serial, probe: check, browser, signals, log, now });
     const actor = new Actor({
       api, ledger, records, waits, catcher, delivery, notifier, running, serial, probe: check, browser, ...clock, online,
     });
     const userActions = new UserActions({ ledger, records, waits, actor, delivery, serial, log, now, online });
-    Object.assign(this, { serial, records, waits, delivery, running, catcher, actor, userActions });
+    Object.assign(this, { serial, records, waits, delivery, running, catcher, actor, userActions, signals, keepAwake });
     this.ready = null; // the stores loaded (init)
     this.started = null; // start-up done (start)
     this.reconciled = null; // the first reconciliation done
+  }
+
+  /**
+   * Whether a retry waits: an action pending (for its time, the network, the site or disk
+   * space) or a resume being checked. A message waiting for a host that is not there does
+   * not count: that may be for ever.
+   */
+  _pendingWork() {
+    return this.ledger.all().some((r) => r.pending || (r.status === "acted" && r.verifyAt));
+  }
+
+  /** permissions.onAdded / onRemoved: listen to the server's answers only with the consent. */
+  onPermissionsChanged() {
+    this.signals.permissionsChanged();
   }
 
   /** The host's last error reply, for the popup (Delivery keeps it). */
@@ -229,6 +250,8 @@ export class Rescuer {
       outbox: this.outbox.entries(),
       records: this.ledger.all(),
       timers: { actions: timers.actions, verifies: timers.verifies },
+      keepAwake: this.keepAwake.state(),
+      serverSignals: this.signals.state(),
     };
   }
 }

@@ -84,9 +84,13 @@ export class RunningWatch {
    * @param {object} o.api            downloads, storage
    * @param {"chrome"|"firefox"} o.browser
    * @param {(item: object) => any} o.onStall
+   * @param {() => any} [o.onChange]  when it starts watching and after each look (active()
+   *   may have changed: the rescuer keeps the system awake while downloads run)
    */
-  constructor({ api, browser, onStall, log = console, timers = globalThis, now = () => Date.now(), tickMs = WATCH_TICK_MS }) {
-    Object.assign(this, { api, browser, onStall, log, timers, now, tickMs });
+  constructor({
+    api, browser, onStall, log = console, timers = globalThis, now = () => Date.now(), tickMs = WATCH_TICK_MS, onChange = () => {},
+  }) {
+    Object.assign(this, { api, browser, onStall, log, timers, now, tickMs, onChange });
     this.seen = new Map(); // download id -> step() state
     this.wanted = new Set(); // ids reported running, looked up by id (Chromium's state filter can miss items)
     this.persisted = null; // ids we paused, as storage.session has them (loaded on the first tick)
@@ -97,7 +101,15 @@ export class RunningWatch {
   /** Look every tick until nothing runs (onCreated, onChanged to in_progress, start-up). */
   start(id) {
     if (Number.isInteger(id)) this.wanted.add(id);
-    if (this.timer === null && !this.ticking) this._schedule();
+    if (this.timer === null && !this.ticking) {
+      this._schedule();
+      this.onChange();
+    }
+  }
+
+  /** Whether a download runs (or is about to be looked at): the watch is on. */
+  active() {
+    return this.seen.size > 0 || this.wanted.size > 0 || this.timer !== null;
   }
 
   _schedule() {
@@ -190,6 +202,7 @@ export class RunningWatch {
     await this._savePauses();
     for (const [act, item] of acts) await this._act(act, item, stallMs);
     if (this.seen.size) this._schedule();
+    this.onChange();
   }
 
   async _act(act, item, stallMs) {

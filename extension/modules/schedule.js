@@ -26,15 +26,42 @@ export const WATCH_PERIOD_MINUTES = 1;
 /** Actions that do something to the download. */
 export const ACTIVE_ACTIONS = Object.freeze(["resume", "restart"]);
 
+/** While a decision waits for disk space, the host is asked this often (`space`). */
+export const SPACE_POLL_MS = 15_000;
+
+/** The site (host name) of a URL, for `wait: "site"`; null when it has none. */
+export function siteOf(url) {
+  try {
+    return new URL(url).hostname || null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The pending action for a decision, or null for `none`.
- * @returns {{action, dueAt, delayMs, useAlarm, waitOnline} | null}
+ *
+ * `wait` (issue 18): "site" -- the site fails for several downloads and this one waits for
+ * the site's probe (`site` is the URL's host name; it runs as soon as another download of
+ * that site is verified running); "space" -- nothing is done until the disk has room: the
+ * host is asked every SPACE_POLL_MS (the first look then too), `bytesNeeded` more bytes must
+ * be free.
+ * @returns {{action, dueAt, delayMs, useAlarm, waitOnline, wait?, site?, bytesNeeded?} | null}
  */
-export function planAction(decision, now) {
+export function planAction(decision, now, url = null) {
   if (!decision || !ACTIVE_ACTIONS.includes(decision.action)) return null;
-  const delayMs = Number.isFinite(decision.delay_ms) && decision.delay_ms > 0 ? decision.delay_ms : 0;
+  let delayMs = Number.isFinite(decision.delay_ms) && decision.delay_ms > 0 ? decision.delay_ms : 0;
+  const plan = { action: decision.action };
+  if (decision.wait === "space") {
+    delayMs = SPACE_POLL_MS;
+    plan.wait = "space";
+    plan.bytesNeeded = Number.isFinite(decision.bytes_needed) && decision.bytes_needed > 0 ? decision.bytes_needed : 0;
+  } else if (decision.wait === "site" && siteOf(url)) {
+    plan.wait = "site";
+    plan.site = siteOf(url);
+  }
   return {
-    action: decision.action,
+    ...plan,
     delayMs,
     dueAt: now + delayMs,
     useAlarm: delayMs >= ALARM_THRESHOLD_MS,

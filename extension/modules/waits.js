@@ -49,8 +49,12 @@ export class Waits {
    *   what runs when a download's action is due, when its resume check is due, and when the
    *   network is looked at again
    */
-  constructor({ api, ledger, outbox, due, log = console, timers = globalThis, now = () => Date.now() }) {
-    Object.assign(this, { api, ledger, outbox, due, log, timers, now });
+  /**
+   * @param {() => any} [o.onChange]  after the wake alarm is set again (something waits or
+   *   not): the rescuer keeps the system awake while anything is pending (awake.js)
+   */
+  constructor({ api, ledger, outbox, due, log = console, timers = globalThis, now = () => Date.now(), onChange = () => {} }) {
+    Object.assign(this, { api, ledger, outbox, due, log, timers, now, onChange });
     this.actions = new KeyedTimers(timers); // download key -> timer of its pending action
     this.verifies = new KeyedTimers(timers); // download key -> timer of its resume check
     this.onlineTimer = null;
@@ -95,6 +99,26 @@ export class Waits {
     this.actions.clear(key);
   }
 
+  /**
+   * A download of `site` is verified running again (or completed): the site is back, so the
+   * actions of its other downloads that wait for the site's probe (`wait: "site"`) are due
+   * now instead of at their slot. Called inside a step. Returns the keys made due.
+   */
+  async siteBack(site, exceptKey = null) {
+    if (!site) return [];
+    const woken = [];
+    for (const rec of this.ledger.all()) {
+      const p = rec.pending;
+      if (!p || p.wait !== "site" || p.site !== site || rec.key === exceptKey || p.dueAt <= this.now()) continue;
+      const pending = { ...p, wait: null, dueAt: this.now(), useAlarm: false };
+      await this.ledger.put(rec.key, { pending });
+      this.arm(rec.key, pending);
+      woken.push(rec.key);
+    }
+    if (woken.length) this.log.info(`${site} answers again: ${woken.length} download(s) that waited for it run now`);
+    return woken;
+  }
+
   /** Look at the network again soon (one timer at most). */
   pollOnline() {
     if (this.onlineTimer) return;
@@ -118,6 +142,7 @@ export class Waits {
     } catch (e) {
       this.log.warn("alarms failed", e);
     }
+    this.onChange();
   }
 
   /** The keys that have a timer, for debugging. */

@@ -58,11 +58,29 @@ export function helloMessage({ browser, extensionVersion, lang }) {
  * extension delivers at least once: a worker stopped after the host recorded an event but
  * before the reply was stored sends it again, and the host can recognise it by this key.
  */
-export function interruptedMessage(item, browser, eventKey, { reachable } = {}) {
+export function interruptedMessage(item, browser, eventKey, { reachable, server } = {}) {
   const message = { type: "interrupted", browser, download: toWireDownload(item) };
   if (eventKey) message.event_key = eventKey;
   if (typeof reachable === "boolean") message.reachable = reachable;
+  Object.assign(message, serverFields(server));
   return message;
+}
+
+/**
+ * `server`: what the server answered, seen through webRequest with the user's consent
+ * (server_signals.js): `http_status` (int 100..599), `retry_after_ms` (int 0..86,400,000),
+ * `net_error` (at most 128 characters). Only values the host accepts are sent; none without
+ * the consent.
+ */
+export function serverFields(server) {
+  const out = {};
+  const status = server?.http_status;
+  if (Number.isInteger(status) && status >= 100 && status <= 599) out.http_status = status;
+  const retry = server?.retry_after_ms;
+  if (Number.isInteger(retry) && retry >= 0 && retry <= 86_400_000) out.retry_after_ms = retry;
+  const error = server?.net_error;
+  if (typeof error === "string" && error) out.net_error = error.slice(0, 128);
+  return out;
 }
 
 /** state: "complete" | "interrupted" | "in_progress" | "given_up" (the last is our extension). */

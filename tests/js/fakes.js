@@ -137,6 +137,8 @@ export class FakeHost {
     this.decide = () => ({ action: "resume", delay_ms: 1000, attempt: 1, max_attempts: 5, reason: "NETWORK_FAILED", category: "NETWORK", notify: false, explanation: "The network failed." });
     this.history = [];
     this.errorFor = null; // (message) => {code, message} | null
+    /** The `space` request (issue 18): what the disk holding message.path has free. */
+    this.freeBytes = 10 ** 12;
   }
 
   ofType(type) {
@@ -162,6 +164,8 @@ export class FakeHost {
       }
       case "history":
         return { ...base, ok: true, items: this.history, truncated: false };
+      case "space":
+        return { ...base, ok: true, free: this.freeBytes, enough: this.freeBytes >= message.needed };
       default:
         return { ...base, ok: false, error: { code: "unknown_type", message: `no ${message.type}` } };
     }
@@ -452,6 +456,46 @@ export function makeFakeApi({ browser = "chrome", host = null, uiLanguage = "en-
     },
   };
 
+  // ------------------------------------------------------------- power (Chrome only)
+  if (browser === "chrome") {
+    api.power = {
+      calls: [],
+      requestKeepAwake(level) {
+        api.power.calls.push(["request", level]);
+      },
+      releaseKeepAwake() {
+        api.power.calls.push(["release"]);
+      },
+    };
+  }
+
+  // ------------------------------------------------------------- optional permissions
+  /** webRequest exists only once granted (both browsers); grant() is the user's "Allow". */
+  const granted = { permissions: new Set(), origins: new Set() };
+  api.permissions = {
+    granted,
+    onAdded: new Emitter(),
+    onRemoved: new Emitter(),
+    async contains({ permissions = [], origins = [] } = {}) {
+      return permissions.every((p) => granted.permissions.has(p)) && origins.every((o) => granted.origins.has(o));
+    },
+    /** The user accepts (tests call it as the click on the popup's button would). */
+    async request({ permissions = [], origins = [] } = {}) {
+      for (const p of permissions) granted.permissions.add(p);
+      for (const o of origins) granted.origins.add(o);
+      if (granted.permissions.has("webRequest") && !api.webRequest) api.webRequest = makeFakeWebRequest();
+      api.permissions.onAdded.emit({ permissions, origins });
+      return true;
+    },
+    async remove({ permissions = [], origins = [] } = {}) {
+      for (const p of permissions) granted.permissions.delete(p);
+      for (const o of origins) granted.origins.delete(o);
+      if (!granted.permissions.has("webRequest")) delete api.webRequest;
+      api.permissions.onRemoved.emit({ permissions, origins });
+      return true;
+    },
+  };
+
   // ------------------------------------------------------------- runtime, i18n
   api.runtime = {
     id: browser === "firefox" ? "dlrescue@dlrescue.org" : CHROME_ID,
@@ -496,6 +540,43 @@ export function makeFakeApi({ browser = "chrome", host = null, uiLanguage = "en-
   const getMessage = makeGetMessage(/^fr/i.test(uiLanguage) ? "fr" : "en");
   api.i18n = { getMessage, getUILanguage: () => uiLanguage };
   return api;
+}
+
+/**
+ * webRequest's three events as a download's request meets them. answer() plays one response
+ * (headers, then completed or an error) the way the browsers report a download's request.
+ */
+export function makeFakeWebRequest() {
+  const event = () => {
+    const e = new Emitter();
+    e.filters = [];
+    const add = e.addListener.bind(e);
+    e.addListener = (fn, filter, extra) => {
+      e.filters.push({ filter, extra });
+      add(fn);
+    };
+    return e;
+  };
+  let nextRequest = 1;
+  const web = {
+    onHeadersReceived: event(), onCompleted: event(), onErrorOccurred: event(),
+    /** One request for url: status and headers ({name: value}), or `error` before any answer. */
+    answer(url, { status = 200, headers = {}, error = null, cutWith = null, type = "other", timeStamp } = {}) {
+      const requestId = String(nextRequest);
+      nextRequest += 1;
+      const base = { requestId, url, type, tabId: -1, ...(timeStamp === undefined ? {} : { timeStamp }) };
+      if (error) {
+        web.onErrorOccurred.emit({ ...base, error });
+        return requestId;
+      }
+      const responseHeaders = Object.entries(headers).map(([name, value]) => ({ name, value: String(value) }));
+      web.onHeadersReceived.emit({ ...base, statusCode: status, responseHeaders });
+      if (cutWith) web.onErrorOccurred.emit({ ...base, error: cutWith });
+      else web.onCompleted.emit({ ...base, statusCode: status });
+      return requestId;
+    },
+  };
+  return web;
 }
 
 /** A console that records lines instead of printing them. */

@@ -18,10 +18,15 @@ test("Firefox gets the add-on id dlrescue@dlrescue.org (native messaging needs o
   assert.equal(manifest.browser_specific_settings.gecko.id, "dlrescue@dlrescue.org");
 });
 
-test("MV3 with the five permissions the issue lists, and no host permissions", () => {
+test("MV3 with the five permissions the issue lists and power (Chrome: stay awake), and no host permissions", () => {
   assert.equal(manifest.manifest_version, 3);
-  assert.deepEqual([...manifest.permissions].sort(), ["alarms", "downloads", "nativeMessaging", "notifications", "storage"]);
+  assert.deepEqual([...manifest.permissions].sort(), ["alarms", "downloads", "nativeMessaging", "notifications", "power", "storage"]);
   assert.equal(manifest.host_permissions, undefined);
+});
+
+test("webRequest and all sites are optional: asked for in the popup, never at install (issue 18)", () => {
+  assert.deepEqual(manifest.optional_permissions, ["webRequest"]);
+  assert.deepEqual(manifest.optional_host_permissions, ["<all_urls>"]);
 });
 
 test("one background for both: a module service worker (Chrome) and module scripts (Firefox)", () => {
@@ -62,7 +67,7 @@ test("only the host port module calls connectNative (one door to the host)", asy
 });
 
 test("the pure modules import no browser API (they take it as an argument)", () => {
-  for (const name of ["deltas", "keys", "wire", "schedule", "resume_check", "outbox", "ledger", "notify", "popup_view", "host_port", "host_errors", "rescuer", "serial", "records", "waits", "notifier", "delivery", "catcher", "acting", "user_actions", "commands"]) {
+  for (const name of ["deltas", "keys", "wire", "schedule", "resume_check", "outbox", "ledger", "notify", "popup_view", "host_port", "host_errors", "rescuer", "serial", "records", "waits", "notifier", "delivery", "catcher", "acting", "user_actions", "commands", "server_signals", "awake"]) {
     const body = readFileSync(join(EXTENSION_DIR, "modules", `${name}.js`), "utf8");
     assert.doesNotMatch(body, /\b(?:chrome|browser)\.(?:runtime|downloads|storage|alarms|notifications|i18n)\b/, name);
   }

@@ -41,6 +41,12 @@ export function makeRig({ browser = "chrome", host, api, clock, online } = {}) {
   ];
   if (api.notifications.onButtonClicked) listeners.push([api.notifications.onButtonClicked, (id) => rescuer.onNotificationClicked(id)]);
   for (const [emitter, fn] of listeners) emitter.addListener(fn);
+  // as background.js: the server's answers once webRequest is granted
+  rescuer.signals.start();
+  const onPermissions = () => rescuer.onPermissionsChanged();
+  api.permissions.onAdded.addListener(onPermissions);
+  api.permissions.onRemoved.addListener(onPermissions);
+  listeners.push([api.permissions.onAdded, onPermissions], [api.permissions.onRemoved, onPermissions]);
 
   return {
     api, clock, host, port, rescuer, log, state,

@@ -1,0 +1,268 @@
+// Issue 18 on the extension's side: the server's answer seen through webRequest (with the
+// user's consent), decisions that wait for the site or for disk space, and staying awake.
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import { keepAwakeWanted } from "../../extension/modules/awake.js";
+import { formatBytes, localText } from "../../extension/modules/popup_view.js";
+import { SPACE_POLL_MS, planAction } from "../../extension/modules/schedule.js";
+import {
+  MAX_RETRY_AFTER_MS, ServerSignals, parseRetryAfter, signalFields,
+} from "../../extension/modules/server_signals.js";
+import { interruptedMessage, serverFields } from "../../extension/modules/wire.js";
+import { FakeClock, makeFakeApi, makeFakeWebRequest, makeGetMessage, quietLog } from "./fakes.js";
+import { makeRig } from "./rig.js";
+
+const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
+const URL_A = "https://mirror.example.org/a.iso";
+
+const decision = (extra = {}) => ({
+  action: "resume", delay_ms: 1000, attempt: 1, max_attempts: 5, reason: "SERVER_FAILED",
+  category: "SERVER", notify: false, explanation: "The server failed.", ...extra,
+});
+
+async function grant(rig) {
+  await rig.api.permissions.request({ permissions: ["webRequest"], origins: ["<all_urls>"] });
+  await rig.clock.tick(0);
+}
+
+describe("Retry-After and the fields of an interruption (pure)", () => {
+  test("delta-seconds become milliseconds; a day at most", () => {
+    assert.equal(parseRetryAfter("15", NOW), 15_000);
+    assert.equal(parseRetryAfter(" 0 ", NOW), 0);
+    assert.equal(parseRetryAfter("999999", NOW), MAX_RETRY_AFTER_MS);
+  });
+
+  test("an HTTP-date counts from the response (or the server's own Date header); the past is 0", () => {
+    const in90 = new Date(NOW + 90_000).toUTCString();
+    assert.equal(parseRetryAfter(in90, NOW), 90_000);
+    assert.equal(parseRetryAfter(new Date(NOW - 5000).toUTCString(), NOW), 0);
+    // the server's clock is 1 h ahead of ours: its Date header cancels the skew
+    const serverNow = NOW + 3_600_000;
+    assert.equal(parseRetryAfter(new Date(serverNow + 30_000).toUTCString(), NOW, new Date(serverNow).toUTCString()), 30_000);
+    assert.equal(parseRetryAfter(new Date(NOW + 3 * 86_400_000).toUTCString(), NOW), MAX_RETRY_AFTER_MS);
+  });
+
+  test("anything else is no Retry-After at all", () => {
+    for (const bad of ["", null, undefined, "-3", "1.5", "+2", "soon", "15s"]) {
+      assert.equal(parseRetryAfter(bad, NOW), null, String(bad));
+    }
+  });
+
+  test("only values the host accepts go on the wire (status 100..599, a day, 128 characters)", () => {
+    assert.deepEqual(signalFields({ status: 503, retryAfterMs: 15_000, netError: null }), { http_status: 503, retry_after_ms: 15_000 });
+    assert.deepEqual(signalFields({ status: 0, retryAfterMs: -1, netError: "" }), {});
+    assert.deepEqual(serverFields({ http_status: 700, retry_after_ms: 1.5, net_error: "x".repeat(300) }), { net_error: "x".repeat(128) });
+    const message = interruptedMessage({ id: 1, url: URL_A }, "chrome", "k", { server: { http_status: 429, retry_after_ms: 2000 } });
+    assert.equal(message.http_status, 429);
+    assert.equal(message.retry_after_ms, 2000);
+    assert.equal("net_error" in interruptedMessage({ id: 1, url: URL_A }, "chrome", "k"), false, "none without consent");
+  });
+});
+
+describe("watching the server's answers only with the user's consent", () => {
+  test("without the permission nothing listens; once granted (permissions.onAdded) it does", async () => {
+    const api = makeFakeApi();
+    const signals = new ServerSignals({ api, log: quietLog() });
+    assert.equal(signals.start(), false, "no webRequest API before the grant");
+    await api.permissions.request({ permissions: ["webRequest"], origins: ["<all_urls>"] });
+    signals.permissionsChanged();
+    assert.equal(signals.listening, true);
+    const { filter, extra } = api.webRequest.onHeadersReceived.filters[0];
+    assert.deepEqual(extra, ["responseHeaders"]);
+    assert.ok(filter.types.includes("other"), "Chromium's download requests are type other");
+    assert.ok(filter.types.includes("main_frame"));
+    await api.permissions.remove({ permissions: ["webRequest"] });
+    signals.permissionsChanged();
+    assert.equal(signals.listening, false);
+  });
+
+  test("the last answer per URL: a status with Retry-After, then a request that failed without one", () => {
+    const clock = new FakeClock(NOW);
+    const api = makeFakeApi({ clock });
+    api.webRequest = makeFakeWebRequest();
+    const signals = new ServerSignals({ api, log: quietLog(), now: clock.now });
+    signals.start();
+    api.webRequest.answer(URL_A, { status: 503, headers: { "Retry-After": "15" }, timeStamp: NOW });
+    assert.deepEqual(signals.fieldsFor({ url: URL_A }), { http_status: 503, retry_after_ms: 15_000 });
+    api.webRequest.answer(URL_A, { status: 200, cutWith: "net::ERR_CONTENT_LENGTH_MISMATCH" });
+    assert.deepEqual(signals.fieldsFor({ url: URL_A }), { http_status: 200, net_error: "net::ERR_CONTENT_LENGTH_MISMATCH" },
+      "a body cut after its answer keeps the status");
+    api.webRequest.answer(URL_A, { error: "net::ERR_CONNECTION_REFUSED" });
+    assert.deepEqual(signals.fieldsFor({ url: URL_A }), { net_error: "net::ERR_CONNECTION_REFUSED" }, "no stale status");
+    assert.deepEqual(signals.fieldsFor({ url: "https://other.example/x", finalUrl: `${URL_A}#frag` }),
+      { net_error: "net::ERR_CONNECTION_REFUSED" }, "finalUrl first, fragment ignored");
+  });
+
+  test("answers are forgotten after five minutes, and at most 200 URLs are kept", async () => {
+    const clock = new FakeClock(NOW);
+    const api = makeFakeApi({ clock });
+    api.webRequest = makeFakeWebRequest();
+    const signals = new ServerSignals({ api, log: quietLog(), now: clock.now });
+    signals.start();
+    api.webRequest.answer(URL_A, { status: 429 });
+    await clock.tick(5 * 60_000 + 1);
+    assert.deepEqual(signals.fieldsFor({ url: URL_A }), {});
+    for (let i = 0; i < 250; i += 1) api.webRequest.answer(`https://h.example/${i}`, { status: 500 });
+    assert.equal(signals.byUrl.size, 200);
+    assert.deepEqual(signals.fieldsFor({ url: "https://h.example/249" }), { http_status: 500 });
+    assert.deepEqual(signals.fieldsFor({ url: "https://h.example/0" }), {}, "the oldest went first");
+  });
+
+  test("an interruption carries http_status and retry_after_ms once granted, and nothing before", async () => {
+    const rig = makeRig();
+    await rig.start();
+    const before = rig.api.downloads.add({ url: "https://x.example/before.bin" });
+    rig.api.downloads.interrupt(before.id, "SERVER_FAILED");
+    await rig.clock.tick(0);
+    assert.deepEqual(Object.keys(rig.host.ofType("interrupted")[0]).sort(), ["browser", "download", "event_key", "reachable", "rid", "type"]);
+
+    await grant(rig);
+    const item = rig.api.downloads.add({ url: URL_A });
+    rig.api.webRequest.answer(URL_A, { status: 503, headers: { "retry-after": "15" } });
+    rig.api.downloads.interrupt(item.id, "SERVER_FAILED");
+    await rig.clock.tick(0);
+    const sent = rig.host.ofType("interrupted")[1];
+    assert.equal(sent.http_status, 503);
+    assert.equal(sent.retry_after_ms, 15_000);
+    assert.equal(sent.net_error, undefined);
+    assert.equal(rig.rescuer.debugState().serverSignals.listening, true);
+  });
+});
+
+describe("decisions that wait for the site", () => {
+  test("a download waiting for its site's probe runs as soon as another download of that site is verified running", async () => {
+    const rig = makeRig();
+    rig.host.decide = (m) => (m.download.url.endsWith("/probe.bin")
+      ? decision({ delay_ms: 1000 })
+      : decision({ delay_ms: 60_000, wait: "site" }));
+    await rig.start();
+    const probe = rig.api.downloads.add({ url: "https://down.example/probe.bin", bytesReceived: 10 });
+    const waiting = rig.api.downloads.add({ url: "https://down.example/other.bin", bytesReceived: 10 });
+    const elsewhere = rig.api.downloads.add({ url: "https://up.example/third.bin", bytesReceived: 10 });
+    rig.api.downloads.interrupt(probe.id, "SERVER_FAILED");
+    rig.api.downloads.interrupt(waiting.id, "SERVER_FAILED");
+    rig.api.downloads.interrupt(elsewhere.id, "SERVER_FAILED");
+    await rig.clock.tick(0);
+    const rec = rig.rescuer.ledger.find((r) => r.id === waiting.id);
+    assert.equal(rec.pending.wait, "site");
+    assert.equal(rec.pending.site, "down.example");
+    await rig.clock.tick(1000); // the probe resumes
+    assert.deepEqual(rig.api.downloads.calls.resume, [probe.id]);
+    await rig.clock.tick(5000); // its resume check: running, so the site is back
+    assert.ok(rig.api.downloads.calls.resume.includes(waiting.id), "the waiting one ran long before its 60 s slot");
+    assert.ok(!rig.api.downloads.calls.resume.includes(elsewhere.id), "another site's download keeps its own time");
+    assert.ok(rig.log.lines.some((l) => /down\.example answers again: 1 download/.test(l.text)));
+  });
+
+  test("without any success on the site, the waiting download runs at its slot", async () => {
+    const rig = makeRig();
+    rig.host.decide = () => decision({ delay_ms: 20_000, wait: "site" });
+    await rig.start();
+    const item = rig.api.downloads.add({ url: "https://down.example/only.bin", bytesReceived: 10 });
+    rig.api.downloads.interrupt(item.id, "SERVER_FAILED");
+    await rig.clock.tick(19_000);
+    assert.deepEqual(rig.api.downloads.calls.resume, []);
+    await rig.clock.tick(1000);
+    assert.deepEqual(rig.api.downloads.calls.resume, [item.id]);
+  });
+});
+
+describe("decisions that wait for disk space", () => {
+  test("plan: no action until the host says there is room; asked every 15 s", () => {
+    const plan = planAction(decision({ wait: "space", bytes_needed: 5e9, delay_ms: 200 }), NOW, URL_A);
+    assert.equal(plan.wait, "space");
+    assert.equal(plan.bytesNeeded, 5e9);
+    assert.equal(plan.dueAt, NOW + SPACE_POLL_MS);
+    assert.equal(plan.useAlarm, false, "a timer; the wake alarm is the safety net");
+  });
+
+  test("the host is asked `space` every 15 s with the file's path; the resume runs once it has room", async () => {
+    const rig = makeRig();
+    rig.host.freeBytes = 1000;
+    rig.host.decide = () => decision({
+      reason: "FILE_NO_SPACE", category: "FILE", wait: "space", bytes_needed: 2_000_000, notify: true,
+      explanation: "Free 2 MB on the disk that holds Downloads; dlrescue resumes by itself when there is room.",
+    });
+    await rig.start();
+    const item = rig.api.downloads.add({ url: URL_A, bytesReceived: 10, filename: "/home/u/Downloads/a.iso" });
+    rig.api.downloads.interrupt(item.id, "FILE_NO_SPACE");
+    await rig.clock.tick(0);
+    const shown = [...rig.api.notifications.shown.values()];
+    assert.equal(shown.length, 1);
+    assert.match(shown[0].title, /Disk full: a\.iso/);
+    assert.match(shown[0].message, /Free 2 MB/, "the host's explanation says how much to free");
+    await rig.clock.tick(SPACE_POLL_MS);
+    const asked = rig.host.ofType("space");
+    assert.equal(asked.length, 1);
+    assert.deepEqual({ path: asked[0].path, needed: asked[0].needed }, { path: "/home/u/Downloads/a.iso", needed: 2_000_000 });
+    assert.deepEqual(rig.api.downloads.calls.resume, [], "no room: nothing done");
+    assert.ok(rig.api.alarms.alarms.has("dlrescue-wake"), "the wake alarm as a safety net");
+    await rig.clock.tick(SPACE_POLL_MS);
+    assert.equal(rig.host.ofType("space").length, 2, "asked again 15 s later");
+    rig.host.freeBytes = 10 ** 10;
+    await rig.clock.tick(SPACE_POLL_MS);
+    assert.deepEqual(rig.api.downloads.calls.resume, [item.id], "room: resumed");
+  });
+
+  test("the popup row says how much to free", () => {
+    const t = makeGetMessage("en");
+    const local = { status: "decided", pending: { action: "resume", wait: "space", bytesNeeded: 1_234_000_000, dueAt: NOW } };
+    assert.equal(localText(local, t, String), "Waiting for disk space: free 1.2 GB.");
+    assert.equal(formatBytes(512, makeGetMessage("fr")), "512 octets");
+    assert.equal(formatBytes(3_400_000, makeGetMessage("fr"), (n) => String(n).replace(".", ",")), "3,4 Mo");
+  });
+
+  test("a host that does not know `space` cannot tell: the action runs as before", async () => {
+    const rig = makeRig();
+    rig.host.errorFor = (m) => (m.type === "space" ? { code: "unknown_type", message: "no space" } : null);
+    rig.host.decide = () => decision({ reason: "FILE_NO_SPACE", category: "FILE", wait: "space", bytes_needed: 10 });
+    await rig.start();
+    const item = rig.api.downloads.add({ url: URL_A, bytesReceived: 10 });
+    rig.api.downloads.interrupt(item.id, "FILE_NO_SPACE");
+    await rig.clock.tick(SPACE_POLL_MS);
+    assert.deepEqual(rig.api.downloads.calls.resume, [item.id]);
+  });
+});
+
+describe("staying awake (Chrome's power API)", () => {
+  test("requested while a download runs or a retry waits, released when nothing is pending", async () => {
+    const rig = makeRig();
+    await rig.start();
+    assert.deepEqual(rig.api.power.calls, []);
+    const item = rig.api.downloads.add({ url: URL_A, bytesReceived: 10 });
+    rig.api.downloads.onCreated.emit(item);
+    await rig.clock.tick(0);
+    assert.deepEqual(rig.api.power.calls, [["request", "system"]]);
+    assert.equal(rig.rescuer.debugState().keepAwake.requested, true);
+    rig.api.downloads.interrupt(item.id, "NETWORK_FAILED");
+    await rig.clock.tick(600); // the retry waits (1 s): still awake
+    assert.deepEqual(rig.api.power.calls, [["request", "system"]]);
+    await rig.clock.tick(6000); // resumed and verified: running
+    rig.api.downloads.change(item.id, { state: "complete" });
+    await rig.clock.tick(1000);
+    assert.deepEqual(rig.api.power.calls, [["request", "system"], ["release"]]);
+    assert.equal(rig.rescuer.debugState().keepAwake.requested, false);
+  });
+
+  test("settings.keepAwake false turns it off; Firefox has no power API and nothing is asked", async () => {
+    assert.equal(keepAwakeWanted({}), true);
+    assert.equal(keepAwakeWanted({ keepAwake: false }), false);
+    const rig = makeRig();
+    await rig.api.storage.local.set({ settings: { keepAwake: false } });
+    await rig.start();
+    const item = rig.api.downloads.add({ url: URL_A });
+    rig.api.downloads.onCreated.emit(item);
+    await rig.clock.tick(1000);
+    assert.deepEqual(rig.api.power.calls, []);
+
+    const firefox = makeRig({ browser: "firefox" });
+    await firefox.start();
+    const other = firefox.api.downloads.add({ url: URL_A });
+    firefox.api.downloads.onCreated.emit(other);
+    await firefox.clock.tick(1000);
+    assert.equal(firefox.api.power, undefined);
+    assert.deepEqual(firefox.rescuer.debugState().keepAwake, { supported: false, enabled: true, requested: false });
+  });
+});
