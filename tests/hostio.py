@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import struct
 import subprocess
 import sys
 import threading
 from contextlib import suppress
+from pathlib import Path
 from typing import Any, Self
 
 from native_host import CHROME_EXTENSION_ID
@@ -214,3 +216,17 @@ def run_cli(capsys: Any, *args: str) -> tuple[int, str, str]:
     code = cli.main(list(args))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def dlrescue(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The installed `dlrescue` command (the venv's, when PATH lacks it) in its own process,
+    80 columns wide, with `env` on top of this process's environment."""
+    command = shutil.which("dlrescue") or str(Path(sys.executable).with_name("dlrescue"))
+    return subprocess.run(
+        [command, *argv],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env, "COLUMNS": "80"},
+        timeout=60,
+        check=False,
+    )

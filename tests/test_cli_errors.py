@@ -3,16 +3,14 @@ characters: the installed command on real files under temporary XDG folders."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from historyfill import DAY, NOW, interrupt
+from hostio import dlrescue as installed
 from hostio import run_cli
 
 from native_host.commands import stats as stats_command
@@ -24,16 +22,8 @@ RANGE = "0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z"
 
 
 def dlrescue(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """The installed `dlrescue` command (the venv's, when PATH lacks it)."""
-    command = shutil.which("dlrescue") or str(Path(sys.executable).with_name("dlrescue"))
-    return subprocess.run(
-        [command, *argv],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env, "COLUMNS": "80", "LANG": "C.UTF-8"},
-        timeout=60,
-        check=False,
-    )
+    """The installed `dlrescue` command in the C.UTF-8 locale (messages in English)."""
+    return installed(*argv, env={**env, "LANG": "C.UTF-8"})
 
 
 def one_sentence(done: subprocess.CompletedProcess[str], command: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from historyfill import DAY, finish, interrupt
-from hostio import CONTRACT_ITEM_KEYS, Host, frame, interrupted, run_host, unframe
+from hostio import CONTRACT_ITEM_KEYS, Host, dlrescue, frame, interrupted, run_host, unframe
 
 from native_host import framing
 from native_host.cli import COMMANDS, build_parser, main
@@ -442,19 +442,6 @@ def test_prune_vacuum_gives_space_back(
 
 
 # -- the installed command ---------------------------------------------------------------------
-
-
-def dlrescue(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    command = shutil.which("dlrescue")
-    assert command, "the dlrescue command is not installed (pip install -e .)"
-    return subprocess.run(
-        [command, *argv],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env, "COLUMNS": "80"},
-        timeout=60,
-        check=False,
-    )
 
 
 def test_installed_command_reads_what_the_host_wrote(xdg: dict[str, str]) -> None:

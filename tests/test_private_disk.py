@@ -4,31 +4,14 @@ the raw bytes of the history, its write-ahead log and shared memory are searched
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from historyfill import DAY, NOW, interrupt
-from hostio import Host, frame, interrupted, run_host, unframe
+from hostio import Host, dlrescue, frame, interrupted, run_host, unframe
 
 from native_host.store import INCOGNITO_DROPPED, Store
-
-
-def dlrescue(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """The installed `dlrescue` command (the venv's, when PATH lacks it)."""
-    command = shutil.which("dlrescue") or str(Path(sys.executable).with_name("dlrescue"))
-    return subprocess.run(
-        [command, *argv],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env, "COLUMNS": "80"},
-        timeout=60,
-        check=False,
-    )
 
 
 def drive(xdg: dict[str, str], *messages: dict[str, Any]) -> list[dict[str, Any]]:
