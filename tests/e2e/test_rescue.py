@@ -196,12 +196,14 @@ def test_content_length_mismatch_keeps_the_partial_file(rig: Rig) -> None:
         assert on_disk and on_disk[0].stat().st_size > 0, f"the partial file is gone: {item}"
         return
     hist = rig.wait_history(url, closed("complete"), 60, "the episode to close complete")
-    assert reasons(hist) == ["NETWORK_FAILED"] * 6, rig.explain(url, hist)
-    assert actions(hist) == ["resume"] * 6, rig.explain(url, hist)
-    assert [h["attempt"] for h in hist] == list(range(1, 7))
+    # Six cuts; Firefox reports most as their own NETWORK_FAILED (one that lands while it
+    # resumes can be folded into the next), and resumes each from what reached the disk.
+    assert set(reasons(hist)) == {"NETWORK_FAILED"} and 4 <= len(hist) <= 6, rig.explain(url, hist)
+    assert set(actions(hist)) == {"resume"}, rig.explain(url, hist)
+    assert [h["attempt"] for h in hist] == list(range(1, len(hist) + 1))
     assert_complete_and_identical(rig, url, path)
     gets = [r for r in rig.server.requests(path) if r.method == "GET"]
-    assert len(gets) == 7, rig.explain(url, hist)
+    assert [r.range is None for r in gets].count(True) == 1, f"a restart:\n{rig.explain(url, hist)}"
 
 
 def test_range_answered_416_is_restarted_and_completes(rig: Rig) -> None:
