@@ -314,6 +314,78 @@ _DOING: Final[dict[str, dict[str, str]]] = {
     },
 }
 
+#: What an HTTP status means, where the extension sent it: said instead of the reason's
+#: text, which can only guess (SERVER_FAILED hides 401 as well as 503). Keys: a status, or
+#: "5xx" for any other server error.
+_STATUSES: Final[dict[int | str, dict[str, str]]] = {
+    401: {
+        "en": "The server wants you to sign in (HTTP 401).",
+        "fr": "Le serveur demande que vous vous identifiiez (HTTP 401).",
+    },
+    407: {
+        "en": "The proxy wants you to sign in (HTTP 407).",
+        "fr": "Le proxy demande que vous vous identifiiez (HTTP 407).",
+    },
+    410: {
+        "en": "The file is gone for good: the server says it will not come back (HTTP 410).",
+        "fr": "Le fichier a disparu pour de bon : le serveur dit qu’il ne reviendra "
+        "pas (HTTP 410).",
+    },
+    429: {
+        "en": "The server says it got too many requests (HTTP 429).",
+        "fr": "Le serveur dit avoir reçu trop de requêtes (HTTP 429).",
+    },
+    503: {
+        "en": "The server is unavailable for now, often overloaded or in maintenance (HTTP 503).",
+        "fr": "Le serveur est indisponible pour le moment, souvent surchargé ou en "
+        "maintenance (HTTP 503).",
+    },
+    "5xx": {
+        "en": "The server failed (HTTP {status}); it may be busy or broken for a while.",
+        "fr": "Le serveur a échoué (HTTP {status}) ; il est peut-être occupé ou "
+        "en panne pour un moment.",
+    },
+}
+
+#: What dlrescue does for the causes of issue 18. Fields: {delay}, {bytes}, {folder}.
+_WAITS: Final[dict[str, dict[str, str]]] = {
+    "sign_in": {
+        "en": "Sign in on the site, then retry the download from the downloads page.",
+        "fr": "Identifiez-vous sur le site, puis relancez le téléchargement depuis la page "
+        "des téléchargements.",
+    },
+    "gone": {
+        "en": "dlrescue leaves it: waiting cannot bring it back.",
+        "fr": "dlrescue le laisse : attendre ne le fera pas revenir.",
+    },
+    "retry_after": {
+        "en": "The server asked for this wait.",
+        "fr": "Le serveur a demandé ce délai.",
+    },
+    "site_wait": {
+        "en": "Other downloads from this site are failing too, so this one waits for the "
+        "site's next try.",
+        "fr": "D’autres téléchargements depuis ce site échouent aussi : celui-ci attend "
+        "le prochain essai du site.",
+    },
+    "site_paused": {
+        "en": "Downloads from this site keep failing, so dlrescue pauses them for {delay}.",
+        "fr": "Les téléchargements depuis ce site échouent sans cesse : dlrescue les met "
+        "en pause pendant {delay}.",
+    },
+    "no_space": {
+        "en": "Free {bytes} on the disk that holds {folder}; dlrescue resumes by itself when "
+        "there is room.",
+        "fr": "Libérez {bytes} sur le disque qui contient {folder} ; dlrescue reprend "
+        "de lui-même dès qu’il y a la place.",
+    },
+}
+_SOME_FOLDER: Final[dict[str, str]] = {
+    "en": "the download folder",
+    "fr": "le dossier de téléchargement",
+}
+_DISK_FULL: Final[dict[str, str]] = {"en": "The disk is full.", "fr": "Le disque est plein."}
+
 _ATTEMPTS: Final[dict[str, tuple[str, str]]] = {
     # (singular, plural); French uses the singular for 0 and 1.
     "en": ("{count} attempt", "{count} attempts"),
@@ -374,6 +446,31 @@ def format_delay(ms: int, lang: str) -> str:
     return f"{hours}{sep}h" + (f" {minutes}{sep}min" if minutes else "")
 
 
+def format_bytes(count: int, lang: str) -> str:
+    """A size as a person says it, in powers of 1000: "900 bytes", "1.2 GB" ("1,2 Go")."""
+    lang = normalize_lang(lang)
+    sep = _NBSP if lang == "fr" else " "
+    count = max(0, int(count))
+    if count < 1000:
+        return f"{count}{sep}" + ("octets" if lang == "fr" else "bytes")
+    units = ("ko", "Mo", "Go", "To", "Po") if lang == "fr" else ("kB", "MB", "GB", "TB", "PB")
+    value = float(count)
+    for unit in units:
+        value /= 1000
+        if round(value, 1) < 1000 or unit == units[-1]:
+            text = f"{value:.1f}".removesuffix(".0")
+            return (text.replace(".", ",") if lang == "fr" else text) + sep + unit
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def describe_status(status: int | None, lang: str) -> str | None:
+    """What an HTTP status means, for the statuses that say more than a reason; else None."""
+    if status is None:
+        return None
+    texts = _STATUSES.get(status) or (_STATUSES["5xx"] if 500 <= status <= 599 else None)
+    return texts[normalize_lang(lang)].format(status=status) if texts else None
+
+
 def _attempts(count: int, lang: str) -> str:
     singular, plural = _ATTEMPTS[lang]
     one = count == 1 or (lang == "fr" and count == 0)
@@ -396,7 +493,21 @@ def explain(decision: Decision, lang: str) -> str:
 
     if decision.cause == "no_progress":
         return _DOING["no_progress"][lang]
-    what = describe_reason(reason, lang, decision.browser)
+    if decision.cause == "no_space":
+        folder = decision.folder or _SOME_FOLDER[lang]
+        needed = format_bytes(decision.bytes_needed or 0, lang)
+        return f"{_DISK_FULL[lang]} " + _WAITS["no_space"][lang].format(bytes=needed, folder=folder)
+    what = describe_status(decision.http_status, lang) or describe_reason(
+        reason, lang, decision.browser
+    )
+    if decision.cause in ("sign_in", "gone"):
+        return f"{what} {_WAITS[decision.cause][lang]}"
+    if decision.cause == "retry_after":
+        delay = format_delay(decision.delay_ms, lang)
+        what = f"{what} {_WAITS[decision.cause][lang].format(delay=delay)}"
+    elif decision.cause in ("site_wait", "site_paused"):  # the site, not this download's reason
+        delay = format_delay(decision.delay_ms, lang)
+        what = _WAITS[decision.cause][lang].format(delay=delay)
     if decision.action in ("resume", "restart"):
         when = (
             _IN[lang].format(delay=format_delay(decision.delay_ms, lang))

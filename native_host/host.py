@@ -194,6 +194,10 @@ class Host:
             return hello(self.port, request, self.policy_problems)
         if request.type == "history":
             return history(self.store(), self.port, request)
+        if request.type == "space":
+            from .handlers.space import space  # on first use: it imports shutil
+
+            return space(request)
         return stats(self.store(), self.port, request)
 
     def _write(self, store: Store, request: Any, counts: Counts) -> dict[str, Any]:

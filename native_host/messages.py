@@ -84,6 +84,11 @@ class Interrupted(Request):
     #: when the server answered, false when it did not (refused, DNS, timeout); absent when
     #: the extension did not probe.
     reachable: bool | None = None
+    #: The status of the last response the download's request got (webRequest), its
+    #: Retry-After in ms, and the network error's name: sent only with the user's consent.
+    http_status: Annotated[int, Field(ge=100, le=599)] | None = None
+    retry_after_ms: Annotated[int, Field(ge=0, le=86_400_000)] | None = None
+    net_error: Annotated[str, Field(max_length=128)] | None = None
 
 
 class OutcomeItem(BaseModel):
@@ -129,12 +134,23 @@ class Stats(Request):
     since: Instant | None = None
 
 
+class Space(Request):
+    """How much is free at a download's folder (the nearest existing parent of `path`)."""
+
+    model_config = _LAZY
+    type: Literal["space"]
+    #: Absolute, without NUL (checked by handlers/space.py, which names the field).
+    path: Long
+    needed: Annotated[int, Field(ge=0, le=MAX_SAFE_INT)]
+
+
 REQUESTS: Mapping[str, type[Request]] = {
     "hello": Hello,
     "interrupted": Interrupted,
     "outcome": Outcome,
     "history": History,
     "stats": Stats,
+    "space": Space,
 }
 assert tuple(REQUESTS) == KINDS
 
@@ -175,6 +191,10 @@ class DecisionOut(BaseModel):
     category: Category
     notify: bool
     explanation: str
+    #: Only when they apply: "space" (with bytes_needed) or "site"; the status used.
+    wait: Literal["space", "site"] | None = None
+    bytes_needed: int | None = None
+    http_status: int | None = None
 
 
 class DecisionReply(BaseModel):
@@ -190,3 +210,11 @@ class OutcomeReply(BaseModel):
     rid: Rid | None
     ok: Literal[True]
     event_id: int
+
+
+class SpaceReply(BaseModel):
+    model_config = _LAZY
+    rid: Rid | None
+    ok: Literal[True]
+    free: int
+    enough: bool

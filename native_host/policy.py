@@ -8,15 +8,26 @@ reports differently, and the user's policy.toml on top. The layers, weakest firs
     3. built-in reason override         DEFAULT_REASONS[reason]
     4. built-in browser category        DEFAULT_BROWSERS[browser]["categories"][category]
     5. built-in browser reason          DEFAULT_BROWSERS[browser]["reasons"][reason]
-    6. user's reason                    [reasons.X]
-    7. user's browser category          [browsers.B.categories.X]
-    8. user's browser reason            [browsers.B.reasons.X]
+    6. built-in HTTP status             status_defaults(status)
+    7. user's reason                    [reasons.X]
+    8. user's HTTP status               [status.N]
+    9. user's browser category          [browsers.B.categories.X]
+   10. user's browser reason            [browsers.B.reasons.X]
 
 So a user who changes `[categories.NETWORK]` changes every network reason except those the
 catalogue marks on purpose (NETWORK_INVALID_REQUEST is never retried unless the user names
 it), a user's `[reasons.X]` wins over every built-in value, and a user's `[browsers.B...]`
-wins over everything for that browser. Layers 4, 5, 7 and 8 apply only when the request
-names a browser dlrescue knows (BROWSERS); any other browser gets the generic rule.
+wins over everything for that browser. Layers 4, 5, 9 and 10 apply only when the request
+names a browser dlrescue knows (BROWSERS); any other browser gets the generic rule. Layers 6
+and 8 apply only when the extension sent the `http_status` of the download's last response:
+a status says more than the reason (Firefox hides 401 and 5xx alike behind SERVER_FAILED), so
+its layers sit above the reason's, and a user's browser layers still win over them.
+
+Three inputs beyond the episode's own (issue 18): the HTTP status with the server's
+Retry-After (429 and 503 wait what the server asked, within the rule's bounds); the site's
+schedule (site_step: one backoff per domain, the site's other downloads wait for its probe,
+and a domain failing `pause_after` times without a success is paused); the free space of
+the download's folder (decide's `bytes_short`: a full disk waits for room).
 
 Defaults follow Chromium's resume modes (docs/BROWSERS.md, "Chromium's resume modes"):
 USER_CONTINUE reasons resume with backoff; IMMEDIATE_RESTART reasons restart (Chrome already
@@ -44,8 +55,21 @@ if TYPE_CHECKING:
     Action = Literal["resume", "restart", "none"]
     #: Why a decision came out as it did; explanations are written per cause.
     Cause = Literal[
-        "policy", "gave_up", "cannot_resume", "not_http", "unknown_reason", "paused", "no_progress"
+        "policy",
+        "gave_up",
+        "cannot_resume",
+        "not_http",
+        "unknown_reason",
+        "paused",
+        "no_progress",
+        "sign_in",
+        "gone",
+        "retry_after",
+        "site_wait",
+        "site_paused",
+        "no_space",
     ]
+    Wait = Literal["space", "site"]
 
 #: The values of Action and Cause at run time (tests/test_policy.py checks they are the same).
 ACTIONS: tuple[Action, ...] = ("resume", "restart", "none")
@@ -57,6 +81,12 @@ CAUSES: tuple[Cause, ...] = (
     "unknown_reason",
     "paused",
     "no_progress",
+    "sign_in",
+    "gone",
+    "retry_after",
+    "site_wait",
+    "site_paused",
+    "no_space",
 )
 
 #: The browsers with a layer of their own (the request's `browser`, lower case); any other
@@ -113,7 +143,9 @@ DEFAULT_CATEGORIES: Mapping[str, Rule] = {
 DEFAULT_REASONS: Mapping[str, Mapping[str, object]] = {
     "FILE_FAILED": {},
     "FILE_ACCESS_DENIED": {},
-    "FILE_NO_SPACE": {},
+    # A full disk mends when the user frees room: resume then (a `wait: "space"` decision
+    # while the host sees too little free; see decide's `bytes_short`).
+    "FILE_NO_SPACE": {"action": "resume", "max_attempts": 3},
     "FILE_NAME_TOO_LONG": {},
     "FILE_TOO_LARGE": {},
     "FILE_VIRUS_INFECTED": {"action": "none"},
@@ -176,6 +208,70 @@ DEFAULT_BROWSERS: Mapping[str, Mapping[str, Mapping[str, Mapping[str, object]]]]
 }
 
 
+#: HTTP statuses: 401 (sign in) and 407 (sign in to the proxy).
+SIGN_IN: tuple[int, ...] = (401, 407)
+#: 410: the server says the file is gone for good.
+GONE = 410
+#: The statuses whose Retry-After the decision follows.
+RETRY_AFTER: tuple[int, ...] = (429, 503)
+#: No Retry-After is followed longer than this, whatever the rule allows.
+RETRY_AFTER_CAP_MS = 3_600_000
+
+# A server that failed (5xx) or asked to slow down (429) backs off as SERVER does, whatever
+# reason the browser reported it under (Firefox reports a resumed request's 503 as
+# NETWORK_FAILED): its delays, not its action (Firefox restarts after an error status).
+_SERVER_BACKOFF: Mapping[str, object] = {
+    "initial_delay_ms": DEFAULT_CATEGORIES["SERVER"].initial_delay_ms,
+    "max_delay_ms": DEFAULT_CATEGORIES["SERVER"].max_delay_ms,
+    "backoff_factor": DEFAULT_CATEGORIES["SERVER"].backoff_factor,
+}
+
+#: Built-in layers per HTTP status (partial overrides, like DEFAULT_REASONS); every 5xx not
+#: listed takes DEFAULT_5XX. Statuses absent here (403, 404, 2xx, ...) add nothing: the
+#: reason's rule decides.
+DEFAULT_STATUSES: Mapping[int, Mapping[str, object]] = {
+    # The server (or the proxy) wants the user to sign in: retrying cannot help until then.
+    401: {"action": "none", "notify": True},
+    407: {"action": "none", "notify": True},
+    # Gone for good (unlike 404, which a site may mend).
+    410: {"action": "none", "notify": True},
+    # Too many requests: back off as SERVER does (Retry-After, when sent, sets the delay).
+    429: _SERVER_BACKOFF,
+}
+DEFAULT_5XX: Mapping[str, object] = _SERVER_BACKOFF
+
+
+def status_defaults(status: int | None) -> Mapping[str, object]:
+    """The built-in layer of one HTTP status (empty for a status without one, or None)."""
+    if status is None:
+        return {}
+    if status in DEFAULT_STATUSES:
+        return DEFAULT_STATUSES[status]
+    return DEFAULT_5XX if 500 <= status <= 599 else {}
+
+
+class Site(Record):
+    """How a domain's failures are scheduled ([sites."example.org"] or [sites."*"])."""
+
+    #: A failure joins the site's schedule when another download of the domain failed
+    #: within this many ms; 0: never (every download backs off on its own).
+    window_ms: int
+    #: This many failures of the domain in a row, without a success, pause it; 0: never.
+    pause_after: int
+    #: How long a pause lasts.
+    pause_ms: int
+
+
+SITE_KEYS: tuple[str, ...] = Site._fields
+DEFAULT_SITE = Site(60_000, 8, 600_000)
+#: Limits of each [sites."..."] key (inclusive).
+SITE_LIMITS: Mapping[str, tuple[int, int]] = {
+    "window_ms": (0, 86_400_000),
+    "pause_after": (0, 1000),
+    "pause_ms": (0, 86_400_000),
+}
+
+
 class Policy(Record):
     """The user's layers (partial dicts) over the built-in ones."""
 
@@ -183,6 +279,10 @@ class Policy(Record):
     reasons: Mapping[str, Mapping[str, object]]
     #: {browser: {"categories": {...}, "reasons": {...}}}, shaped like DEFAULT_BROWSERS.
     browsers: Mapping[str, Mapping[str, Mapping[str, Mapping[str, object]]]] = {}
+    #: [status.N]: {"429": {...}} (the status as text, as TOML keys are).
+    statuses: Mapping[str, Mapping[str, object]] = {}
+    #: [sites."example.org"] and [sites."*"]: {"example.org": {"window_ms": ...}}.
+    sites: Mapping[str, Mapping[str, object]] = {}
 
 
 DEFAULT_POLICY = Policy(categories={}, reasons={})
@@ -197,36 +297,55 @@ def browser_key(browser: object) -> str | None:
 
 
 def layers(
-    policy: Policy, reason: str, category: str, browser: object = None
+    policy: Policy, reason: str, category: str, browser: object = None, status: int | None = None
 ) -> list[tuple[str, Mapping[str, object]]]:
-    """The partial layers for one reason, weakest first, each with the name of its source
-    ("default" or "policy.toml"). Without a known browser, the four generic layers only."""
+    """The partial layers for one reason (and HTTP status), weakest first, each with the name
+    of its source ("default" or "policy.toml"). Without a known browser, no browser layer;
+    without a status, no status layer."""
+    key = browser_key(browser)
+    built_in = DEFAULT_BROWSERS.get(key, {}) if key else {}
+    users = policy.browsers.get(key, {}) if key else {}
+    statuses = status is not None
     out: list[tuple[str, Mapping[str, object]]] = [
         ("default", _rule_dict(DEFAULT_CATEGORIES[category])),
         ("policy.toml", policy.categories.get(category, {})),
         ("default", DEFAULT_REASONS.get(reason, {})),
     ]
-    key = browser_key(browser)
-    if key is None:
-        return [*out, ("policy.toml", policy.reasons.get(reason, {}))]
-    built_in = DEFAULT_BROWSERS.get(key, {})
-    users = policy.browsers.get(key, {})
-    return [
-        *out,
-        ("default", built_in.get("categories", {}).get(category, {})),
-        ("default", built_in.get("reasons", {}).get(reason, {})),
-        ("policy.toml", policy.reasons.get(reason, {})),
-        ("policy.toml", users.get("categories", {}).get(category, {})),
-        ("policy.toml", users.get("reasons", {}).get(reason, {})),
-    ]
+    if key:
+        out.append(("default", built_in.get("categories", {}).get(category, {})))
+        out.append(("default", built_in.get("reasons", {}).get(reason, {})))
+    if statuses:
+        out.append(("default", status_defaults(status)))
+    out.append(("policy.toml", policy.reasons.get(reason, {})))
+    if statuses:
+        out.append(("policy.toml", policy.statuses.get(str(status), {})))
+    if key:
+        out.append(("policy.toml", users.get("categories", {}).get(category, {})))
+        out.append(("policy.toml", users.get("reasons", {}).get(reason, {})))
+    return out
 
 
-def rule_for(policy: Policy, reason: str, category: str, browser: object = None) -> Rule:
-    """The effective rule for one reason in one browser: every layer applied in order."""
+def rule_for(
+    policy: Policy, reason: str, category: str, browser: object = None, status: int | None = None
+) -> Rule:
+    """The effective rule for one reason in one browser (after one HTTP status, when the
+    extension sent it): every layer applied in order."""
     merged: dict[str, object] = {}
-    for _source, layer in layers(policy, reason, category, browser):
+    for _source, layer in layers(policy, reason, category, browser, status):
         merged.update(layer)
     return DEFAULT_CATEGORIES[category]._replace(**merged)  # type: ignore[arg-type]
+
+
+def site_for(policy: Policy, domain: str | None) -> Site:
+    """The schedule settings of a domain: [sites."*"] over the defaults, then the most
+    specific [sites."name"] naming the domain or a parent of it (example.org for
+    dl.example.org)."""
+    merged: dict[str, object] = dict(policy.sites.get("*", {}))
+    if domain:
+        labels = domain.split(".")
+        for start in range(len(labels) - 1, -1, -1):  # the parents first, the domain last
+            merged.update(policy.sites.get(".".join(labels[start:]), {}))
+    return DEFAULT_SITE._replace(**merged)  # type: ignore[arg-type]
 
 
 def _rule_dict(rule: Rule) -> dict[str, object]:
@@ -246,6 +365,14 @@ class Decision(Record):
     cause: Cause
     #: The browser whose layers applied (BROWSERS), for a browser's own explanation.
     browser: str | None = None
+    #: "space": act once the disk has room (`bytes_needed` more bytes free); "site": wait
+    #: for the site's probe. None: act after delay_ms.
+    wait: Wait | None = None
+    bytes_needed: int | None = None
+    #: The HTTP status the decision used (the request's `http_status`), else None.
+    http_status: int | None = None
+    #: The name of the folder that holds the download (for a full disk's explanation).
+    folder: str | None = None
 
 
 def backoff_ms(rule: Rule, step: int, jitter: float) -> int:
@@ -325,6 +452,52 @@ def tally(earlier: Sequence[Interruption], reason: str, bytes_received: int | No
     return Tally(_progress(bytes_received, before), spent, streak, stuck)
 
 
+#: The margin a resumed download needs on top of its missing bytes.
+SPACE_MARGIN = 1024 * 1024
+#: How soon the extension first asks whether the disk has room (then every 15 s).
+SPACE_CHECK_MS = 15_000
+#: The reasons that may mean a full disk, per browser (None: any browser): Firefox reports
+#: a full disk as FILE_FAILED.
+DISK_FULL: Mapping[str, str | None] = {"FILE_NO_SPACE": None, "FILE_FAILED": "firefox"}
+
+
+def may_be_disk_full(reason: str, browser: str | None) -> bool:
+    """Whether the host should look at the free space of the download's folder."""
+    if reason not in DISK_FULL:
+        return False
+    only = DISK_FULL[reason]
+    return only is None or only == browser
+
+
+def bytes_short(free: int | None, total: int | None, received: int | None) -> int | None:
+    """How many more bytes must be free for the rest of the download (its missing bytes
+    plus SPACE_MARGIN): 0 when there is room, None when the free space is unknown. An unknown
+    total (None or -1) needs the margin only; an unknown bytesReceived counts as 0."""
+    if free is None or free < 0:
+        return None
+    have = received if received is not None and received > 0 else 0
+    missing = max(total - have, 0) if total is not None and total >= 0 else 0
+    return max(missing + SPACE_MARGIN - free, 0)
+
+
+def rule_reason(reason: str, browser: str | None, short: int | None) -> str:
+    """The reason whose rule decides: FILE_NO_SPACE's for a Firefox FILE_FAILED when the disk
+    is short of room (a full disk, as Firefox reports it); else the reason itself."""
+    if reason == "FILE_FAILED" and short and may_be_disk_full(reason, browser):
+        return "FILE_NO_SPACE"
+    return reason
+
+
+def retry_after_delay(rule: Rule, status: int | None, retry_after_ms: int | None) -> int | None:
+    """The server's Retry-After as the delay, for 429 and 503: at most the rule's
+    max_delay_ms and RETRY_AFTER_CAP_MS, at least its initial_delay_ms. None when it does not
+    apply."""
+    if status not in RETRY_AFTER or retry_after_ms is None:
+        return None
+    capped = min(retry_after_ms, rule.max_delay_ms, RETRY_AFTER_CAP_MS)
+    return max(capped, rule.initial_delay_ms)
+
+
 def decide(
     rule: Rule,
     *,
@@ -342,6 +515,10 @@ def decide(
     streak: int | None = None,
     stuck: int = 0,
     browser: str | None = None,
+    http_status: int | None = None,
+    retry_after_ms: int | None = None,
+    bytes_short: int | None = None,
+    folder: str | None = None,
 ) -> Decision:
     """Decide one interruption.
 
@@ -362,6 +539,13 @@ def decide(
     download (cause no_progress, notify), unless the browser says it cannot resume
     (`can_resume` False: Firefox's answer to a resume met by 416), which a restart can mend.
 
+    `http_status` is the status of the download's last response (`rule` already has its
+    layers): with 401 or 407 a `none` is cause sign_in, with 410 cause gone; with 429 or 503
+    and `retry_after_ms` the delay is the server's (retry_after_delay, cause retry_after)
+    instead of the backoff's. `bytes_short` (see bytes_short()) > 0 turns a resume or restart
+    into a wait for room: `wait` "space", `bytes_needed`, notify, delay SPACE_CHECK_MS;
+    `folder` names the download's folder in its explanation.
+
     The reply's `max_attempts` is the episode attempt up to which this reason is retried if
     no later interruption makes progress, so `attempt <= max_attempts` exactly while retries
     go on. `max_attempts = 0` in a rule means no retry at all, progress or not.
@@ -375,15 +559,21 @@ def decide(
     limit = attempt - tries + rule.max_attempts
     step = (earlier if streak is None else min(streak, earlier)) + 1 if counts else 1
 
+    status = http_status if known else None
+
     def leave(cause: Cause, notify: bool) -> Decision:
-        return Decision("none", 0, attempt, limit, reason, category, notify, cause, browser)
+        return Decision(
+            "none", 0, attempt, limit, reason, category, notify, cause, browser, None, None, status
+        )
 
     if paused:
         return leave("paused", False)
     if not known:
         return leave("unknown_reason", rule.notify)
     if rule.action == "none":
-        return leave("policy", rule.notify)
+        if status in SIGN_IN:
+            return leave("sign_in", rule.notify)
+        return leave("gone" if status == GONE else "policy", rule.notify)
     if (
         rule.no_progress_attempts > 0
         and progress is not True
@@ -400,14 +590,102 @@ def decide(
         action, cause = "restart", "cannot_resume"
     if not http:
         return leave("not_http", rule.notify)
+    if bytes_short:
+        return Decision(
+            action,
+            SPACE_CHECK_MS,
+            attempt,
+            limit,
+            reason,
+            category,
+            True,
+            "no_space",
+            browser,
+            "space",
+            bytes_short,
+            status,
+            folder,
+        )
+    delay = backoff_ms(rule, step, jitter)
+    asked = retry_after_delay(rule, status, retry_after_ms)
+    if asked is not None:
+        delay = asked
+        cause = "retry_after" if cause == "policy" else cause
     return Decision(
-        action,
-        backoff_ms(rule, step, jitter),
-        attempt,
-        limit,
-        reason,
-        category,
-        False,
-        cause,
-        browser,
+        action, delay, attempt, limit, reason, category, False, cause, browser, None, None, status
     )
+
+
+class SiteState(Record):
+    """One domain's failures, as the store (or, for incognito, the port) keeps them."""
+
+    #: Failures in a row since the domain's last success.
+    failures: int = 0
+    #: When the domain's last failure was decided (ms since the epoch).
+    last_ms: int | None = None
+    #: The hashed key of the download that is the site's probe, and when it is due.
+    probe: str | None = None
+    probe_due_ms: int | None = None
+    #: The end of the domain's pause, if one was decided.
+    paused_until_ms: int | None = None
+
+
+#: The categories whose failures are the site's (a full disk or a crash is not).
+SITE_CATEGORIES = ("NETWORK", "SERVER")
+
+
+def site_step(
+    usual: Decision,
+    state: SiteState,
+    site: Site,
+    rule: Rule,
+    *,
+    probe: str,
+    now_ms: int,
+    progress: bool | None = None,
+    reachable: bool | None = None,
+) -> tuple[Decision, SiteState]:
+    """One failure of a download (`probe`: its key) in its domain's schedule: the decision
+    (`usual` as decide() made it, or the site's) and the domain's new state.
+
+    Only resumes and restarts of NETWORK and SERVER reasons take part. An interruption
+    after which the file grew (`progress`) shows the site answers: a success, decided as
+    usual. One during an outage (`reachable` False: the server did not answer the
+    extension's probe, which may be the user's network) does not count towards the pause.
+    Any other counts; then, in order:
+    - the `pause_after`-th failure in a row (0: never) without a success starts a pause of
+      `pause_ms` if none is running: this download is the site's probe, due when the pause
+      ends, with a notification (once per pause), cause site_paused;
+    - during a pause, or when another download of the domain failed within `window_ms` and
+      the site's probe is still to come, this download waits for the probe: `wait` "site",
+      delay the probe's due time + the rule's initial delay, cause site_wait;
+    - else it is the site's probe, decided as usual.
+    A success of the domain (an outcome in_progress or complete) is a new SiteState().
+    """
+    if usual.action == "none" or usual.category not in SITE_CATEGORIES:
+        return usual, state
+    if progress is True:
+        return usual, SiteState()
+    failures = state.failures + (reachable is not False)  # an outage: see above
+    paused = state.paused_until_ms is not None and state.paused_until_ms > now_ms
+    counts = reachable is not False
+    if counts and site.pause_after and failures >= site.pause_after and not paused:
+        until = now_ms + site.pause_ms
+        decision = usual._replace(delay_ms=site.pause_ms, notify=True, cause="site_paused")
+        return decision, SiteState(failures, now_ms, probe, until, until)
+    recent = (
+        site.window_ms > 0
+        and state.last_ms is not None
+        and now_ms - state.last_ms <= site.window_ms
+    )
+    due = state.probe_due_ms
+    if paused or (recent and probe != state.probe and due is not None and due > now_ms):
+        wait_until = max(due or 0, state.paused_until_ms or 0) if paused else (due or now_ms)
+        decision = usual._replace(
+            delay_ms=wait_until - now_ms + rule.initial_delay_ms,
+            notify=False,
+            cause="site_wait",
+            wait="site",
+        )
+        return decision, state._replace(failures=failures, last_ms=now_ms)
+    return usual, SiteState(failures, now_ms, probe, now_ms + usual.delay_ms, state.paused_until_ms)

@@ -43,10 +43,11 @@ def load_policy(
     try:
         data = cache.read(cached, key)
         categories, reasons, problems = data["categories"], data["reasons"], data["problems"]
-        browsers = data["browsers"]
-        if not all(isinstance(part, dict) for part in (categories, reasons, browsers)):
+        browsers, statuses, sites = data["browsers"], data["statuses"], data["sites"]
+        parts = (categories, reasons, browsers, statuses, sites)
+        if not all(isinstance(part, dict) for part in parts):
             raise TypeError("it holds no policy")
-        return Policy(categories, reasons, browsers), list(problems)
+        return Policy(*parts), list(problems)
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         if not isinstance(exc, FileNotFoundError) and log is not None:
             log(f"the cached policy {cached} is unusable ({exc}); reading {path} again")
@@ -55,6 +56,8 @@ def load_policy(
         "categories": policy.categories,
         "reasons": policy.reasons,
         "browsers": policy.browsers,
+        "statuses": policy.statuses,
+        "sites": policy.sites,
         "problems": problems,
     }
     cache.write(cached, key, data, log)

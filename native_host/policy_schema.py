@@ -8,12 +8,13 @@ and keeps the result, so that a host starting does not import pydantic.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .policy import BROWSERS, LIMITS, Policy
+from .policy import BROWSERS, LIMITS, SITE_LIMITS, Policy
 from .reasons import CATEGORIES, KNOWN_REASONS
 from .textsafe import escape, shorten
 
@@ -42,11 +43,27 @@ class BrowserFile(BaseModel):
     reasons: dict[str, RuleFile] = {}
 
 
+def _site_limit(key: str) -> Field:  # type: ignore[valid-type]
+    low, high = SITE_LIMITS[key]
+    return Field(default=None, ge=low, le=high)
+
+
+class SiteFile(BaseModel):
+    """[sites."example.org"] and [sites."*"]: how a domain's failures are scheduled."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    window_ms: Annotated[int | None, _site_limit("window_ms")] = None
+    pause_after: Annotated[int | None, _site_limit("pause_after")] = None
+    pause_ms: Annotated[int | None, _site_limit("pause_ms")] = None
+
+
 class PolicyFile(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
     categories: dict[str, RuleFile] = {}
     reasons: dict[str, RuleFile] = {}
     browsers: dict[str, BrowserFile] = {}
+    status: dict[str, RuleFile] = {}
+    sites: dict[str, SiteFile] = {}
 
 
 _ALLOWED = {
@@ -59,14 +76,30 @@ _ALLOWED = {
     "no_progress_attempts": "a whole number from {} to {} (0: off)",
 }
 
-_TABLES = "[categories.X], [reasons.X], [browsers.B.categories.X], [browsers.B.reasons.X]"
+_SITE_ALLOWED = {
+    "window_ms": "a whole number of milliseconds from {} to {} (0: no shared schedule)",
+    "pause_after": "a whole number of failures from {} to {} (0: never pause)",
+    "pause_ms": "a whole number of milliseconds from {} to {}",
+}
+
+_TABLES = (
+    "[categories.X], [reasons.X], [browsers.B.categories.X], [browsers.B.reasons.X], "
+    '[status.N], [sites."example.org"], [sites."*"]'
+)
+
+#: A site's name: a host name in lower case (letters, digits, `-`, `.`), or `*`.
+_SITE_NAME = re.compile(
+    r"\*|(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
+)
+_STATUS_NAME = re.compile(r"[1-5][0-9][0-9]")
 
 
-def _allowed(key: str) -> str:
-    text = _ALLOWED.get(key)
+def _allowed(key: str, site: bool = False) -> str:
+    texts, limits = (_SITE_ALLOWED, SITE_LIMITS) if site else (_ALLOWED, LIMITS)
+    text = texts.get(key)
     if text is None:
-        return "one of " + ", ".join(_ALLOWED)
-    low, high = LIMITS.get(key, (0, 0))
+        return "one of " + ", ".join(texts)
+    low, high = limits.get(key, (0, 0))
     return text.format(low, high)
 
 
@@ -120,6 +153,8 @@ def _parse(raw: bytes, name: str) -> Policy | list[str]:
             }
             for browser, layers in parsed.browsers.items()
         },
+        statuses={k: v.model_dump(exclude_none=True) for k, v in parsed.status.items()},
+        sites={k: v.model_dump(exclude_none=True) for k, v in parsed.sites.items()},
     )
 
 
@@ -128,9 +163,10 @@ def _unknown_names(data: dict[str, Any], name: str) -> list[str]:
     exist."""
     problems: list[str] = []
     for table in data:
-        if table not in ("categories", "reasons", "browsers"):
+        if table not in ("categories", "reasons", "browsers", "status", "sites"):
             problems.append(f"{name}: unknown table [{_shown(table)}]; allowed: {_TABLES}")
     problems += _unknown_entries(data, "", name)
+    problems += _unknown_statuses_and_sites(data, name)
     browsers = data.get("browsers")
     if isinstance(browsers, dict):
         for browser, layers in browsers.items():
@@ -151,21 +187,44 @@ def _unknown_names(data: dict[str, Any], name: str) -> list[str]:
     return problems
 
 
+def _unknown_statuses_and_sites(data: dict[str, Any], name: str) -> list[str]:
+    """Problems for a [status.N] that is no HTTP status, and a [sites."..."] that is no host
+    name."""
+    problems = []
+    status, sites = data.get("status"), data.get("sites")
+    for entry in status if isinstance(status, dict) else ():
+        if not _STATUS_NAME.fullmatch(entry):
+            problems.append(
+                f"{name}: unknown [status.{_shown(entry)}]; allowed: an HTTP status from "
+                "100 to 599, such as [status.429]"
+            )
+    for entry in sites if isinstance(sites, dict) else ():
+        if not _SITE_NAME.fullmatch(entry):
+            problems.append(
+                f'{name}: unknown [sites."{_shown(entry)}"]; allowed: a host name in lower '
+                'case, such as [sites."example.org"] (it covers its subdomains too), or '
+                '[sites."*"] for every site'
+            )
+    return problems
+
+
 def _invalid_values(exc: ValidationError, name: str) -> list[str]:
     """A problem per key pydantic refused: the table, the key, the value and what is allowed."""
     problems = []
     for err in exc.errors(include_url=False):
         loc = [_shown(str(p)) for p in err["loc"]]
         depth = 4 if loc[:1] == ["browsers"] else 2  # [browsers.B.reasons.X] or [reasons.X]
+        site = loc[:1] == ["sites"]
+        if site and len(loc) > 1:
+            loc[1] = f'"{loc[1]}"'
         table, key = ".".join(loc[:depth]), ".".join(loc[depth:])
         if err["type"] == "extra_forbidden":
-            problems.append(
-                f"{name}: [{table}] unknown key '{key}'; allowed: {', '.join(_ALLOWED)}"
-            )
+            allowed = ", ".join(_SITE_ALLOWED if site else _ALLOWED)
+            problems.append(f"{name}: [{table}] unknown key '{key}'; allowed: {allowed}")
         elif key:
             problems.append(
                 f"{name}: [{table}] {key} = {_shown(repr(err['input']))} is not allowed; "
-                f"use {_allowed(key)}"
+                f"use {_allowed(key, site)}"
             )
         else:
             problems.append(

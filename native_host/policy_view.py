@@ -9,10 +9,14 @@ from collections.abc import Mapping, Sequence
 
 from .policy import (
     BROWSERS,
+    DEFAULT_5XX,
     DEFAULT_BROWSERS,
     DEFAULT_CATEGORIES,
     DEFAULT_REASONS,
+    DEFAULT_SITE,
+    DEFAULT_STATUSES,
     RULE_KEYS,
+    SITE_KEYS,
     Policy,
     layers,
 )
@@ -99,7 +103,39 @@ def policy_view(
         "browser": browser,
         "categories": categories,
         "reasons": reasons,
+        "statuses": _statuses(policy, file),
+        "sites": _sites(policy, file),
     }
     if browser is None:
         view["browsers"] = _differences(policy, file, categories, reasons)
     return view
+
+
+def _statuses(policy: Policy, file: str) -> Rules:
+    """Each HTTP status with a layer ("5xx": every other server error), as the keys it sets
+    over the reason's rule, each {"value": ..., "source": ...}; the user's over the built-in."""
+    out: dict[str, Any] = {}
+    built_in = {**{str(k): v for k, v in DEFAULT_STATUSES.items()}, "5xx": DEFAULT_5XX}
+    for name in dict.fromkeys([*built_in, *sorted(policy.statuses)]):
+        keys = {k: {"value": v, "source": "default"} for k, v in built_in.get(name, {}).items()}
+        for key, value in policy.statuses.get(name, {}).items():
+            keys[key] = {"value": value, "source": file}
+        out[name] = keys
+    return out
+
+
+def _sites(policy: Policy, file: str) -> Rules:
+    """The schedule of every site ("*") and of each site the user names, each key with its
+    source."""
+    out: dict[str, Any] = {}
+    every = policy.sites.get("*", {})
+    for name in dict.fromkeys(["*", *sorted(policy.sites)]):
+        own = policy.sites.get(name, {})
+        out[name] = {
+            key: {
+                "value": own.get(key, every.get(key, getattr(DEFAULT_SITE, key))),
+                "source": file if key in own or key in every else "default",
+            }
+            for key in SITE_KEYS
+        }
+    return out

@@ -105,7 +105,7 @@ def test_every_request_type_is_documented() -> None:
 COMMON_FIELDS = {"type", "rid", "browser"}
 
 
-@pytest.mark.parametrize("kind", ["hello", "interrupted", "outcome", "history", "stats"])
+@pytest.mark.parametrize("kind", ["hello", "interrupted", "outcome", "history", "stats", "space"])
 def test_every_request_field_has_a_row_and_no_row_is_stale(kind: str) -> None:
     """The first table under each request's heading names exactly the fields its model
     takes (beyond type, rid and browser); `download.x` rows name the download's fields."""

@@ -278,7 +278,9 @@ def test_a_giant_file_name_or_host_can_neither_empty_the_history_nor_bloat_it(
         after = db_file(xdg).stat().st_size + Path(f"{db_file(xdg)}-wal").stat().st_size
         history = host.ask({"type": "history", "rid": "h"})
         assert host.finish() == 0
-    assert after - before < 64 * 1024, f"one event took {after - before} bytes"
+    # About 16 pages of 4 KiB in the write-ahead log: the event with its cut name, its
+    # indexes, its episode, and its domain's failures (schema 6: one page more).
+    assert after - before < 72 * 1024, f"one event took {after - before} bytes"
     items = history["items"]
     assert [item["download_id"] for item in items] == [9, 2, 1, 0], history["truncated"]
     assert value.startswith(items[0][field].rstrip("\u2026"))

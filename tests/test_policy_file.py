@@ -165,3 +165,106 @@ def test_a_broken_policy_keeps_its_problems_in_the_cache_and_a_damaged_cache_is_
     redone = _load_in_a_fresh_process(policy, cached)
     assert redone["problems"] == first["problems"]
     assert f"the cached policy {cached} is unusable" in str(redone["log"])
+
+
+# [status.N] and [sites."..."] (issue 18) -----------------------------------------------------
+
+SIGNALS = b"""
+[status.503]
+max_attempts = 6
+initial_delay_ms = 10000
+
+[status.401]
+action = "resume"
+notify = false
+
+[sites."example.org"]
+window_ms = 30000
+pause_after = 4
+pause_ms = 120000
+
+[sites."*"]
+pause_after = 0
+"""
+
+
+def test_status_and_site_tables_parse_to_their_layers() -> None:
+    """[status.N] takes the keys of [reasons.X] and layers over the reason; [sites."..."]
+    and [sites."*"] schedule a domain's failures."""
+    from native_host.policy import DEFAULT_SITE, Site, site_for
+
+    pol = parse_policy(SIGNALS)
+    assert not isinstance(pol, list), pol
+    assert pol.statuses == {
+        "503": {"max_attempts": 6, "initial_delay_ms": 10000},
+        "401": {"action": "resume", "notify": False},
+    }
+    assert rule_for(pol, "SERVER_FAILED", "SERVER", None, 503).max_attempts == 6
+    assert rule_for(pol, "SERVER_FAILED", "SERVER", None, 401).action == "resume"
+    assert site_for(pol, "dl.example.org") == Site(30000, 4, 120000)
+    assert site_for(pol, "other.net") == DEFAULT_SITE._replace(pause_after=0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b"[status.abc]\nmax_attempts = 1\n", "unknown [status.abc]; allowed: an HTTP status"),
+        (b"[status.600]\nmax_attempts = 1\n", "unknown [status.600]; allowed: an HTTP status"),
+        (b"[status.99]\nmax_attempts = 1\n", "unknown [status.99]"),
+        (b"[status.503]\nwait = 1\n", "[status.503] unknown key 'wait'; allowed: action,"),
+        (
+            b"[status.503]\nmax_attempts = 'x'\n",
+            "[status.503] max_attempts = 'x' is not allowed; use a whole number from 0 to 1000",
+        ),
+        (
+            b'[status.429]\naction = "later"\n',
+            '[status.429] action = \'later\' is not allowed; use "resume", "restart" or "none"',
+        ),
+        (
+            b'[sites."Example.ORG"]\npause_ms = 1\n',
+            'unknown [sites."Example.ORG"]; allowed: a host',
+        ),
+        (b'[sites."a b"]\npause_ms = 1\n', 'unknown [sites."a b"]'),
+        (
+            b'[sites."a.org"]\nwindow = 1\n',
+            "[sites.\"a.org\"] unknown key 'window'; allowed: window_ms, pause_after, pause_ms",
+        ),
+        (
+            b'[sites."a.org"]\npause_after = -1\n',
+            '[sites."a.org"] pause_after = -1 is not allowed; use a whole number of failures '
+            "from 0 to 1000 (0: never pause)",
+        ),
+        (
+            b'[sites."*"]\nwindow_ms = 1.5\n',
+            '[sites."*"] window_ms = 1.5 is not allowed; use a whole number of milliseconds '
+            "from 0 to 86400000",
+        ),
+        (
+            b'[sites."a.org"]\npause_ms = true\n',
+            '[sites."a.org"] pause_ms = True is not allowed; use a whole number of milliseconds',
+        ),
+        (b"[statuses.503]\nmax_attempts = 1\n", "unknown table [statuses]; allowed:"),
+    ],
+)
+def test_status_and_site_mistakes_name_file_key_and_allowed_values(
+    text: bytes, expected: str
+) -> None:
+    """Each mistake in [status.N] or [sites."..."] names the file, the table, the key and
+    what is allowed."""
+    problems = parse_policy(text, "/home/u/.config/dlrescue/policy.toml")
+    assert isinstance(problems, list)
+    assert any(expected in p for p in problems), problems
+    assert all(p.startswith("/home/u/.config/dlrescue/policy.toml: ") for p in problems)
+
+
+def test_status_and_site_tables_come_back_from_the_cache(tmp_path: Path) -> None:
+    """The cached policy keeps [status.N] and [sites."..."]: a host reading it back decides
+    as the one that validated it."""
+    policy = tmp_path / "policy.toml"
+    policy.write_bytes(SIGNALS)
+    cached = tmp_path / "cache" / "policy.json"
+    first, problems = load_policy(policy, cached)
+    assert problems == [] and cached.exists()
+    again, _ = load_policy(policy, cached)
+    assert again == first
+    assert again.sites["example.org"]["pause_after"] == 4

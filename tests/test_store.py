@@ -199,3 +199,73 @@ def test_a_reader_on_an_old_schema_migrates_it_like_a_writer(tmp_path: Path) -> 
     db.close()
     with pytest.raises(StoreUnavailable, match="newer dlrescue"):
         Store(path, reader=True)
+
+
+# Schema 6 (issue 18): HTTP status, bytes needed, each domain's failures -----------------------
+
+
+def test_a_v5_history_migrates_to_v6_keeping_its_rows(tmp_path: Path) -> None:
+    """A history written by schema 5 gains events.http_status and bytes_needed (NULL for its
+    old rows) and the sites table, whose columns are columns.SITE_COLUMNS in order and
+    policy.SiteState's fields after the domain."""
+    from native_host.policy import SiteState
+    from native_host.store.columns import SITE_COLUMNS
+
+    path = tmp_path / "history.sqlite3"
+    db = sqlite3.connect(path)
+    for step in MIGRATIONS[:5]:
+        db.executescript(step)
+    db.execute("PRAGMA user_version = 5")
+    db.execute(
+        "INSERT INTO events (at_ms, kind, reason, category, domain) "
+        "VALUES (1, 'interrupted', 'SERVER_FAILED', 'SERVER', 'e.org')"
+    )
+    db.commit()
+    db.close()
+    assert SCHEMA_VERSION == 6
+    store = Store(path)
+    info = store.db.execute("PRAGMA table_info(sites)").fetchall()
+    assert [row["name"] for row in info] == list(SITE_COLUMNS)
+    assert list(SITE_COLUMNS)[1:] == list(SiteState._fields)
+    assert all(added == 6 for added in SITE_COLUMNS.values())
+    (item,) = store.history()
+    assert item["reason"] == "SERVER_FAILED" and item["http_status"] is None
+    store.close()
+
+
+def test_a_domains_failures_are_kept_reset_and_pruned(tmp_path: Path) -> None:
+    """save_site keeps a domain's state for any later host to read; a state without
+    failures removes the row; prune removes the failures of domains last seen before its
+    cutoff."""
+    from native_host.policy import SiteState
+
+    path = tmp_path / "history.sqlite3"
+    store = Store(path)
+    failing = SiteState(3, 1_000, "k" * 32, 5_000, 9_000)
+    with store.transaction():
+        store.save_site("e.org", failing)
+        store.save_site("old.org", SiteState(1, 10, "x", 20, None))
+    store.close()
+    other = Store(path)
+    assert other.site("e.org") == failing
+    assert other.site("never.org") == SiteState()
+    with other.transaction():
+        other.save_site("e.org", SiteState())
+    assert other.site("e.org") == SiteState()
+    assert other.db.execute("SELECT COUNT(*) FROM sites").fetchone()[0] == 1
+    other.prune(before_ms=100)
+    assert other.site("old.org") == SiteState()
+    other.close()
+
+
+def test_history_items_and_stats_show_the_http_status(tmp_path: Path) -> None:
+    """A history item has `http_status` (null when unknown); stats count `by_status`."""
+    store = Store(tmp_path / "history.sqlite3")
+    with store.transaction():
+        _event(store, None, http_status=503)
+        _event(store, None, http_status=503)
+        _event(store, None, http_status=429)
+        _event(store, None)
+    assert [i["http_status"] for i in store.history()] == [None, 429, 503, 503]
+    assert store.stats()["by_status"] == {"503": 2, "429": 1}
+    store.close()

@@ -5,6 +5,7 @@
     outcome.py      record how a download ended; close its episode
     history.py      the recorded events, filtered, explained
     stats.py        the counts, explained
+    space.py        the free bytes at a download's folder (loaded on first use)
     events.py       the two writes: each event recorded once under its key, else replayed
     port.py         what the handlers share: the port's state, a request's browser
 

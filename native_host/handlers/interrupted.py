@@ -2,8 +2,12 @@
 
 The episode is the download's URL (privacy.url_key); its earlier interruptions, tallied
 (policy.tally), say whether this one made progress and what the budget has left; the rule of
-its reason, category and browser (policy.rule_for) and policy.decide do the rest. An
-incognito download's episode is counted in memory only (Port.incognito), never on disk.
+its reason, category, browser and HTTP status (policy.rule_for) and policy.decide do the
+rest. A reason that may mean a full disk has the free space of the download's folder looked
+at (handlers/space.py); a failure of the network or the server then joins its domain's
+schedule (policy.site_step, the state in the store). An incognito download's episode and
+its domain's failures are counted in memory only (Port.incognito, Port.sites), never on
+disk.
 """
 
 from __future__ import annotations
@@ -11,7 +15,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..explanations import explain
-from ..policy import Decision, Interruption, Policy, browser_key, decide, rule_for, tally
+from ..policy import (
+    Decision,
+    Interruption,
+    Policy,
+    SiteState,
+    browser_key,
+    bytes_short,
+    decide,
+    may_be_disk_full,
+    rule_for,
+    rule_reason,
+    site_for,
+    site_step,
+    tally,
+)
 from ..privacy import domain, is_refetchable, scrub_filename, scrub_url, url_key
 from ..reasons import PAUSED, Reason
 from ..record import TYPE_CHECKING
@@ -22,6 +40,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ..messages import Interrupted
+    from ..policy import Wait
 
 #: This batch's incognito episodes (URL key -> interruptions), kept on the port on commit.
 Counts = dict[str, list[Interruption]]
@@ -55,6 +74,8 @@ def interrupted(
         before, seen = episode.attempts, store.interruptions(episode.id)
     attempt = before if reason.name == PAUSED else before + 1
     decision = _decide(policy, port, request, reason, seen, attempt, paused, rng())
+    progress = tally(seen, reason.name, item.bytesReceived).progress
+    decision = _site(store, port, policy, request, decision, key, at, progress)
     closes = decision.action == "none" and reason.name != PAUSED
     if episode is not None:
         if reason.name != PAUSED:
@@ -83,8 +104,18 @@ def _decide(
     item = request.download
     browser = browser_key(port.browser_of(request))
     past = tally(seen, reason.name, item.bytesReceived)
+    short = folder = None
+    if may_be_disk_full(reason.name, browser) and not paused:
+        from .space import folder_of, free_at  # only for a reason that may be a full disk
+
+        where = folder_of(item.filename)
+        if where is not None:
+            short = bytes_short(free_at(where), item.totalBytes, item.bytesReceived)
+            folder = where.name or str(where)
+    status = request.http_status
+    ruled = rule_reason(reason.name, browser, short)
     return decide(
-        rule_for(policy, reason.name, reason.category, browser),
+        rule_for(policy, ruled, reason.category, browser, status),
         reason=reason.name,
         category=reason.category,
         known=reason.known,
@@ -99,7 +130,48 @@ def _decide(
         streak=past.streak,
         stuck=past.stuck,
         browser=browser,
+        http_status=status,
+        retry_after_ms=request.retry_after_ms,
+        bytes_short=short,
+        folder=folder,
     )
+
+
+def _site(
+    store: Store,
+    port: Port,
+    policy: Policy,
+    request: Interrupted,
+    decision: Decision,
+    key: str,
+    at: int,
+    progress: bool | None,
+) -> Decision:
+    """The decision in its domain's schedule (policy.site_step); the domain's new state kept
+    in the store, or in the port's memory for an incognito download."""
+    item = request.download
+    name = domain(item.url)
+    if name is None or decision.action == "none":
+        return decision
+    incognito = item.incognito is True
+    state = port.sites.get(name) if incognito else store.site(name)
+    browser = browser_key(port.browser_of(request))
+    rule = rule_for(policy, decision.reason, decision.category, browser, decision.http_status)
+    decision, after = site_step(
+        decision,
+        state or SiteState(),
+        site_for(policy, name),
+        rule,
+        probe=key,
+        now_ms=at,
+        progress=progress,
+        reachable=request.reachable,
+    )
+    if incognito:
+        port.sites[name] = after
+    elif after != state:
+        store.save_site(name, after)
+    return decision
 
 
 def _row(
@@ -137,6 +209,8 @@ def _row(
         "event_key": event_key,
         "cause": decision.cause,
         "reachable": None if request.reachable is None else int(request.reachable),
+        "http_status": request.http_status,
+        "bytes_needed": decision.bytes_needed,
     }
 
 
@@ -153,8 +227,25 @@ def replay(seen: dict[str, Any], lang: str) -> dict[str, Any]:
         bool(seen["notify"]),
         seen["cause"] or "policy",
         browser_key(seen["browser"]),
+        WAITS.get(seen["cause"]),
+        seen["bytes_needed"],
+        seen["http_status"] if seen["known"] else None,
+        _folder_name(seen["filename"]),
     )
     return {"event_id": seen["id"], "decision": decision_out(decision, lang)}
+
+
+#: The decision's `wait` for each cause that has one (a replayed decision is rebuilt from
+#: its cause).
+WAITS: dict[str, Wait] = {"no_space": "space", "site_wait": "site"}
+
+
+def _folder_name(filename: str | None) -> str | None:
+    """The name of the folder that holds a stored file name (for a full disk's explanation)."""
+    if not filename:
+        return None
+    parent = filename.replace("\\", "/").rstrip("/").rpartition("/")[0]
+    return parent.rpartition("/")[2] or parent or None
 
 
 def decision_out(decision: Decision, lang: str) -> dict[str, Any]:
@@ -168,4 +259,7 @@ def decision_out(decision: Decision, lang: str) -> dict[str, Any]:
         "category": decision.category,
         "notify": decision.notify,
         "explanation": explain(decision, lang),
+        **({"wait": decision.wait} if decision.wait else {}),
+        **({"bytes_needed": decision.bytes_needed} if decision.wait == "space" else {}),
+        **({"http_status": decision.http_status} if decision.http_status is not None else {}),
     }

@@ -1,8 +1,10 @@
-"""`outcome`: record how a download ended, and close its episode when it did end."""
+"""`outcome`: record how a download ended, and close its episode when it did end; a download
+running or complete resets its domain's failures (policy.site_step)."""
 
 from __future__ import annotations
 
-from ..privacy import url_key
+from ..policy import SiteState
+from ..privacy import domain, url_key
 from ..record import TYPE_CHECKING
 from ..store import Store, now_ms
 from .interrupted import Counts
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
 #: eyes, bytes short) keeps the episode open: the extension then sends an interruption
 #: (SERVER_CONTENT_LENGTH_MISMATCH) for it.
 CLOSING = {"complete": "complete", "given_up": "given_up"}
+#: The states that show the download's site answers: they reset its domain's failures.
+SUCCESS = ("in_progress", "complete")
 
 
 def outcome(
@@ -36,6 +40,12 @@ def outcome(
         store.close_episode(episode_id, closing, at)
     if incognito and closing is not None:
         counts[url_key(item.url)] = []
+    name = domain(item.url) if item.state in SUCCESS else None
+    if name is not None:  # the site is back: its schedule starts again
+        if incognito:
+            port.sites.pop(name, None)
+        else:
+            store.save_site(name, SiteState())
     event_id = store.add_event(
         {
             "at_ms": at,

@@ -7,7 +7,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 from ..caller import Caller
-from ..policy import Interruption
+from ..policy import Interruption, SiteState
 from ..record import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class Port:
     """What the host knows about the extension on the other end of this port."""
 
-    __slots__ = ("browser", "caller", "incognito", "lang")
+    __slots__ = ("browser", "caller", "incognito", "lang", "sites")
 
     def __init__(self, caller: Caller, *, browser: str | None = None) -> None:
         self.caller = caller
@@ -25,6 +25,8 @@ class Port:
         self.browser = browser
         #: Incognito episodes, in memory only: URL key -> its interruptions so far.
         self.incognito: dict[str, list[Interruption]] = {}
+        #: Incognito downloads' domains, in memory only: domain -> its failures.
+        self.sites: dict[str, SiteState] = {}
 
     def browser_of(self, request: Request) -> str | None:
         """The browser a request comes from: its own `browser`, else the port's."""

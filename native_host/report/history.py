@@ -31,6 +31,13 @@ def _action(item: Mapping[str, Any]) -> str:
     return str(item.get("action"))
 
 
+def _reason(item: Mapping[str, Any]) -> str:
+    """The reason, with the HTTP status beside it when one was sent: `SERVER_FAILED 503`."""
+    status = item.get("http_status")
+    reason = escape(str(item["reason"]))
+    return reason if status is None else f"{reason} {status}"
+
+
 def _outcome(item: Mapping[str, Any]) -> str:
     if item.get("outcome"):
         return str(item["outcome"])
@@ -62,7 +69,7 @@ def history_table(
     rows = [
         (
             _when(item["at"], now_ms),
-            escape(str(item["reason"])),
+            _reason(item),
             _action(item),
             _outcome(item),
             _where(item),

@@ -93,12 +93,42 @@ def policy_table(view: Mapping[str, Any], *, width: int = 80) -> Iterator[str]:
             yield ""
             yield f"In {escape(browser)}, decided differently (`--browser {escape(browser)}`):"
             yield from _grid("NAME", both, _keys(both), width)
+    yield from _statuses_and_sites(view, width)
     yield ""
     yield from wrap(
         "Keys",
         "TRIES is max_attempts, WAIT initial_delay_ms, MAX WAIT max_delay_ms, BACKOFF "
         "backoff_factor, STUCK no_progress_attempts; edit them in policy.toml under "
         "[categories.X] or [reasons.X], or for one browser under [browsers.B.categories.X] "
-        "or [browsers.B.reasons.X] (B: chrome or firefox)",
+        "or [browsers.B.reasons.X] (B: chrome or firefox); for one HTTP status under "
+        "[status.N]; a site's schedule under [sites.\"example.org\"] (every site's: see "
+        "PROTOCOL.md)",
         width,
     )
+
+
+def _statuses_and_sites(view: Mapping[str, Any], width: int) -> Iterator[str]:
+    """What each HTTP status changes over its reason's rule, and each site's schedule."""
+    statuses = view.get("statuses") or {}
+    if statuses:
+        yield ""
+        yield "HTTP statuses, when the extension sees them (over the reason's rule):"
+        for status, keys in statuses.items():
+            shown = ", ".join(
+                f"{key} = {_value(key, v['value'])}" + ("*" if v["source"] != "default" else "")
+                for key, v in keys.items()
+            )
+            yield from wrap(escape(status), shown or "(the reason's rule)", width)
+    sites = view.get("sites") or {}
+    if sites:
+        yield ""
+        yield "Sites (one backoff per domain):"
+        for name, keys in sites.items():
+            window, after, pause = (keys[k] for k in ("window_ms", "pause_after", "pause_ms"))
+            mark = {k: "*" if keys[k]["source"] != "default" else "" for k in keys}
+            text = (
+                f"shared schedule within {short_duration(window['value'])}{mark['window_ms']}, "
+                f"pause after {after['value']}{mark['pause_after']} failures in a row for "
+                f"{short_duration(pause['value'])}{mark['pause_ms']}"
+            )
+            yield from wrap("every site" if name == "*" else escape(name), text, width)

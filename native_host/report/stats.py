@@ -102,6 +102,26 @@ def stats_table(
         yield from _counts_table(
             "DOMAIN", "domain", stats["by_domain"], width=width, unicode=unicode, episodes=False
         )
+        for row in stats["by_domain"]:
+            if row.get("failures"):
+                paused = row.get("paused_until")
+                until = f", paused until {paused[11:16]} UTC" if paused else ""
+                yield from wrap(
+                    escape(str(row["domain"])),
+                    f"failing: {row['failures']:,} failures in a row since its last success"
+                    + until,
+                    width,
+                )
+    if stats.get("by_status"):
+        yield ""
+        yield from _counts_table(
+            "HTTP STATUS",
+            "status",
+            [{"status": s, "interruptions": n} for s, n in stats["by_status"].items()],
+            width=width,
+            unicode=unicode,
+            episodes=False,
+        )
     yield ""
     yield from wrap(
         "DOWNLOADS",

@@ -36,6 +36,19 @@ EVENT_COLUMNS: Mapping[str, int] = {
     "event_key": 3,  # the hashed key of an event the extension may send again
     "cause": 3,  # why the decision was made, to explain it again
     "reachable": 4,  # whether the server answered the extension's probe
+    "http_status": 6,  # the status of the download's last response, when the extension sent it
+    "bytes_needed": 6,  # how many more bytes a full disk must free (a `wait: "space"` decision)
+}
+
+#: The sites table's columns in the table's order, with the version that added each: one row
+#: per domain with failures since its last success (policy.SiteState's fields, by name).
+SITE_COLUMNS: Mapping[str, int] = {
+    "domain": 6,
+    "failures": 6,
+    "last_ms": 6,
+    "probe": 6,  # the hashed URL key of the site's probe download
+    "probe_due_ms": 6,
+    "paused_until_ms": 6,
 }
 
 #: The episodes table's columns in the table's order, with the version that added each.
@@ -55,7 +68,7 @@ EPISODE_COLUMNS: Mapping[str, int] = {
 INCOGNITO_DROPPED = ("url", "domain", "filename", "download_id", "bytes_received", "total_bytes")
 
 #: Columns the host keeps for itself: never in a history item or an export.
-INTERNAL = ("event_key", "cause", "reachable")
+INTERNAL = ("event_key", "cause", "reachable", "bytes_needed")
 
 #: The columns a reader sees as true or false (stored as 1 or 0).
 BOOLEANS = ("known", "notify", "incognito")
@@ -86,6 +99,7 @@ HISTORY_ITEM = (
     "incognito",
     "domain",
     "episode_id",
+    "http_status",
 )
 
 #: The keys every history item has under the contract (the rest are dlrescue's own).

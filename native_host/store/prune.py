@@ -11,7 +11,8 @@ from .errors import StoreUnavailable, explain_error
 class Pruning(Connection):
     def prune(self, before_ms: int, *, dry_run: bool = False, batch: int = 5000) -> dict[str, int]:
         """Remove episodes closed before `before_ms` with all their events, and events older
-        than that which belong to no episode. An open episode is never touched.
+        than that which belong to no episode, and the failures of domains whose last failure
+        came before it. An open episode is never touched.
 
         Deletes in transactions of `batch` episodes so a running host is never kept waiting
         long. Returns {"episodes": n, "events": n} removed (or that would be, with dry_run).
@@ -63,6 +64,8 @@ class Pruning(Connection):
             removed["events"] += gone
             if gone < batch:
                 break
+        with self.transaction():  # a domain's failures older than that go too
+            self.db.execute("DELETE FROM sites WHERE last_ms < ?", (before_ms,))
         removed.update(self._scrub(removed["episodes"] + removed["events"] > 0))
         return removed
 

@@ -100,6 +100,23 @@ MIGRATIONS: Sequence[str] = (
     CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO settings (name, value) VALUES ('vacuum_at_prune', '1');
     """,
+    # v6, for listening to the server and the machine (issue 18): the HTTP status of the
+    # download's last response (NULL when the extension did not send it), and how many more
+    # bytes a full disk must free; each domain's failures, so that a site has one backoff
+    # shared by every browser and host (columns.SITE_COLUMNS; the probe's key is hashed).
+    """
+    ALTER TABLE events ADD COLUMN http_status INTEGER;
+    ALTER TABLE events ADD COLUMN bytes_needed INTEGER;
+    CREATE INDEX events_status ON events(kind, http_status, at_ms) WHERE http_status IS NOT NULL;
+    CREATE TABLE sites (
+        domain TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_ms INTEGER,
+        probe TEXT,
+        probe_due_ms INTEGER,
+        paused_until_ms INTEGER
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ..record import TYPE_CHECKING
-from .clock import iso
+from .clock import iso, now_ms
 from .connection import Connection
 
 if TYPE_CHECKING:
@@ -64,7 +64,10 @@ class Stats(Connection):
         reason: `episodes`, `ended` (closed), `retried` (at least one resume or restart),
         `rescued` (ended `complete` after at least one retry), `rescue_share` (rescued / ended,
         None when none ended) and `median_recovery_ms` (first interruption to completion,
-        over rescued episodes). `by_domain` holds the `top_domains` busiest domains.
+        over rescued episodes). `by_domain` holds the `top_domains` busiest domains, each
+        with its `failures` in a row since its last success and `paused_until` (ISO 8601, or
+        None when the site is not paused now). `by_status` counts interruptions per HTTP
+        status ({"503": 4}), over those the extension sent a status for.
         """
         by_reason = self._by_reason(since_ms)
         by_category: dict[str, dict[str, Any]] = {}
@@ -85,6 +88,7 @@ class Stats(Connection):
             "by_category": _ranked(by_category.values(), "category"),
             "by_reason": _ranked(by_reason.values(), "reason"),
             "by_domain": self._by_domain(since_ms, top_domains),
+            "by_status": self._by_status(since_ms),
         }
 
     def _by_reason(self, since_ms: int | None) -> dict[tuple[str, str], dict[str, Any]]:
@@ -126,7 +130,33 @@ class Stats(Connection):
                 GROUP BY domain ORDER BY interruptions DESC, domain LIMIT ?""",  # noqa: S608
             [*([] if since_ms is None else [since_ms]), top],
         )
-        return [{"domain": r["domain"], "interruptions": r["interruptions"]} for r in rows]
+        now = now_ms()
+        out = []
+        for r in rows:
+            site = self._rows(
+                "SELECT failures, paused_until_ms FROM sites WHERE domain = ?", [r["domain"]]
+            )
+            until = site[0]["paused_until_ms"] if site else None
+            out.append(
+                {
+                    "domain": r["domain"],
+                    "interruptions": r["interruptions"],
+                    "failures": site[0]["failures"] if site else 0,
+                    "paused_until": iso(until) if until is not None and until > now else None,
+                }
+            )
+        return out
+
+    def _by_status(self, since_ms: int | None) -> dict[str, int]:
+        """Interruptions per HTTP status, the busiest first."""
+        since = "" if since_ms is None else " AND at_ms >= ?"
+        rows = self._rows(
+            f"""SELECT http_status, COUNT(*) AS n FROM events
+                WHERE kind = 'interrupted' AND http_status IS NOT NULL{since}
+                GROUP BY http_status ORDER BY n DESC, http_status""",  # noqa: S608
+            [] if since_ms is None else [since_ms],
+        )
+        return {str(r["http_status"]): r["n"] for r in rows}
 
     def _add_medians(
         self,

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..record import TYPE_CHECKING, Record
-from .columns import EVENT_COLUMNS, INCOGNITO_DROPPED
+from .columns import EVENT_COLUMNS, INCOGNITO_DROPPED, SITE_COLUMNS
 from .connection import Connection
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from ..policy import Interruption
+    from ..policy import Interruption, SiteState
 
 
 class Episode(Record):
@@ -63,7 +63,8 @@ class Writes(Connection):
         """The event recorded under this key, if any, with what its reply was made of."""
         row = self.db.execute(
             "SELECT id, kind, reason, category, known, action, delay_ms, attempt, max_attempts,"
-            " notify, cause, browser FROM events WHERE event_key = ?",
+            " notify, cause, browser, http_status, bytes_needed, filename"
+            " FROM events WHERE event_key = ?",
             (event_key,),
         ).fetchone()
         return None if row is None else dict(row)
@@ -95,6 +96,29 @@ class Writes(Connection):
             (episode_id, reason),
         ).fetchone()
         return int(row["n"])
+
+    def site(self, domain: str) -> SiteState:
+        """The domain's failures since its last success (a new SiteState when none)."""
+        from ..policy import SiteState
+
+        row = self.db.execute(
+            f"SELECT {', '.join(SiteState._fields)} FROM sites WHERE domain = ?",  # noqa: S608
+            (domain,),
+        ).fetchone()
+        return SiteState() if row is None else SiteState(*row)
+
+    def save_site(self, domain: str, state: SiteState) -> None:
+        """Keep the domain's state (columns.SITE_COLUMNS); a state without failures is
+        removed."""
+        if not state.failures:
+            self.db.execute("DELETE FROM sites WHERE domain = ?", (domain,))
+            return
+        names = ", ".join(SITE_COLUMNS)
+        marks = ", ".join("?" * len(SITE_COLUMNS))
+        self.db.execute(
+            f"INSERT OR REPLACE INTO sites ({names}) VALUES ({marks})",  # noqa: S608
+            (domain, *state),
+        )
 
     def close_episode(self, episode_id: int, outcome: str, at_ms: int) -> None:
         self.db.execute(
