@@ -41,9 +41,9 @@ export function siteOf(url) {
 /**
  * The pending action for a decision, or null for `none`.
  *
- * `wait` (issue 18): "site" -- the site fails for several downloads and this one waits for
- * the site's probe (`site` is the URL's host name; it runs as soon as another download of
- * that site is verified running); "space" -- nothing is done until the disk has room: the
+ * `site` is the URL's host name: once another download of that site is verified running, the
+ * site's waiting actions run at once (Waits.siteBack). `wait` (issue 18): "site" -- the site
+ * fails for several downloads and this one waits for the site's probe; "space" -- nothing is done until the disk has room: the
  * host is asked every SPACE_POLL_MS (the first look then too), `bytesNeeded` more bytes must
  * be free.
  * @returns {{action, dueAt, delayMs, useAlarm, waitOnline, wait?, site?, bytesNeeded?} | null}
@@ -51,14 +51,14 @@ export function siteOf(url) {
 export function planAction(decision, now, url = null) {
   if (!decision || !ACTIVE_ACTIONS.includes(decision.action)) return null;
   let delayMs = Number.isFinite(decision.delay_ms) && decision.delay_ms > 0 ? decision.delay_ms : 0;
-  const plan = { action: decision.action };
+  const site = siteOf(url);
+  const plan = { action: decision.action, ...(site ? { site } : {}) };
   if (decision.wait === "space") {
     delayMs = SPACE_POLL_MS;
     plan.wait = "space";
     plan.bytesNeeded = Number.isFinite(decision.bytes_needed) && decision.bytes_needed > 0 ? decision.bytes_needed : 0;
-  } else if (decision.wait === "site" && siteOf(url)) {
+  } else if (decision.wait === "site" && site) {
     plan.wait = "site";
-    plan.site = siteOf(url);
   }
   return {
     ...plan,

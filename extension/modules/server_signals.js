@@ -13,10 +13,10 @@
 /** The permissions the user is asked for (the popup's button), as permissions.* takes them. */
 export const SIGNAL_PERMISSIONS = Object.freeze({ permissions: ["webRequest"], origins: ["<all_urls>"] });
 
-/** Request types a download's request has: Chromium reports both kinds of download (a link
- *  click, downloads.download()) as "other" (a navigation that turns into a download is a
- *  main_frame or sub_frame); Firefox reports downloads.download() as "xmlhttprequest"? no:
- *  as "other" too, and a clicked link as main_frame (docs/BROWSERS.md, "webRequest"). */
+/** Request types a download's request has (seen in Chromium 156 and Firefox ESR 153):
+ *  downloads.download() is "other" in both; a clicked `<a download>` is "other" in Chromium
+ *  and "main_frame" in Firefox; a navigation that turns into a download is a main_frame or a
+ *  sub_frame; "xmlhttprequest" is kept for a page's fetch that the browser hands over. */
 export const DOWNLOAD_REQUEST_TYPES = Object.freeze(["main_frame", "sub_frame", "other", "xmlhttprequest"]);
 
 /** Retry-After is capped at one day (the protocol's bound). */
@@ -183,6 +183,10 @@ export class ServerSignals {
     this.byUrl.delete(key);
     this.byUrl.set(key, { ...fields, requestId: d.requestId ?? null, type: d.type ?? null, at: this.now() });
     this._prune();
+    if (fields.netError || fields.status >= 400) {
+      this.log.info(`server answer for ${key.slice(0, 200)} (${d.type}): ${fields.status ?? "no status"}`
+        + `${fields.retryAfterMs === null ? "" : `, Retry-After ${fields.retryAfterMs} ms`}${fields.netError ? `, ${fields.netError}` : ""}`);
+    }
   }
 
   _prune() {

@@ -4,7 +4,9 @@
 // maps are owned here; the other parts arm and clear through these methods. What runs when
 // a wait ends is handed in by the rescuer (`due`), so no part calls another through a timer.
 
-import { WAKE_ALARM, wakeAlarmTime } from "./schedule.js";
+import { WAKE_ALARM, siteOf, wakeAlarmTime } from "./schedule.js";
+
+const siteOfRecord = (rec) => siteOf(rec.url);
 
 /** While an action waits for the network, check navigator.onLine this often. */
 export const ONLINE_POLL_MS = 5000;
@@ -101,15 +103,18 @@ export class Waits {
 
   /**
    * A download of `site` is verified running again (or completed): the site is back, so the
-   * actions of its other downloads that wait for the site's probe (`wait: "site"`) are due
-   * now instead of at their slot. Called inside a step. Returns the keys made due.
+   * site's waiting actions are due now instead of at their slot: those that wait for the
+   * site's probe (`wait: "site"`), and the probe of a paused site (its delay is the pause).
+   * Not an action that waits for disk space, nor one whose server asked for a wait itself
+   * (Retry-After). Called inside a step. Returns the keys made due.
    */
   async siteBack(site, exceptKey = null) {
     if (!site) return [];
     const woken = [];
     for (const rec of this.ledger.all()) {
       const p = rec.pending;
-      if (!p || p.wait !== "site" || p.site !== site || rec.key === exceptKey || p.dueAt <= this.now()) continue;
+      if (!p || rec.key === exceptKey || p.dueAt <= this.now() || p.wait === "space") continue;
+      if ((p.site ?? siteOfRecord(rec)) !== site || Number.isInteger(rec.server?.retry_after_ms)) continue;
       const pending = { ...p, wait: null, dueAt: this.now(), useAlarm: false };
       await this.ledger.put(rec.key, { pending });
       this.arm(rec.key, pending);

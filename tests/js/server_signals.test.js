@@ -156,6 +156,27 @@ describe("decisions that wait for the site", () => {
     assert.ok(rig.log.lines.some((l) => /down\.example answers again: 1 download/.test(l.text)));
   });
 
+  test("the probe of a paused site (a long delay, no wait) runs too once the site is back; a Retry-After keeps its time", async () => {
+    const rig = makeRig();
+    await grant(rig);
+    rig.host.decide = (m) => {
+      if (m.download.url.endsWith("/ok.bin")) return decision({ delay_ms: 1000 });
+      if (m.download.url.endsWith("/paused.bin")) return decision({ delay_ms: 600_000, notify: true });
+      return decision({ delay_ms: 20_000, http_status: 503 });
+    };
+    await rig.start();
+    const paused = rig.api.downloads.add({ url: "https://down.example/paused.bin", bytesReceived: 10 });
+    const asked = rig.api.downloads.add({ url: "https://down.example/asked.bin", bytesReceived: 10 });
+    const ok = rig.api.downloads.add({ url: "https://down.example/ok.bin", bytesReceived: 10 });
+    rig.api.webRequest.answer("https://down.example/asked.bin", { status: 503, headers: { "Retry-After": "20" } });
+    for (const item of [paused, asked, ok]) rig.api.downloads.interrupt(item.id, "SERVER_FAILED");
+    await rig.clock.tick(6000);
+    assert.ok(rig.api.downloads.calls.resume.includes(paused.id), "the paused site's probe ran when the site came back");
+    assert.ok(!rig.api.downloads.calls.resume.includes(asked.id), "the server asked this one to wait 20 s");
+    await rig.clock.tick(15_000);
+    assert.ok(rig.api.downloads.calls.resume.includes(asked.id));
+  });
+
   test("without any success on the site, the waiting download runs at its slot", async () => {
     const rig = makeRig();
     rig.host.decide = () => decision({ delay_ms: 20_000, wait: "site" });
