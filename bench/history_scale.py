@@ -39,7 +39,8 @@ import stack_floor
 from _common import BENCH, PYTHON, median, ratio
 
 from native_host import cli, reasons, store
-from native_host.policy import DEFAULT_POLICY, decide, rule_for
+from native_host.decide import decide
+from native_host.policy import DEFAULT_POLICY, rule_for
 
 GENERATOR_VERSION = 1
 CACHE = BENCH / ".cache"

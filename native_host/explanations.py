@@ -13,7 +13,7 @@ between a number and its unit, a decimal comma. English uses plain ASCII.
 
 from __future__ import annotations
 
-from .policy import Decision
+from .decide import Decision
 from .reasons import KNOWN_REASONS, PAUSED, category_of
 from .record import TYPE_CHECKING
 

@@ -7,8 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from native_host import decide as decide_module
 from native_host import policy
-from native_host.policy import DEFAULT_POLICY, Policy, Rule, backoff_ms, decide, rule_for
+from native_host.decide import backoff_ms, decide
+from native_host.policy import DEFAULT_POLICY, Policy, Rule, rule_for
 from native_host.reasons import KNOWN_REASONS, category_of
 
 NEVER = [
@@ -37,7 +39,7 @@ def _decide(
     pol: Policy = DEFAULT_POLICY,
     known: bool = True,
     earlier_same_reason: int | None = None,
-) -> policy.Decision:
+) -> decide_module.Decision:
     category = category_of(reason)
     return decide(
         rule_for(pol, reason, category),
@@ -279,7 +281,7 @@ def test_actions_and_causes_at_run_time_are_exactly_the_literal_types() -> None:
 
 # Attempts judged by progress and reachability ------------------------------------------------
 
-Cut = policy.Interruption
+Cut = decide_module.Interruption
 
 
 def _run(
@@ -289,15 +291,15 @@ def _run(
     browser: str | None = None,
     pol: Policy = DEFAULT_POLICY,
     jitter: float = 0.999,
-) -> list[policy.Decision]:
+) -> list[decide_module.Decision]:
     """Decide a sequence of interruptions of one episode, each (bytesReceived, reachable),
     the way the host does: tally() over the earlier ones, then decide()."""
     category = category_of(reason)
     rule = rule_for(pol, reason, category, browser)
-    earlier: list[policy.Interruption] = []
+    earlier: list[decide_module.Interruption] = []
     out = []
     for number, (received, reachable) in enumerate(cuts, 1):
-        past = policy.tally(earlier, reason, received)
+        past = decide_module.tally(earlier, reason, received)
         d = decide(
             rule,
             reason=reason,
@@ -323,16 +325,16 @@ def test_progress_is_more_bytes_than_the_previous_interruption() -> None:
     """The first interruption made progress when it received anything; a later one when it
     received more than the previous interruption; unknown bytes are unknown progress; after
     a restart the file starts again from 0."""
-    assert policy.tally([], "NETWORK_FAILED", 10).progress is True
-    assert policy.tally([], "NETWORK_FAILED", 0).progress is False
-    assert policy.tally([], "NETWORK_FAILED", None).progress is None
-    assert policy.tally([], "NETWORK_FAILED", -1).progress is None
+    assert decide_module.tally([], "NETWORK_FAILED", 10).progress is True
+    assert decide_module.tally([], "NETWORK_FAILED", 0).progress is False
+    assert decide_module.tally([], "NETWORK_FAILED", None).progress is None
+    assert decide_module.tally([], "NETWORK_FAILED", -1).progress is None
     before = [Cut("NETWORK_FAILED", 500, None, "resume")]
-    assert policy.tally(before, "NETWORK_FAILED", 501).progress is True
-    assert policy.tally(before, "NETWORK_FAILED", 500).progress is False
-    assert policy.tally([Cut("NETWORK_FAILED", None)], "NETWORK_FAILED", 9).progress is None
+    assert decide_module.tally(before, "NETWORK_FAILED", 501).progress is True
+    assert decide_module.tally(before, "NETWORK_FAILED", 500).progress is False
+    assert decide_module.tally([Cut("NETWORK_FAILED", None)], "NETWORK_FAILED", 9).progress is None
     restarted = [Cut("SERVER_NO_RANGE", 500, None, "restart")]
-    assert policy.tally(restarted, "NETWORK_FAILED", 100).progress is True
+    assert decide_module.tally(restarted, "NETWORK_FAILED", 100).progress is True
 
 
 def test_tally_counts_only_interruptions_without_progress_outside_outages() -> None:
@@ -348,10 +350,14 @@ def test_tally_counts_only_interruptions_without_progress_outside_outages() -> N
         Cut("SERVER_FAILED", 100),  # another reason's budget
         Cut("NETWORK_FAILED", None),  # unknown: spent
     ]
-    assert policy.tally(earlier, "NETWORK_FAILED", None) == policy.Tally(None, 3, 3, 1)
+    assert decide_module.tally(earlier, "NETWORK_FAILED", None) == decide_module.Tally(
+        None, 3, 3, 1
+    )
     # After progress (200 > 100), the streak starts again; spent and stuck stay.
     advanced = [*earlier[:-1], Cut("NETWORK_FAILED", 200)]
-    assert policy.tally(advanced, "NETWORK_FAILED", 200) == policy.Tally(False, 2, 0, 1)
+    assert decide_module.tally(advanced, "NETWORK_FAILED", 200) == decide_module.Tally(
+        False, 2, 0, 1
+    )
 
 
 def test_a_download_that_advances_is_never_given_up_and_waits_the_first_step() -> None:

@@ -1,5 +1,5 @@
 """Issue 18, pure: what the server said (HTTP status, Retry-After), the site's schedule (one
-backoff per domain, the pause) and a full disk, as policy.decide(), site_step() and the
+backoff per domain, the pause) and a full disk, as decide.decide(), site_step() and the
 explanations take them; and PROTOCOL.md's tables of them kept equal to the code."""
 
 from __future__ import annotations
@@ -9,6 +9,14 @@ import tomllib
 import pytest
 from test_conformance import names, section, tables
 
+from native_host.decide import (
+    SPACE_CHECK_MS,
+    SPACE_MARGIN,
+    Decision,
+    bytes_short,
+    decide,
+    rule_reason,
+)
 from native_host.explanations import LANGS, explain, format_bytes
 from native_host.policy import (
     DEFAULT_5XX,
@@ -18,21 +26,14 @@ from native_host.policy import (
     RETRY_AFTER_CAP_MS,
     SITE_KEYS,
     SITE_LIMITS,
-    SPACE_CHECK_MS,
-    SPACE_MARGIN,
-    Decision,
     Policy,
     Site,
-    SiteState,
-    bytes_short,
-    decide,
     rule_for,
-    rule_reason,
     site_for,
-    site_step,
     status_defaults,
 )
 from native_host.reasons import category_of
+from native_host.sites import SiteState, site_step
 
 MIB = 1024 * 1024
 

@@ -208,7 +208,7 @@ def test_a_v5_history_migrates_to_v6_keeping_its_rows(tmp_path: Path) -> None:
     """A history written by schema 5 gains events.http_status and bytes_needed (NULL for its
     old rows) and the sites table, whose columns are columns.SITE_COLUMNS in order and
     policy.SiteState's fields after the domain."""
-    from native_host.policy import SiteState
+    from native_host.sites import SiteState
     from native_host.store.columns import SITE_COLUMNS
 
     path = tmp_path / "history.sqlite3"
@@ -237,7 +237,7 @@ def test_a_domains_failures_are_kept_reset_and_pruned(tmp_path: Path) -> None:
     """save_site keeps a domain's state for any later host to read; a state without
     failures removes the row; prune removes the failures of domains last seen before its
     cutoff."""
-    from native_host.policy import SiteState
+    from native_host.sites import SiteState
 
     path = tmp_path / "history.sqlite3"
     store = Store(path)

@@ -1,7 +1,7 @@
 """One handler per request type, as PROTOCOL.md lists them:
 
     hello.py        the port's language and browser; the policy file's problems
-    interrupted.py  record an interruption and decide it (policy.decide)
+    interrupted.py  record an interruption and decide it (decide.decide)
     outcome.py      record how a download ended; close its episode
     history.py      the recorded events, filtered, explained
     stats.py        the counts, explained

@@ -1,11 +1,11 @@
 """`interrupted`: record one interruption in its episode and decide what the extension does.
 
 The episode is the download's URL (privacy.url_key); its earlier interruptions, tallied
-(policy.tally), say whether this one made progress and what the budget has left; the rule of
-its reason, category, browser and HTTP status (policy.rule_for) and policy.decide do the
+(decide.tally), say whether this one made progress and what the budget has left; the rule of
+its reason, category, browser and HTTP status (policy.rule_for) and decide.decide do the
 rest. A reason that may mean a full disk has the free space of the download's folder looked
 at (handlers/space.py); a failure of the network or the server then joins its domain's
-schedule (policy.site_step, the state in the store). An incognito download's episode and
+schedule (sites.site_step, the state in the store). An incognito download's episode and
 its domain's failures are counted in memory only (Port.incognito, Port.sites), never on
 disk.
 """
@@ -14,25 +14,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..explanations import explain
-from ..policy import (
+from ..decide import (
     Decision,
     Interruption,
-    Policy,
-    SiteState,
-    browser_key,
     bytes_short,
     decide,
     may_be_disk_full,
-    rule_for,
     rule_reason,
-    site_for,
-    site_step,
     tally,
 )
+from ..explanations import explain
+from ..policy import Policy, browser_key, rule_for, site_for
 from ..privacy import domain, is_refetchable, scrub_filename, scrub_url, url_key
 from ..reasons import PAUSED, Reason
 from ..record import TYPE_CHECKING
+from ..sites import SiteState, site_step
 from ..store import Episode, Store, now_ms
 from .port import Port
 
@@ -100,7 +96,7 @@ def _decide(
     paused: bool,
     jitter: float,
 ) -> Decision:
-    """policy.decide on this interruption and the episode's earlier ones."""
+    """decide.decide on this interruption and the episode's earlier ones."""
     item = request.download
     browser = browser_key(port.browser_of(request))
     past = tally(seen, reason.name, item.bytesReceived)
@@ -147,7 +143,7 @@ def _site(
     at: int,
     progress: bool | None,
 ) -> Decision:
-    """The decision in its domain's schedule (policy.site_step); the domain's new state kept
+    """The decision in its domain's schedule (sites.site_step); the domain's new state kept
     in the store, or in the port's memory for an incognito download."""
     item = request.download
     name = domain(item.url)

@@ -1,11 +1,11 @@
 """`outcome`: record how a download ended, and close its episode when it did end; a download
-running or complete resets its domain's failures (policy.site_step)."""
+running or complete resets its domain's failures (sites.site_step)."""
 
 from __future__ import annotations
 
-from ..policy import SiteState
 from ..privacy import domain, url_key
 from ..record import TYPE_CHECKING
+from ..sites import SiteState
 from ..store import Store, now_ms
 from .interrupted import Counts
 from .port import Port

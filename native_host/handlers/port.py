@@ -7,8 +7,9 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 from ..caller import Caller
-from ..policy import Interruption, SiteState
+from ..decide import Interruption
 from ..record import TYPE_CHECKING
+from ..sites import SiteState
 
 if TYPE_CHECKING:
     from ..messages import Request

@@ -41,7 +41,7 @@ EVENT_COLUMNS: Mapping[str, int] = {
 }
 
 #: The sites table's columns in the table's order, with the version that added each: one row
-#: per domain with failures since its last success (policy.SiteState's fields, by name).
+#: per domain with failures since its last success (sites.SiteState's fields, by name).
 SITE_COLUMNS: Mapping[str, int] = {
     "domain": 6,
     "failures": 6,

@@ -15,7 +15,8 @@ from .connection import Connection
 if TYPE_CHECKING:
     from typing import Any
 
-    from ..policy import Interruption, SiteState
+    from ..decide import Interruption
+    from ..sites import SiteState
 
 
 class Episode(Record):
@@ -70,8 +71,8 @@ class Writes(Connection):
         return None if row is None else dict(row)
 
     def interruptions(self, episode_id: int) -> list[Interruption]:
-        """The episode's interruptions so far, oldest first, as policy.tally() reads them."""
-        from ..policy import Interruption
+        """The episode's interruptions so far, oldest first, as decide.tally() reads them."""
+        from ..decide import Interruption
 
         rows = self.db.execute(
             "SELECT reason, bytes_received, reachable, action FROM events"
@@ -99,7 +100,7 @@ class Writes(Connection):
 
     def site(self, domain: str) -> SiteState:
         """The domain's failures since its last success (a new SiteState when none)."""
-        from ..policy import SiteState
+        from ..sites import SiteState
 
         row = self.db.execute(
             f"SELECT {', '.join(SiteState._fields)} FROM sites WHERE domain = ?",  # noqa: S608

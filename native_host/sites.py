@@ -1,0 +1,84 @@
+"""One backoff per site: a domain's failures across downloads, and where one more failure
+puts a download in the site's schedule (`site_step`). Pure, like decide.py.
+"""
+
+from __future__ import annotations
+
+from .decide import Decision
+from .policy import Rule, Site
+from .record import Record
+
+
+class SiteState(Record):
+    """One domain's failures, as the store (or, for incognito, the port) keeps them."""
+
+    #: Failures in a row since the domain's last success.
+    failures: int = 0
+    #: When the domain's last failure was decided (ms since the epoch).
+    last_ms: int | None = None
+    #: The hashed key of the download that is the site's probe, and when it is due.
+    probe: str | None = None
+    probe_due_ms: int | None = None
+    #: The end of the domain's pause, if one was decided.
+    paused_until_ms: int | None = None
+
+
+#: The categories whose failures are the site's (a full disk or a crash is not).
+SITE_CATEGORIES = ("NETWORK", "SERVER")
+
+
+def site_step(
+    usual: Decision,
+    state: SiteState,
+    site: Site,
+    rule: Rule,
+    *,
+    probe: str,
+    now_ms: int,
+    progress: bool | None = None,
+    reachable: bool | None = None,
+) -> tuple[Decision, SiteState]:
+    """One failure of a download (`probe`: its key) in its domain's schedule: the decision
+    (`usual` as decide() made it, or the site's) and the domain's new state.
+
+    Only resumes and restarts of NETWORK and SERVER reasons take part. An interruption
+    after which the file grew (`progress`) shows the site answers: a success, decided as
+    usual. One during an outage (`reachable` False: the server did not answer the
+    extension's probe, which may be the user's network) does not count towards the pause.
+    Any other counts; then, in order:
+    - the `pause_after`-th failure in a row (0: never) without a success starts a pause of
+      `pause_ms` if none is running: this download is the site's probe, due when the pause
+      ends, with a notification (once per pause), cause site_paused;
+    - during a pause, or when another download of the domain failed within `window_ms` and
+      the site's probe is still to come, this download waits for the probe: `wait` "site",
+      delay the probe's due time + the rule's initial delay, cause site_wait;
+    - else it is the site's probe, decided as usual.
+    A success of the domain (an outcome in_progress or complete) is a new SiteState().
+    """
+    if usual.action == "none" or usual.category not in SITE_CATEGORIES:
+        return usual, state
+    if progress is True:
+        return usual, SiteState()
+    failures = state.failures + (reachable is not False)  # an outage: see above
+    paused = state.paused_until_ms is not None and state.paused_until_ms > now_ms
+    counts = reachable is not False
+    if counts and site.pause_after and failures >= site.pause_after and not paused:
+        until = now_ms + site.pause_ms
+        decision = usual._replace(delay_ms=site.pause_ms, notify=True, cause="site_paused")
+        return decision, SiteState(failures, now_ms, probe, until, until)
+    recent = (
+        site.window_ms > 0
+        and state.last_ms is not None
+        and now_ms - state.last_ms <= site.window_ms
+    )
+    due = state.probe_due_ms
+    if paused or (recent and probe != state.probe and due is not None and due > now_ms):
+        wait_until = max(due or 0, state.paused_until_ms or 0) if paused else (due or now_ms)
+        decision = usual._replace(
+            delay_ms=wait_until - now_ms + rule.initial_delay_ms,
+            notify=False,
+            cause="site_wait",
+            wait="site",
+        )
+        return decision, state._replace(failures=failures, last_ms=now_ms)
+    return usual, SiteState(failures, now_ms, probe, now_ms + usual.delay_ms, state.paused_until_ms)
