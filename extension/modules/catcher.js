@@ -258,7 +258,7 @@ export class Catcher {
       lastBytes: bytes, reachable: reachable ?? null, serverWaits: 0, stalled,
       referrer: item.referrer || rec?.referrer || null, filename: item.filename || rec?.filename || null,
       // the server's status, Retry-After, network error (with the user's consent only)
-      server: stalled ? null : this._serverAnswer(item),
+      server: stalled ? null : await this._serverAnswer(item),
     };
     // a record under this key that is not this download is stale: start afresh
     const updated = rec ? await this.ledger.put(key, fields) : await this.ledger.reset(key, fields);
@@ -269,8 +269,8 @@ export class Catcher {
   }
 
   /** What the server last answered for this download (webRequest, with consent), or null. */
-  _serverAnswer(item) {
-    const fields = this.signals?.fieldsFor(item) ?? {};
+  async _serverAnswer(item) {
+    const fields = (await this.signals?.fieldsSoon(item)) ?? {};
     return Object.keys(fields).length ? fields : null;
   }
 

@@ -57,7 +57,7 @@ export class Rescuer {
     const serial = new Serial({ log });
     const records = new Records({ api, ledger, outbox, log });
     // what the server answered (with the user's consent); background.js starts its listeners
-    const signals = new ServerSignals({ api, log, now });
+    const signals = new ServerSignals({ api, log, now, timers });
     // the system stays awake while a download runs or anything waits (Chrome only)
     const keepAwake = new KeepAwake({ api, log, busy: () => this.running.active() || this._pendingWork() });
     const awake = () => keepAwake.update();

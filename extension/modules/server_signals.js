@@ -28,6 +28,12 @@ export const SIGNAL_KEEP_MS = 5 * 60_000;
 /** At most this many URLs are remembered (the oldest go first). */
 export const MAX_SIGNALS = 200;
 
+/** An answer this recent belongs to the interruption just caught (no wait for another). */
+export const FRESH_MS = 2000;
+
+/** How long an interruption waits for its request's answer when none is fresh. */
+export const ANSWER_WAIT_MS = 300;
+
 /** The protocol's bound on `net_error`. */
 export const MAX_NET_ERROR_CHARS = 128;
 
@@ -86,9 +92,12 @@ export class ServerSignals {
    * @param {object} o
    * @param {object} o.api  the browser API (permissions, webRequest when granted)
    */
-  constructor({ api, log = console, now = () => Date.now(), keepMs = SIGNAL_KEEP_MS, maxEntries = MAX_SIGNALS }) {
-    Object.assign(this, { api, log, now, keepMs, maxEntries });
+  constructor({
+    api, log = console, now = () => Date.now(), timers = globalThis, keepMs = SIGNAL_KEEP_MS, maxEntries = MAX_SIGNALS,
+  }) {
+    Object.assign(this, { api, log, now, timers, keepMs, maxEntries });
     this.byUrl = new Map(); // url -> {status, retryAfterMs, netError, requestId, type, at}
+    this.waiters = new Set(); // {urls, done}: an interruption waiting for its request's answer
     this.listening = false;
     this.seenTypes = new Set(); // request types that answered, for debugging
     this._onHeaders = (d) => this.headersReceived(d);
@@ -183,6 +192,7 @@ export class ServerSignals {
     this.byUrl.delete(key);
     this.byUrl.set(key, { ...fields, requestId: d.requestId ?? null, type: d.type ?? null, at: this.now() });
     this._prune();
+    for (const waiter of this.waiters) if (waiter.urls.has(key)) waiter.done();
     if (fields.netError || fields.status >= 400) {
       this.log.info(`server answer for ${key.slice(0, 200)} (${d.type}): ${fields.status ?? "no status"}`
         + `${fields.retryAfterMs === null ? "" : `, Retry-After ${fields.retryAfterMs} ms`}${fields.netError ? `, ${fields.netError}` : ""}`);
@@ -211,6 +221,30 @@ export class ServerSignals {
   /** The `interrupted` fields for a download: {http_status, retry_after_ms, net_error} or {}. */
   fieldsFor(item) {
     return signalFields(this.forItem(item));
+  }
+
+  /**
+   * The fields for a download that was just interrupted. Firefox reports the interruption
+   * before webRequest delivers the answer of its request (seen with Firefox ESR 153: about
+   * 80 ms later), so without an answer of the last `freshMs`, wait up to `waitMs` for one;
+   * then take what is known. At once when not listening.
+   */
+  async fieldsSoon(item, { freshMs = FRESH_MS, waitMs = ANSWER_WAIT_MS } = {}) {
+    if (!this.listening) return {};
+    const known = this.forItem(item);
+    if (known && known.at >= this.now() - freshMs) return signalFields(known);
+    const urls = new Set([item?.finalUrl, item?.url].filter(Boolean).map(urlKey));
+    await new Promise((resolve) => {
+      const waiter = { urls, done: () => {} };
+      const timer = this.timers.setTimeout(() => waiter.done(), waitMs);
+      waiter.done = () => {
+        this.timers.clearTimeout(timer);
+        this.waiters.delete(waiter);
+        resolve();
+      };
+      this.waiters.add(waiter);
+    });
+    return this.fieldsFor(item);
   }
 
   /** For debugging and the end-to-end tests. */

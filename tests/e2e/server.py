@@ -76,6 +76,9 @@ class Behaviour:
     #: Hold each cut body (before its first byte) until every path sharing this barrier
     #: has been asked for, so that the cuts happen at once.
     gate: threading.Barrier | None = None
+    #: Send `Retry-After: <this>` with every error status (delta-seconds as an int, or the
+    #: header's text as given, e.g. an HTTP-date).
+    retry_after: int | str | None = None
 
 
 @dataclass
@@ -166,7 +169,8 @@ class _Handler(BaseHTTPRequestHandler):
             status = b.then_status
         if status is not None:
             self._record(path, rng, status, 0, False)
-            self._plain(status, f"status {status}".encode(), "text/plain")
+            extra = {} if b.retry_after is None else {"Retry-After": str(b.retry_after)}
+            self._plain(status, f"status {status}".encode(), "text/plain", extra)
             return
         body = body_bytes(path, b.size)
         start = 0
@@ -258,8 +262,12 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def _plain(self, status: int, data: bytes, ctype: str) -> None:
+    def _plain(
+        self, status: int, data: bytes, ctype: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")

@@ -95,6 +95,28 @@ describe("watching the server's answers only with the user's consent", () => {
       { net_error: "net::ERR_CONNECTION_REFUSED" }, "finalUrl first, fragment ignored");
   });
 
+  test("an interruption reported before its request's answer (Firefox) waits for it, 300 ms at most", async () => {
+    const rig = makeRig({ browser: "firefox" });
+    await grant(rig);
+    await rig.start();
+    const item = rig.api.downloads.add({ url: URL_A });
+    rig.api.downloads.interrupt(item.id, "SERVER_FAILED");
+    await rig.clock.tick(0);
+    assert.equal(rig.host.ofType("interrupted").length, 0, "waiting for the answer");
+    rig.api.webRequest.answer(URL_A, { status: 429, headers: { "Retry-After": "5" } });
+    await rig.clock.tick(0);
+    const [sent] = rig.host.ofType("interrupted");
+    assert.equal(sent.http_status, 429);
+    assert.equal(sent.retry_after_ms, 5000);
+
+    const silent = rig.api.downloads.add({ url: "https://quiet.example/x.bin" });
+    rig.api.downloads.interrupt(silent.id, "NETWORK_FAILED");
+    await rig.clock.tick(300);
+    const second = rig.host.ofType("interrupted")[1];
+    assert.equal(second.download.url, "https://quiet.example/x.bin", "no answer came: sent without one");
+    assert.equal(second.http_status, undefined);
+  });
+
   test("answers are forgotten after five minutes, and at most 200 URLs are kept", async () => {
     const clock = new FakeClock(NOW);
     const api = makeFakeApi({ clock });
@@ -170,7 +192,7 @@ describe("decisions that wait for the site", () => {
     const ok = rig.api.downloads.add({ url: "https://down.example/ok.bin", bytesReceived: 10 });
     rig.api.webRequest.answer("https://down.example/asked.bin", { status: 503, headers: { "Retry-After": "20" } });
     for (const item of [paused, asked, ok]) rig.api.downloads.interrupt(item.id, "SERVER_FAILED");
-    await rig.clock.tick(6000);
+    await rig.clock.tick(8000); // two wait 300 ms for an answer that never comes, then 1 s, then the 5 s check
     assert.ok(rig.api.downloads.calls.resume.includes(paused.id), "the paused site's probe ran when the site came back");
     assert.ok(!rig.api.downloads.calls.resume.includes(asked.id), "the server asked this one to wait 20 s");
     await rig.clock.tick(15_000);
