@@ -43,15 +43,16 @@ def site_step(
 
     Only resumes and restarts of NETWORK and SERVER reasons take part. An interruption
     after which the file grew (`progress`) shows the site answers: a success, decided as
-    usual. One during an outage (`reachable` False: the server did not answer the
-    extension's probe, which may be the user's network) does not count towards the pause.
-    Any other counts; then, in order:
-    - the `pause_after`-th failure in a row (0: never) without a success starts a pause of
-      `pause_ms` if none is running: this download is the site's probe, due when the pause
-      ends, with a notification (once per pause), cause site_paused;
+    usual. Then, in order:
     - during a pause, or when another download of the domain failed within `window_ms` and
       the site's probe is still to come, this download waits for the probe: `wait` "site",
-      delay the probe's due time + the rule's initial delay, cause site_wait;
+      delay the probe's due time + the rule's initial delay, cause site_wait. A follower's
+      failure is not the site's: twenty downloads cut at once are one failure, not twenty;
+    - else it is the site's probe, and its failure counts, unless it came during an outage
+      (`reachable` False: the server did not answer the extension's probe, which may be the
+      user's own network); the `pause_after`-th counted failure in a row (0: never) without a
+      success starts a pause of `pause_ms`: this download is the site's probe, due when the
+      pause ends, with a notification (once per pause), cause site_paused;
     - else it is the site's probe, decided as usual.
     A success of the domain (an outcome in_progress or complete) is a new SiteState().
     """
@@ -59,13 +60,7 @@ def site_step(
         return usual, state
     if progress is True:
         return usual, SiteState()
-    failures = state.failures + (reachable is not False)  # an outage: see above
     paused = state.paused_until_ms is not None and state.paused_until_ms > now_ms
-    counts = reachable is not False
-    if counts and site.pause_after and failures >= site.pause_after and not paused:
-        until = now_ms + site.pause_ms
-        decision = usual._replace(delay_ms=site.pause_ms, notify=True, cause="site_paused")
-        return decision, SiteState(failures, now_ms, probe, until, until)
     recent = (
         site.window_ms > 0
         and state.last_ms is not None
@@ -80,5 +75,10 @@ def site_step(
             cause="site_wait",
             wait="site",
         )
-        return decision, state._replace(failures=failures, last_ms=now_ms)
+        return decision, state._replace(last_ms=now_ms)
+    failures = state.failures + (reachable is not False)  # an outage: see above
+    if reachable is not False and site.pause_after and failures >= site.pause_after:
+        until = now_ms + site.pause_ms
+        decision = usual._replace(delay_ms=site.pause_ms, notify=True, cause="site_paused")
+        return decision, SiteState(failures, now_ms, probe, until, until)
     return usual, SiteState(failures, now_ms, probe, now_ms + usual.delay_ms, state.paused_until_ms)

@@ -202,7 +202,7 @@ def _failure(
 def test_three_failures_within_the_window_one_probe_two_waits() -> None:
     """The first failure is the site's probe, decided as usual; the next two downloads of
     the domain wait for it: `wait: "site"`, delay = the probe's due time + the rule's
-    initial delay."""
+    initial delay. Their failures are not the site's: only the probe's counts."""
     first, state = _failure(SiteState(), "a", NOW)
     assert first == _decide("NETWORK_FAILED") and state.probe == "a"
     assert state.probe_due_ms == NOW + first.delay_ms
@@ -212,7 +212,7 @@ def test_three_failures_within_the_window_one_probe_two_waits() -> None:
     for decision, at in ((second, NOW + 500), (third, NOW + 900)):
         assert (decision.wait, decision.cause, decision.notify) == ("site", "site_wait", False)
         assert decision.delay_ms == NOW + first.delay_ms - at + initial
-    assert state.failures == 3 and state.probe == "a"
+    assert state.failures == 1 and state.probe == "a"
     assert "Other downloads from this site" in explain(second, "en")
 
 
@@ -237,14 +237,14 @@ def test_a_window_of_zero_never_shares() -> None:
 
 
 def test_pause_after_n_failures_notifies_once_per_pause() -> None:
-    """The pause_after-th failure in a row pauses the domain for pause_ms with a
-    notification; failures during the pause wait until after it, silently; once the pause
-    is over, the next failure starts a new pause and notifies again."""
+    """The site's probe failing the pause_after-th time in a row pauses the domain for
+    pause_ms with a notification; failures during the pause wait until after it, silently;
+    once the pause is over, the next failure starts a new pause and notifies again."""
     site = Site(60_000, 3, 600_000)
     state = SiteState()
     decisions = []
-    for i, key in enumerate("abc"):
-        decision, state = _failure(state, key, NOW + i, site=site)
+    for i in range(3):
+        decision, state = _failure(state, "a", NOW + i, site=site)
         decisions.append(decision)
     paused = decisions[-1]
     assert (paused.cause, paused.notify, paused.delay_ms) == ("site_paused", True, 600_000)
@@ -255,6 +255,19 @@ def test_pause_after_n_failures_notifies_once_per_pause() -> None:
     after, state = _failure(state, "c", NOW + 700_000, site=site)
     assert (after.cause, after.notify) == ("site_paused", True)
     assert "pauses them for 10 min" in explain(paused, "en")
+
+
+def test_twenty_downloads_cut_at_once_are_one_failure_of_the_site_not_a_pause() -> None:
+    """Twenty downloads of one domain fail together (one cut of a network): the first is the
+    probe, the nineteen others wait for it and do not count; the default pause (after 8)
+    does not start."""
+    state = SiteState()
+    decisions = []
+    for i in range(20):
+        decision, state = _failure(state, f"k{i}", NOW + i)
+        decisions.append(decision)
+    assert all(d.cause != "site_paused" for d in decisions)
+    assert state.failures == 1 and [d.wait for d in decisions].count("site") == 19
 
 
 def test_pause_after_zero_never_pauses() -> None:
