@@ -478,13 +478,13 @@ def test_max_attempts_zero_means_no_retry_even_with_progress() -> None:
 
 
 def test_firefox_layer_changes_what_firefox_reports_differently() -> None:
-    """Firefox: CRASH is left with a notification (a blocked file), SERVER_FAILED restarts at
-    most twice, NETWORK_FAILED leaves after one stuck reachable cut; Chrome and unknown
+    """Firefox: CRASH is left with a notification (a blocked file), SERVER_FAILED restarts
+    (with SERVER's budget), NETWORK_FAILED leaves after two stuck reachable cuts; Chrome and unknown
     browsers keep the generic rules."""
     crash = rule_for(DEFAULT_POLICY, "CRASH", "CRASH", "firefox")
     assert (crash.action, crash.notify) == ("none", True)
     server = rule_for(DEFAULT_POLICY, "SERVER_FAILED", "SERVER", "Firefox")
-    assert (server.action, server.max_attempts) == ("restart", 2)
+    assert (server.action, server.max_attempts) == ("restart", 4)
     assert (
         rule_for(DEFAULT_POLICY, "NETWORK_FAILED", "NETWORK", "firefox").no_progress_attempts == 2
     )
@@ -520,8 +520,13 @@ def test_layer_order_weakest_first() -> None:
         )
         return int(getattr(rule_for(pol, "SERVER_FAILED", "SERVER", "firefox"), key))
 
-    assert firefox() == 2  # built-in browser reason over built-in category (4)
-    assert firefox(categories={"SERVER": {key: 7}}) == 2  # user category is weaker
+    def firefox_action(**categories: object) -> str:
+        pol = Policy(categories=categories, reasons={})  # type: ignore[arg-type]
+        return rule_for(pol, "SERVER_FAILED", "SERVER", "firefox").action
+
+    assert firefox_action() == "restart"  # built-in browser reason over the category (resume)
+    assert firefox_action(SERVER={"action": "none"}) == "restart"  # user category is weaker
+    assert firefox() == 4  # the built-in browser layer leaves the category's budget
     assert firefox(reasons={"SERVER_FAILED": {key: 5}}) == 5  # user reason wins over built-in
     browser_cat = {"firefox": {"categories": {"SERVER": {key: 6}}}}
     assert firefox(reasons={"SERVER_FAILED": {key: 5}}, browsers=browser_cat) == 6

@@ -28,9 +28,6 @@ FIREFOX_CUT = {"trickle_chunk": 16 * 1024, "trickle_interval": 0.1}
 #: Longer than any policy delay of the suite (policy.toml: at most 1 s), with slack.
 QUIET = 2.0
 
-#: Firefox's built-in rule for SERVER_FAILED (native_host/policy.py DEFAULT_BROWSERS).
-FIREFOX_SERVER_FAILED_ATTEMPTS = 2
-
 
 def reasons(hist: list[dict[str, Any]]) -> list[str]:
     return [h["reason"] for h in hist]
@@ -135,18 +132,16 @@ def test_forbidden_and_not_found_are_never_retried(rig: Rig) -> None:
 
 def test_server_that_never_recovers_gets_the_policy_attempts_then_gives_up(rig: Rig) -> None:
     """Scenario 3: a server that answers 503 for ever gets exactly the attempts of the
-    policy. Chromium: the user's policy.toml (SERVER max_attempts = 3, not the default 4):
-    three interruptions decided resume, the fourth `none`. Firefox: its own built-in rule
-    for SERVER_FAILED, which there hides a 401 as well as a 503 and cannot resume (restart,
-    at most twice), stands above the user's category: two restarts, the third `none`. Each
-    last one is notified; the server saw one request per interruption, the episode closed
-    `given_up`, and no file was completed."""
+    user's policy.toml (SERVER max_attempts = 3, not the default 4): three interruptions
+    decided resume (Chromium) or restart (Firefox says canResume false after a 503; its own
+    rule for SERVER_FAILED restarts), the fourth decided `none` with a notification; the
+    server saw four requests, the episode closed `given_up`, and no file was completed."""
     path = rig.path("s3-never-recovers.bin")
     rig.server.add(path, Behaviour(status_always=503))
     via = "page" if rig.name == "chromium" else "extension"
     (url,) = rig.download(path, via=via)
 
-    tries = SERVER_MAX_ATTEMPTS if rig.name == "chromium" else FIREFOX_SERVER_FAILED_ATTEMPTS
+    tries = SERVER_MAX_ATTEMPTS
     n = tries + 1
     hist = rig.wait_history(url, closed("given_up"), 40, "the give-up")
     assert reasons(hist) == ["SERVER_FAILED"] * n, rig.explain(url, hist)
