@@ -110,10 +110,13 @@ def test_a_stall_with_the_socket_open_is_caught_by_the_watchdog(rig: Rig) -> Non
         path,
         Behaviour(size=FOUR_MB, trickle_chunk=1024 * 1024, trickle_interval=90, trickle_times=1),
     )
+    start = time.monotonic()
+    (url,) = rig.download(path)
+    # the stall starts once the first MiB is in: Firefox under load can take seconds to set a
+    # download up, and one stalled at 0 bytes cannot be resumed, only started again
+    wait_for("the first MiB", lambda: any(i.get("bytesReceived", 0) for i in rig.items(url)), 20)
     set_stall_seconds(rig, 3)
     try:
-        start = time.monotonic()
-        (url,) = rig.download(path)
         hist = rig.wait_history(url, closed("complete"), 40, "the stalled download to complete")
         took = time.monotonic() - start
     finally:
