@@ -218,7 +218,18 @@ def test_range_answered_416_is_restarted_and_completes(rig: Rig) -> None:
         want = (["NETWORK_FAILED", "NETWORK_FAILED"], ["resume", "restart"])
     (url,) = rig.download(path)
 
-    hist = rig.wait_history(url, closed("complete"), 40, "the episode to close complete")
+    if rig.name == "chromium":
+        # Chromium restarts a 416 by itself; when one of its cuts lands while the running
+        # watch holds the download paused (for Chromium's resume count), the extension
+        # resumes it at once, as Chromium's own retry would, and Chromium restarts it: then
+        # the download completes with no interruption for the host to record.
+        rig.wait_state(url, "complete", 40)
+        time.sleep(QUIET)  # the extension's outcome reaches the host
+        hist = rig.history(url)
+        assert not hist or hist[-1]["outcome"] == "complete", rig.explain(url, hist)
+        want = want if hist else ([], [])
+    else:
+        hist = rig.wait_history(url, closed("complete"), 40, "the episode to close complete")
     got = reasons(hist)
     if rig.name == "firefox" and got[1:] == ["SERVER_FAILED"]:
         got[1] = "NETWORK_FAILED"  # SERVER_FAILED, as once reported; equivalent here
