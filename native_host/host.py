@@ -175,33 +175,43 @@ class Host:
         except framing.FrameTooLarge as exc:
             return self.failed(rid, exc)
 
-    def failed(self, rid: object, exc: BaseException) -> bytes:
-        """`internal_error` for a request the host failed on (a bug), with the traceback in
-        the log."""
-        import traceback  # only on a bug
-
-        self.log(f"internal error: {''.join(traceback.format_exception(exc))}")
-        message = (
-            f"the host failed on this request ({type(exc).__name__}); "
-            f"it was not recorded and the host keeps serving; the log has details"
-        )
-        return replies.error(rid, HostError("internal_error", message))
-
-    # -- requests: each to its handler --------------------------------------------------------
-
     def _read(self, request: Any) -> dict[str, Any]:
-        if request.type == "hello":
-            return hello(self.port, request, self.policy_problems)
-        if request.type == "history":
-            return history(self.store(), self.port, request)
-        if request.type == "space":
-            from .handlers.space import space  # on first use: it imports shutil
-
-            return space(request)
-        return stats(self.store(), self.port, request)
+        return READS[request.type](self, request)
 
     def _write(self, store: Store, request: Any, counts: Counts) -> dict[str, Any]:
         return record(store, self.port, request, policy=self.policy, rng=self.rng, counts=counts)
+
+    def failed(self, rid: object, exc: BaseException) -> bytes:
+        """`internal_error` for a request the host failed on (a bug); the log has why."""
+        return internal_error(self.log, rid, exc)
+
+
+def _space(host: Host, request: Any) -> dict[str, Any]:
+    from .handlers.space import space  # on first use: it imports shutil
+
+    return space(request)
+
+
+#: The reads, each to its handler; the writes (handlers/events.WRITES) go to `record`.
+READS: dict[str, Callable[[Host, Any], dict[str, Any]]] = {
+    "hello": lambda host, request: hello(host.port, request, host.policy_problems),
+    "history": lambda host, request: history(host.store(), host.port, request),
+    "stats": lambda host, request: stats(host.store(), host.port, request),
+    "space": _space,
+}
+
+
+def internal_error(log: Callable[[str], None], rid: object, exc: BaseException) -> bytes:
+    """`internal_error` for a request the host failed on (a bug), with the traceback in
+    the log."""
+    import traceback  # only on a bug
+
+    log(f"internal error: {''.join(traceback.format_exception(exc))}")
+    message = (
+        f"the host failed on this request ({type(exc).__name__}); "
+        f"it was not recorded and the host keeps serving; the log has details"
+    )
+    return replies.error(rid, HostError("internal_error", message))
 
 
 def _undo(db: sqlite3.Connection) -> None:
