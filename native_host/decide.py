@@ -21,7 +21,7 @@ from .reasons import PAUSED
 from .record import TYPE_CHECKING, Record
 
 if TYPE_CHECKING:
-    from .policy import Action, Cause, Wait
+    from .decision_types import Action, Cause, Wait
 
 
 class Decision(Record):

@@ -19,6 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
 
+from .decision_types import Action, Wait
 from .fields import KINDS, LONG, MAX_SAFE_INT, RID_CHARS, SHORT, instant, reason
 from .reasons import CATEGORIES, Reason
 
@@ -183,7 +184,7 @@ class HelloReply(BaseModel):
 
 class DecisionOut(BaseModel):
     model_config = _LAZY
-    action: Literal["resume", "restart", "none"]
+    action: Action
     delay_ms: int
     attempt: int
     max_attempts: int
@@ -192,7 +193,7 @@ class DecisionOut(BaseModel):
     notify: bool
     explanation: str
     #: Only when they apply: "space" (with bytes_needed) or "site"; the status used.
-    wait: Literal["space", "site"] | None = None
+    wait: Wait | None = None
     bytes_needed: int | None = None
     http_status: int | None = None
 

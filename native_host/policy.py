@@ -40,44 +40,7 @@ from collections.abc import Mapping
 from .record import TYPE_CHECKING, Record
 
 if TYPE_CHECKING:
-    from typing import Literal
-
-    Action = Literal["resume", "restart", "none"]
-    #: Why a decision came out as it did; explanations are written per cause.
-    Cause = Literal[
-        "policy",
-        "gave_up",
-        "cannot_resume",
-        "not_http",
-        "unknown_reason",
-        "paused",
-        "no_progress",
-        "sign_in",
-        "gone",
-        "retry_after",
-        "site_wait",
-        "site_paused",
-        "no_space",
-    ]
-    Wait = Literal["space", "site"]
-
-#: The values of Action and Cause at run time (tests/test_policy.py checks they are the same).
-ACTIONS: tuple[Action, ...] = ("resume", "restart", "none")
-CAUSES: tuple[Cause, ...] = (
-    "policy",
-    "gave_up",
-    "cannot_resume",
-    "not_http",
-    "unknown_reason",
-    "paused",
-    "no_progress",
-    "sign_in",
-    "gone",
-    "retry_after",
-    "site_wait",
-    "site_paused",
-    "no_space",
-)
+    from .decision_types import Action
 
 #: The browsers with a layer of their own (the request's `browser`, lower case); any other
 #: value, or none, gets the generic rule.

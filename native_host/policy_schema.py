@@ -10,10 +10,11 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .decision_types import ACTIONS, Action
 from .policy import BROWSERS, LIMITS, SITE_LIMITS, Policy
 from .reasons import CATEGORIES, KNOWN_REASONS
 from .textsafe import escape, shorten
@@ -26,7 +27,7 @@ def _limit(key: str) -> Field:  # type: ignore[valid-type]
 
 class RuleFile(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
-    action: Literal["resume", "restart", "none"] | None = None
+    action: Action | None = None
     max_attempts: Annotated[int | None, _limit("max_attempts")] = None
     initial_delay_ms: Annotated[int | None, _limit("initial_delay_ms")] = None
     max_delay_ms: Annotated[int | None, _limit("max_delay_ms")] = None
@@ -67,7 +68,7 @@ class PolicyFile(BaseModel):
 
 
 _ALLOWED = {
-    "action": '"resume", "restart" or "none"',
+    "action": ", ".join(f'"{a}"' for a in ACTIONS[:-1]) + f' or "{ACTIONS[-1]}"',
     "max_attempts": "a whole number from {} to {}",
     "initial_delay_ms": "a whole number of milliseconds from {} to {}",
     "max_delay_ms": "a whole number of milliseconds from {} to {}",

@@ -51,6 +51,7 @@ PURE = frozenset(
         "replies.py",
         "policy.py",
         "decide.py",
+        "decision_types.py",
         "sites.py",
         "policy_schema.py",
         "policy_view.py",

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from native_host import explanations
 from native_host.decide import Decision, decide
+from native_host.decision_types import ACTIONS, CAUSES
 from native_host.explanations import (
     LANGS,
     describe_category,
@@ -21,7 +22,7 @@ from native_host.explanations import (
     format_delay,
     normalize_lang,
 )
-from native_host.policy import ACTIONS, CAUSES, DEFAULT_POLICY, rule_for
+from native_host.policy import DEFAULT_POLICY, rule_for
 from native_host.reasons import CATEGORIES, KNOWN_REASONS, category_of
 
 #: Each browser decide() knows, and one it does not (the generic rules).

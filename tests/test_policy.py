@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from native_host import decide as decide_module
 from native_host import policy
 from native_host.decide import backoff_ms, decide
+from native_host.decision_types import ACTIONS, CAUSES, WAITS
 from native_host.policy import DEFAULT_POLICY, Policy, Rule, rule_for
 from native_host.reasons import KNOWN_REASONS, category_of
 
@@ -194,7 +195,7 @@ def test_decide_is_total_and_within_bounds(
     canResume is false, and never a retry past max_attempts."""
     d = _decide(reason, attempt, can_resume=can_resume, http=http, jitter=jitter)
     rule = rule_for(DEFAULT_POLICY, reason, category_of(reason))
-    assert d.action in policy.ACTIONS
+    assert d.action in ACTIONS
     assert 0 <= d.delay_ms <= rule.max_delay_ms
     assert d.action == "none" or d.delay_ms >= min(rule.initial_delay_ms, rule.max_delay_ms)
     assert not (can_resume is False and d.action == "resume")
@@ -261,22 +262,24 @@ def test_restart_overrides_in_quiet_categories_still_wait() -> None:
     assert _decide("FILE_TRANSIENT_ERROR", jitter=0.5).delay_ms == rule.initial_delay_ms
 
 
-def test_actions_and_causes_at_run_time_are_exactly_the_literal_types() -> None:
-    """policy.py spells Action and Cause twice: as Literal types for mypy (not evaluated at
-    run time, so typing is not imported) and as the tuples code iterates. They must list the
-    same values in the same order."""
+def test_a_decisions_words_are_spelled_once_in_decision_types() -> None:
+    """Action, Cause and Wait are Literal types in decision_types.py, their run-time tuples
+    derived from them; no other module spells a Literal or a tuple of those words again
+    (messages.py and policy_schema.py import the types): a tuple or Literal of all of one
+    kind's words anywhere else is a second spelling."""
     import ast
-    import inspect
+    from pathlib import Path
 
-    literals: dict[str, tuple[object, ...]] = {}
-    for node in ast.walk(ast.parse(inspect.getsource(policy))):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Subscript):
-            (target,) = node.targets
-            values = node.value.slice
-            if isinstance(target, ast.Name) and isinstance(values, ast.Tuple):
-                literals[target.id] = tuple(ast.literal_eval(v) for v in values.elts)
-    assert literals["Action"] == policy.ACTIONS
-    assert literals["Cause"] == policy.CAUSES
+    package = Path(policy.__file__).parent
+    for path in package.rglob("*.py"):
+        if path.name == "decision_types.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            values = node.slice if isinstance(node, ast.Subscript) else node
+            if isinstance(values, ast.Tuple) and len(values.elts) > 1:
+                spelled = {e.value for e in values.elts if isinstance(e, ast.Constant)}
+                for words in (ACTIONS, CAUSES, WAITS):
+                    assert not set(words) <= spelled, f"{path.name}:{node.lineno}: {spelled}"
 
 
 # Attempts judged by progress and reachability ------------------------------------------------

@@ -35,8 +35,8 @@ from .port import Port
 if TYPE_CHECKING:
     from typing import Any
 
+    from ..decision_types import Wait
     from ..messages import Interrupted
-    from ..policy import Wait
 
 #: This batch's incognito episodes (URL key -> interruptions), kept on the port on commit.
 Counts = dict[str, list[Interruption]]
