@@ -63,6 +63,14 @@ ERRORS: tuple[ErrorCode, ...] = (
         "recorded and the host keeps serving",
         "the host failed on this request; it was not recorded and the host keeps serving",
     ),
+    ErrorCode(
+        "policy_refused",
+        "a `set_policy` change was not made: a value policy.toml may not hold (the message "
+        "names the field, the value and what is allowed; `field` is the table and the key), "
+        "a value set by the administrator, or a policy.toml that cannot be edited or written; "
+        "nothing was written",
+        "the change to policy.toml was refused; nothing was written",
+    ),
 )
 
 #: The catalogue by code, in its order.

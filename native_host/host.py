@@ -57,16 +57,30 @@ class Host:
         self.log = log
         self.rng = rng
         self.policy_path = policy_path or paths.policy_path()
-        self.policy = DEFAULT_POLICY
-        self.policy_problems: list[str] = []
-        if self.policy_path.exists():
+        self.policy_stamp: object = ()  # no stat gives (): the first load_policy reads
+        self.load_policy()
+        self.history = HistoryFile(db_path or paths.db_path(), log)
+
+    def load_policy(self) -> None:
+        """policy.toml read (again), when it changed since it was last read: a change saved
+        from the settings page, or by hand, is used by the next decision."""
+        try:
+            st = os.stat(self.policy_path)
+            stamp: object = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            stamp = None
+        if stamp == self.policy_stamp:
+            return
+        self.policy_stamp, self.policy, self.policy_problems = stamp, DEFAULT_POLICY, []
+        if stamp is not None:
             from .policy_file import load_policy  # only with a policy file: it may import pydantic
 
-            self.policy, problems = load_policy(self.policy_path, paths.policy_cache_path(), log)
+            self.policy, problems = load_policy(
+                self.policy_path, paths.policy_cache_path(), self.log
+            )
             self.policy_problems = warnings(problems)
             for problem in self.policy_problems:
-                log(problem)
-        self.history = HistoryFile(db_path or paths.db_path(), log)
+                self.log(problem)
 
     def store(self) -> Store:
         """The store, reopened if it failed before; HostError store_unavailable if it cannot."""
@@ -179,6 +193,7 @@ class Host:
         return READS[request.type](self, request)
 
     def _write(self, store: Store, request: Any, counts: Counts) -> dict[str, Any]:
+        self.load_policy()
         return record(store, self.port, request, policy=self.policy, rng=self.rng, counts=counts)
 
     def failed(self, rid: object, exc: BaseException) -> bytes:
@@ -192,12 +207,29 @@ def _space(host: Host, request: Any) -> dict[str, Any]:
     return space(request)
 
 
+def _policy(host: Host, request: Any) -> dict[str, Any]:
+    from .handlers.policy import policy  # on first use: it imports pydantic
+
+    return policy(host.port, request, host.policy_path)
+
+
+def _set_policy(host: Host, request: Any) -> dict[str, Any]:
+    from .handlers.set_policy import set_policy  # on first use: it imports pydantic
+
+    try:
+        return set_policy(host.port, request, host.policy_path)
+    finally:
+        host.load_policy()
+
+
 #: The reads, each to its handler; the writes (handlers/events.WRITES) go to `record`.
 READS: dict[str, Callable[[Host, Any], dict[str, Any]]] = {
     "hello": lambda host, request: hello(host.port, request, host.policy_problems),
     "history": lambda host, request: history(host.store(), host.port, request),
     "stats": lambda host, request: stats(host.store(), host.port, request),
     "space": _space,
+    "policy": _policy,
+    "set_policy": _set_policy,
 }
 
 

@@ -145,6 +145,35 @@ class Space(Request):
     needed: Annotated[int, Field(ge=0, le=MAX_SAFE_INT)]
 
 
+class PolicyRead(Request):
+    """The effective policy, each value with where it comes from, and what each key allows."""
+
+    model_config = _LAZY
+    type: Literal["policy"]
+
+
+#: A key or a table's name in a change (categories, reasons, statuses, sites, browsers).
+PolicyName = Annotated[str, Field(min_length=1, max_length=253)]
+
+
+class PolicyChange(BaseModel):
+    """Set `key` of the table `table` (["reasons", "NETWORK_FAILED"]) to `value`; null
+    removes it (the layers below apply again)."""
+
+    model_config = _LAZY
+    table: Annotated[list[PolicyName], Field(min_length=2, max_length=4)]
+    key: Annotated[str, Field(min_length=1, max_length=64)]
+    value: Annotated[str, Field(max_length=64)] | int | float | bool | None
+
+
+class SetPolicy(Request):
+    """Changes to the user's policy.toml, made together or not at all."""
+
+    model_config = _LAZY
+    type: Literal["set_policy"]
+    changes: Annotated[list[PolicyChange], Field(min_length=1, max_length=32)]
+
+
 REQUESTS: Mapping[str, type[Request]] = {
     "hello": Hello,
     "interrupted": Interrupted,
@@ -152,6 +181,8 @@ REQUESTS: Mapping[str, type[Request]] = {
     "history": History,
     "stats": Stats,
     "space": Space,
+    "policy": PolicyRead,
+    "set_policy": SetPolicy,
 }
 assert tuple(REQUESTS) == KINDS
 
@@ -219,3 +250,17 @@ class SpaceReply(BaseModel):
     ok: Literal[True]
     free: int
     enough: bool
+
+
+class PolicyReply(BaseModel):
+    """`policy` and `set_policy`: the effective policy as `dlrescue policy --format json` shows
+    it for the port's browser (`view`), and what each key allows (`allowed`); `set_policy`
+    adds `file` and `written` (false when the file already said so)."""
+
+    model_config = _LAZY
+    rid: Rid | None
+    ok: Literal[True]
+    view: dict[str, object]
+    allowed: dict[str, dict[str, object]]
+    file: str | None = None
+    written: bool | None = None

@@ -135,6 +135,11 @@ def _parse(raw: bytes, name: str) -> Policy | list[str]:
         return [f"{name}: is not UTF-8 text; save it as UTF-8"]
     except tomllib.TOMLDecodeError as exc:
         return [f"{name}: is not valid TOML: {_shown(str(exc))}"]
+    return checked(data, name)
+
+
+def checked(data: dict[str, Any], name: str = "policy.toml") -> Policy | list[str]:
+    """The policy parsed TOML data holds, or its problems (as parse_policy reports them)."""
     problems = _unknown_names(data, name)
     if problems:
         return problems
@@ -247,3 +252,24 @@ def _unknown_entries(data: dict[str, Any], prefix: str, name: str) -> list[str]:
                 hint = f"did you mean {near[0]}?" if near else f"allowed: {', '.join(known)}"
                 problems.append(f"{name}: unknown [{prefix}{key}.{_shown(entry)}]; {hint}")
     return problems
+
+
+def allowed_values() -> dict[str, dict[str, Any]]:
+    """What each key of a rule and of a site may hold, from the models: {"type": "choice",
+    "values": [...]} or {"type": "int" | "float", "min", "max"} or {"type": "bool"}, and
+    `text`, the words a problem uses (for a settings page to show beside the field)."""
+    out: dict[str, dict[str, Any]] = {}
+    for model, site in ((RuleFile, False), (SiteFile, True)):
+        for key, prop in model.model_json_schema()["properties"].items():
+            (spec,) = [s for s in prop.get("anyOf", [prop]) if s.get("type") != "null"]
+            kind = {"integer": "int", "number": "float", "boolean": "bool"}.get(
+                spec.get("type", ""), "choice"
+            )
+            entry: dict[str, Any] = {"type": kind, "text": _allowed(key, site)}
+            if "enum" in spec:
+                entry["values"] = spec["enum"]
+            for bound, name in (("minimum", "min"), ("maximum", "max")):
+                if bound in spec:
+                    entry[name] = spec[bound]
+            out[key] = entry
+    return out

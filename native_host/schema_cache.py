@@ -124,6 +124,11 @@ CANARIES: Mapping[str, dict[str, Any]] = {
     "history": {"type": "history", "limit": 5, "since": "2026-01-01", "until": "2026-02-01T00:00Z"},
     "stats": {"type": "stats", "since": "2026-01-01T00:00:00+01:00"},
     "space": {"type": "space", "path": "/home/u/Downloads/f.iso", "needed": 1},
+    "policy": {"type": "policy", "rid": 3},
+    "set_policy": {
+        "type": "set_policy",
+        "changes": [{"table": ["reasons", "NETWORK_FAILED"], "key": "max_attempts", "value": 3}],
+    },
 }
 
 

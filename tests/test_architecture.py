@@ -55,6 +55,7 @@ PURE = frozenset(
         "sites.py",
         "policy_schema.py",
         "policy_view.py",
+        "policy_edit.py",
         "explanations.py",
         "textsafe.py",
         "privacy.py",

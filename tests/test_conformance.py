@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from native_host.errors import ERROR_CODES
+from native_host.fields import KINDS
 from native_host.policy import DEFAULT_CATEGORIES, DEFAULT_REASONS, LIMITS, RULE_KEYS
 from native_host.reasons import CATEGORIES, KNOWN_REASONS, category_of
 
@@ -105,7 +106,7 @@ def test_every_request_type_is_documented() -> None:
 COMMON_FIELDS = {"type", "rid", "browser"}
 
 
-@pytest.mark.parametrize("kind", ["hello", "interrupted", "outcome", "history", "stats", "space"])
+@pytest.mark.parametrize("kind", list(KINDS))
 def test_every_request_field_has_a_row_and_no_row_is_stale(kind: str) -> None:
     """The first table under each request's heading names exactly the fields its model
     takes (beyond type, rid and browser); `download.x` rows name the download's fields."""

@@ -6,6 +6,8 @@
     history.py      the recorded events, filtered, explained
     stats.py        the counts, explained
     space.py        the free bytes at a download's folder (loaded on first use)
+    policy.py       the effective policy and what each key allows (the settings page)
+    set_policy.py   the settings page's changes, written to policy.toml keeping its comments
     events.py       the two writes: each event recorded once under its key, else replayed
     port.py         what the handlers share: the port's state, a request's browser
 

@@ -1,0 +1,31 @@
+"""`policy`: the effective policy as the port's browser gets it, each value with where it
+comes from (policy_view.py, as `dlrescue policy` shows it), and what each key allows (from
+the policy file's models). Loaded on first use: it imports pydantic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..policy_file import load_policy
+from ..policy_schema import allowed_values
+from ..policy_view import policy_view
+from ..record import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ..messages import PolicyRead
+    from .port import Port
+
+
+def policy(port: Port, request: PolicyRead, path: Path) -> dict[str, Any]:
+    """The view of policy.toml at `path` for the request's browser, and `allowed`."""
+    return view_reply(path, port.browser_of(request))
+
+
+def view_reply(path: Path, browser: str | None) -> dict[str, Any]:
+    """{view, allowed}: policy.toml read again (an edit by hand shows at once)."""
+    loaded, problems = load_policy(path)
+    known = browser if browser in ("chrome", "firefox") else None
+    view = policy_view(loaded, str(path), exists=path.exists(), problems=problems, browser=known)
+    return {"view": view, "allowed": allowed_values()}

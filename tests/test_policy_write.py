@@ -1,0 +1,212 @@
+"""The settings page's writer: policy.toml changed line by line (policy_edit.py), checked with
+the policy file's models and written at once (policy_write.py), on real files in tmp dirs."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from native_host.policy_edit import Change, PolicyEditError, edited
+from native_host.policy_file import MAX_POLICY
+from native_host.policy_write import PolicyRefused, save
+
+COMMENTED = """\
+# my policy, by hand
+[categories.NETWORK]   # the network
+max_attempts = 12      # twelve, not eight
+initial_delay_ms = 5000
+
+# servers that cannot resume
+[reasons.SERVER_NO_RANGE]
+action = "restart"
+"""
+
+
+def test_a_set_value_replaces_only_its_value_and_keeps_every_comment() -> None:
+    """Changing max_attempts rewrites that value alone: the comment after it, the others and
+    the blank lines stay byte for byte."""
+    new, data = edited(COMMENTED, [Change(("categories", "NETWORK"), "max_attempts", 3)])
+    assert new == COMMENTED.replace("max_attempts = 12", "max_attempts = 3")
+    assert data["categories"]["NETWORK"]["max_attempts"] == 3
+
+
+def test_a_new_key_goes_at_the_end_of_its_table_and_a_new_table_at_the_end() -> None:
+    """A key the table lacks follows the table's last key (before the comment that introduces
+    the next table); a table the file lacks is added last, after a blank line."""
+    new, _ = edited(
+        COMMENTED,
+        [
+            Change(("categories", "NETWORK"), "notify", False),
+            Change(("browsers", "firefox", "reasons", "CRASH"), "action", "none"),
+        ],
+    )
+    assert (
+        new
+        == COMMENTED.replace(
+            "initial_delay_ms = 5000\n", "initial_delay_ms = 5000\nnotify = false\n"
+        )
+        + '\n[browsers.firefox.reasons.CRASH]\naction = "none"\n'
+    )
+
+
+def test_unset_removes_the_line_and_leaves_the_table() -> None:
+    new, data = edited(COMMENTED, [Change(("reasons", "SERVER_NO_RANGE"), "action", None)])
+    assert 'action = "restart"' not in new and "[reasons.SERVER_NO_RANGE]" in new
+    assert data["reasons"]["SERVER_NO_RANGE"] == {}
+
+
+def test_crlf_and_odd_unicode_in_comments_are_kept() -> None:
+    """CRLF line ends stay CRLF (the new line too); a U+2028, a NEL (U+0085), an RTL mark and an
+    emoji in comments are part of their line, never line breaks."""
+    text = "# politique \u2028 é \u200f 🦊 \x85\r\n[reasons.CRASH] # « crash »\r\n"
+    text += "action = 'none'\r\n"
+    new, _ = edited(
+        text,
+        [
+            Change(("reasons", "CRASH"), "action", "resume"),
+            Change(("reasons", "CRASH"), "max_attempts", 2),
+        ],
+    )
+    assert new == text.replace("'none'", '"resume"') + "max_attempts = 2\r\n"
+
+
+def test_a_layout_it_does_not_edit_is_refused_not_guessed() -> None:
+    """A rule written as an inline table cannot be edited line by line: refused, because the
+    result would not say what was asked (never a file that says something else)."""
+    text = '[reasons]\nCRASH = { action = "none" }\n'
+    with pytest.raises(PolicyEditError, match=r"\[reasons.CRASH\] action.*by hand"):
+        edited(text, [Change(("reasons", "CRASH"), "action", "resume")])
+
+
+def test_quoted_headers_and_keys_are_found() -> None:
+    text = '[ sites . "example.org" ]\n"pause_after" = 4\n'
+    new, data = edited(text, [Change(("sites", "example.org"), "pause_after", 9)])
+    assert new == '[ sites . "example.org" ]\n"pause_after" = 9\n'
+    assert data == {"sites": {"example.org": {"pause_after": 9}}}
+
+
+def test_save_writes_atomically_keeps_the_mode_and_the_comments(tmp_path: Path) -> None:
+    """The file is replaced through a temporary file in its folder (none is left behind), keeps
+    its mode (0640 here), and holds exactly the change."""
+    path = tmp_path / "policy.toml"
+    path.write_text(COMMENTED, encoding="utf-8")
+    os.chmod(path, 0o640)
+    before = path.stat().st_ino
+    policy, written = save(path, [Change(("reasons", "NETWORK_FAILED"), "action", "none")])
+    assert written and policy.reasons["NETWORK_FAILED"] == {"action": "none"}
+    added = '\n[reasons.NETWORK_FAILED]\naction = "none"\n'
+    assert path.read_text(encoding="utf-8") == COMMENTED + added
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert path.stat().st_ino != before  # renamed over, not rewritten in place
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["policy.toml"]
+
+
+def test_save_creates_a_missing_file_0600(tmp_path: Path) -> None:
+    path = tmp_path / "cfg" / "dlrescue" / "policy.toml"
+    _policy, written = save(path, [Change(("status", "503"), "max_attempts", 6)])
+    assert written and tomllib.loads(path.read_text()) == {"status": {"503": {"max_attempts": 6}}}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_save_follows_a_symlinked_policy_and_keeps_the_link(tmp_path: Path) -> None:
+    """A policy.toml that links into a dotfiles folder is edited where it lives."""
+    real = tmp_path / "dotfiles" / "policy.toml"
+    real.parent.mkdir()
+    real.write_text("[reasons.CRASH]\naction = 'none'\n")
+    link = tmp_path / "policy.toml"
+    link.symlink_to(real)
+    save(link, [Change(("reasons", "CRASH"), "max_attempts", 1)])
+    assert link.is_symlink() and "max_attempts = 1" in real.read_text()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        (
+            Change(("categories", "NETWORK"), "max_attempts", 5000),
+            "categories.NETWORK.max_attempts",
+            "max_attempts = 5000 is not allowed; use a whole number from 0 to 1000",
+        ),
+        (
+            Change(("reasons", "NETWORK_FAILED"), "action", "retry"),
+            "reasons.NETWORK_FAILED.action",
+            'action = \'retry\' is not allowed; use "resume", "restart" or "none"',
+        ),
+        (
+            Change(("reasons", "NETWORK_FAIL"), "action", "none"),
+            "reasons.NETWORK_FAIL.action",
+            "unknown [reasons.NETWORK_FAIL]; did you mean NETWORK_FAILED?",
+        ),
+        (
+            Change(("reasons", "CRASH"), "max_attempt", 2),
+            "reasons.CRASH.max_attempt",
+            "unknown key 'max_attempt'; allowed: action, max_attempts",
+        ),
+        (
+            Change(("sites", "Ex\u202eample.org"), "pause_after", 2),
+            "sites.Ex\u202eample.org.pause_after",
+            "allowed: a host name in lower case",
+        ),
+        (
+            Change(("categories", "NETWORK"), "notify", 1),
+            "categories.NETWORK.notify",
+            "notify = 1 is not allowed; use true or false",
+        ),
+    ],
+)
+def test_a_bad_change_is_refused_with_its_field_and_what_is_allowed_and_nothing_written(
+    tmp_path: Path, change: Change, field: str, words: str
+) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text(COMMENTED)
+    with pytest.raises(PolicyRefused) as refused:
+        save(path, [Change(("reasons", "CRASH"), "action", "none"), change])
+    assert refused.value.field == field
+    assert words in str(refused.value)
+    assert "\u202e" not in str(refused.value)  # escaped as the file's problems are
+    assert path.read_text() == COMMENTED
+
+
+def test_a_file_with_problems_left_after_the_change_is_not_written(tmp_path: Path) -> None:
+    """A change that leaves another problem in the file (here a key that does not exist)
+    writes nothing, and says which problem remains."""
+    path = tmp_path / "policy.toml"
+    path.write_text("[reasons.CRASH]\nactoin = 'none'\n")
+    with pytest.raises(PolicyRefused, match="unknown key 'actoin'"):
+        save(path, [Change(("reasons", "CRASH"), "max_attempts", 1)])
+    assert path.read_text() == "[reasons.CRASH]\nactoin = 'none'\n"
+
+
+def test_a_huge_file_is_refused_unread_and_untouched(tmp_path: Path) -> None:
+    """A policy.toml over MAX_POLICY is not read (capped) nor rewritten; so is a FIFO."""
+    path = tmp_path / "policy.toml"
+    huge = "# " + "x" * MAX_POLICY + "\n"
+    path.write_text(huge)
+    with pytest.raises(PolicyRefused, match="larger than"):
+        save(path, [Change(("reasons", "CRASH"), "action", "none")])
+    assert path.stat().st_size == len(huge)
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(PolicyRefused, match="a FIFO"):
+        save(fifo, [Change(("reasons", "CRASH"), "action", "none")])
+
+
+def test_a_change_that_would_grow_the_file_past_the_cap_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    text = "# " + "y" * (MAX_POLICY - 20) + "\n"
+    path.write_text(text)
+    with pytest.raises(PolicyRefused, match="would be larger than 1024 KiB"):
+        save(path, [Change(("reasons", "SERVER_NO_RANGE"), "action", "restart")])
+    assert path.read_text() == text
+
+
+def test_the_same_value_again_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text(COMMENTED)
+    mtime = path.stat().st_mtime_ns
+    _policy, written = save(path, [Change(("categories", "NETWORK"), "max_attempts", 12)])
+    assert not written and path.stat().st_mtime_ns == mtime and path.read_text() == COMMENTED
