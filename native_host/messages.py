@@ -254,7 +254,8 @@ class SpaceReply(BaseModel):
 
 class PolicyReply(BaseModel):
     """`policy` and `set_policy`: the effective policy as `dlrescue policy --format json` shows
-    it for the port's browser (`view`), and what each key allows (`allowed`); `set_policy`
+    it for the port's browser (`view`), what each key allows (`allowed`), and every reason
+    with its category (`known_reasons`); `set_policy`
     adds `file` and `written` (false when the file already said so)."""
 
     model_config = _LAZY
@@ -262,5 +263,6 @@ class PolicyReply(BaseModel):
     ok: Literal[True]
     view: dict[str, object]
     allowed: dict[str, dict[str, object]]
+    known_reasons: dict[str, str]
     file: str | None = None
     written: bool | None = None

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from hostio import Host
 
+from native_host.messages import PolicyReply
+
 POLICY = """\
 # written by hand
 [categories.NETWORK]  # my network is flaky
@@ -55,6 +57,9 @@ def test_policy_shows_each_value_with_its_source_and_what_it_allows(
         "text": "a whole number from 0 to 1000",
     }
     assert allowed["notify"]["type"] == "bool" and allowed["pause_ms"]["type"] == "int"
+    assert reply["known_reasons"]["NETWORK_FAILED"] == "NETWORK"
+    assert reply["known_reasons"]["FILE_NO_SPACE"] == "FILE"
+    PolicyReply.model_validate(reply)
 
 
 def test_set_policy_writes_keeping_comments_and_the_next_decision_uses_it(
@@ -77,6 +82,7 @@ def test_set_policy_writes_keeping_comments_and_the_next_decision_uses_it(
         }
     )
     assert reply["ok"] and reply["written"] is True and reply["file"] == str(path), reply
+    PolicyReply.model_validate(reply)
     assert path.read_text(encoding="utf-8") == POLICY.replace("= 12", "= 5") + (
         '\n[reasons.NETWORK_FAILED]\naction = "none"\n'
     )

@@ -21,6 +21,10 @@ export async function handleCommand(msg, { rescuer, port, log, meta }) {
       return status(rescuer, port, meta);
     case MSG.HISTORY:
       return history(msg, { rescuer, port, log, meta });
+    case MSG.POLICY:
+      return askHost({ type: "policy", browser: meta.browser }, { rescuer, port, log, meta });
+    case MSG.SET_POLICY:
+      return askHost({ type: "set_policy", browser: meta.browser, changes: policyChanges(msg.changes) }, { rescuer, port, log, meta });
     case MSG.RETRY:
       return rescuer.retryNow({ key: String(msg.key ?? ""), resumedInPopup: Boolean(msg.resumedInPopup) });
     case MSG.GIVE_UP:
@@ -62,4 +66,28 @@ async function history(msg, { rescuer, port, log, meta }) {
   }
   const items = (reply.items ?? []).map((item) => ({ ...item, local: rescuer.localState(item.event_id, item.download_id, item.url) }));
   return { ...status(rescuer, port, meta), ok: true, items, truncated: Boolean(reply.truncated) };
+}
+
+/** The settings page's changes as the host takes them: at most 32, each {table, key, value}. */
+export function policyChanges(changes) {
+  return (Array.isArray(changes) ? changes : []).slice(0, 32).map((c) => ({
+    table: Array.isArray(c?.table) ? c.table.map(String) : [],
+    key: String(c?.key ?? ""),
+    value: c?.value ?? null,
+  }));
+}
+
+/** One request to the host for the settings page (policy, set_policy): its reply with the status. */
+async function askHost(request, { rescuer, port, log, meta }) {
+  await rescuer.init();
+  await port.connect({ force: true });
+  let reply;
+  try {
+    reply = await port.request(request);
+  } catch (e) {
+    log.warn(`${request.type}: ${e.message}`);
+    return { ...status(rescuer, port, meta), ok: false, error: { code: e.code ?? "unavailable", message: e.message } };
+  }
+  const { rid: _rid, ...rest } = reply;
+  return { ...status(rescuer, port, meta), ...rest };
 }

@@ -9,4 +9,6 @@ export const MSG = Object.freeze({
   RECONNECT: "dlrescue:reconnect", // -> status
   DEBUG: "dlrescue:debug", //     -> everything the background knows, and its log
   RECONCILE: "dlrescue:reconcile", // -> debug state after a reconciliation
+  POLICY: "dlrescue:policy", //   -> status + {ok, view, allowed, known_reasons} | {ok: false, error}
+  SET_POLICY: "dlrescue:set-policy", // {changes} -> as POLICY, + {written} | {ok: false, error}
 });

@@ -167,3 +167,28 @@ test("the popup's status says how many messages a full queue dropped", async () 
   assert.equal(reply.queued, 2);
   assert.equal(reply.dropped.count, 2);
 });
+
+test("the settings page's policy and set_policy go to the host with the browser; the reply keeps the status", async () => {
+  const rig = makeRig();
+  const plain = rig.host.reply.bind(rig.host);
+  rig.host.reply = (m) => (m.type === "policy" || m.type === "set_policy"
+    ? { rid: m.rid, ok: true, view: { file: "/p.toml" }, allowed: {}, known_reasons: {}, written: m.type === "set_policy" }
+    : plain(m));
+  await rig.start();
+  const read = await handleCommand({ type: MSG.POLICY }, ctx(rig));
+  assert.deepEqual([read.ok, read.view.file, read.host.status, "rid" in read], [true, "/p.toml", "connected", false]);
+  const changes = [{ table: ["reasons", "CRASH"], key: "action", value: "none", extra: 1 }, ...Array(40).fill({ table: ["x", "y"], key: "k", value: null })];
+  const saved = await handleCommand({ type: MSG.SET_POLICY, changes }, ctx(rig));
+  assert.equal(saved.written, true);
+  const sent = rig.host.ofType("set_policy").at(-1);
+  assert.equal(sent.browser, "chrome");
+  assert.equal(sent.changes.length, 32);
+  assert.deepEqual(sent.changes[0], { table: ["reasons", "CRASH"], key: "action", value: "none" });
+});
+
+test("an older host's unknown_type reaches the settings page as the host's error", async () => {
+  const rig = makeRig();
+  await rig.start();
+  const reply = await handleCommand({ type: MSG.POLICY }, ctx(rig));
+  assert.deepEqual([reply.ok, reply.error.code], [false, "unknown_type"]);
+});

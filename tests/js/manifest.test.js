@@ -44,9 +44,12 @@ test("name and description come from the locales, English by default", () => {
 test("every file the manifest, the popup and the modules refer to exists", () => {
   const paths = [manifest.background.service_worker, manifest.action.default_popup,
     ...Object.values(manifest.icons), ...Object.values(manifest.action.default_icon)];
-  const popup = readFileSync(join(EXTENSION_DIR, "popup.html"), "utf8");
-  for (const m of popup.matchAll(/(?:src|href)="([^"]+)"/g)) paths.push(m[1]);
-  for (const file of ["background.js", "popup.js"]) {
+  paths.push(manifest.options_ui.page);
+  for (const page of ["popup.html", "options.html"]) {
+    const html = readFileSync(join(EXTENSION_DIR, page), "utf8");
+    for (const m of html.matchAll(/(?:src|href)="([^"]+)"/g)) paths.push(m[1]);
+  }
+  for (const file of ["background.js", "popup.js", "options.js"]) {
     const body = readFileSync(join(EXTENSION_DIR, file), "utf8");
     for (const m of body.matchAll(/from "\.\/([^"]+)"/g)) paths.push(m[1]);
   }
@@ -67,8 +70,12 @@ test("only the host port module calls connectNative (one door to the host)", asy
 });
 
 test("the pure modules import no browser API (they take it as an argument)", () => {
-  for (const name of ["deltas", "keys", "wire", "schedule", "resume_check", "outbox", "ledger", "notify", "popup_view", "host_port", "host_errors", "rescuer", "serial", "records", "waits", "notifier", "delivery", "catcher", "acting", "user_actions", "commands", "server_signals", "awake"]) {
+  for (const name of ["deltas", "keys", "wire", "schedule", "resume_check", "outbox", "ledger", "notify", "popup_view", "host_port", "host_errors", "rescuer", "serial", "records", "waits", "notifier", "delivery", "catcher", "acting", "user_actions", "commands", "server_signals", "awake", "options_view"]) {
     const body = readFileSync(join(EXTENSION_DIR, "modules", `${name}.js`), "utf8");
     assert.doesNotMatch(body, /\b(?:chrome|browser)\.(?:runtime|downloads|storage|alarms|notifications|i18n)\b/, name);
   }
+});
+
+test("the settings page is the options page, shown inside the browser's add-on page (issue 19)", () => {
+  assert.deepEqual(manifest.options_ui, { page: "options.html", open_in_tab: false });
 });

@@ -1,0 +1,136 @@
+// The settings page as data (tested in node): the host's policy view -> blocks of fields,
+// each value with where it comes from; what a person typed -> a value for the host, or why
+// not; the host's refusal -> the field it names. No DOM, no browser API.
+
+/** The keys of one rule, in the order policy.toml and `dlrescue policy` list them. */
+export const RULE_KEYS = Object.freeze(["action", "max_attempts", "initial_delay_ms", "max_delay_ms", "backoff_factor", "notify", "no_progress_attempts"]);
+export const SITE_KEYS = Object.freeze(["window_ms", "pause_after", "pause_ms"]);
+
+/** A field's name as the host's `set_policy` refusal names it: table path and key, dotted. */
+export function fieldName(table, key) {
+  return [...table, key].join(".");
+}
+
+/**
+ * Where a value comes from, in words: the built-in default, your policy.toml, the system's
+ * policy file, or your administrator (a managed value, which the page does not let you edit).
+ */
+export function sourceText(source, view, t) {
+  if (source === "default") return t("sourceDefault");
+  if (source === "managed") return t("sourceManaged");
+  if (view?.file && source === view.file) return t("sourceFile");
+  if (view?.system_file && source === view.system_file) return t("sourceSystem", [source]);
+  return String(source ?? "");
+}
+
+function fields(rule, keys, table, view, t) {
+  return keys.filter((key) => rule?.[key]).map((key) => {
+    const { value, source } = rule[key];
+    return {
+      key, table, name: fieldName(table, key), value, source,
+      sourceText: sourceText(source, view, t),
+      mine: Boolean(view?.file) && source === view.file,
+      locked: source === "managed",
+    };
+  });
+}
+
+/**
+ * The page's blocks, in order: each category then the reasons of it that have a rule of their
+ * own (and those the person added on this page, `added`: reason -> category, shown with the
+ * values they get now), then HTTP statuses and sites.
+ * Block: {id, kind: "category"|"reason"|"status"|"site", title, table, fields}.
+ */
+export function policyBlocks(view, t, added = {}) {
+  const blocks = [];
+  const reasons = { ...(view?.reasons ?? {}) };
+  for (const [reason, category] of Object.entries(added)) {
+    if (!reasons[reason] && view?.categories?.[category]) reasons[reason] = { category, ...view.categories[category] };
+  }
+  for (const [category, rule] of Object.entries(view?.categories ?? {})) {
+    const table = ["categories", category];
+    blocks.push({ id: table.join("."), kind: "category", title: category, table, fields: fields(rule, RULE_KEYS, table, view, t) });
+    for (const [reason, own] of Object.entries(reasons).sort(([a], [b]) => a.localeCompare(b))) {
+      if (own.category !== category) continue;
+      const rtable = ["reasons", reason];
+      blocks.push({ id: rtable.join("."), kind: "reason", title: reason, category, table: rtable, fields: fields(own, RULE_KEYS, rtable, view, t) });
+    }
+  }
+  for (const [status, keys] of Object.entries(view?.statuses ?? {})) {
+    if (status === "5xx") continue; // every other server error: not a table policy.toml has
+    const table = ["status", status];
+    blocks.push({ id: table.join("."), kind: "status", title: `HTTP ${status}`, table, fields: fields(keys, RULE_KEYS, table, view, t) });
+  }
+  for (const [site, keys] of Object.entries(view?.sites ?? {})) {
+    const table = ["sites", site];
+    blocks.push({ id: table.join("."), kind: "site", title: site === "*" ? t("siteEvery") : site, table, fields: fields(keys, SITE_KEYS, table, view, t) });
+  }
+  return blocks;
+}
+
+/** The reasons of `category` the person may add a rule for: known, without one yet. */
+export function addableReasons(knownReasons, view, category, added = {}) {
+  return Object.entries(knownReasons ?? {})
+    .filter(([reason, cat]) => cat === category && !view?.reasons?.[reason] && !added[reason])
+    .map(([reason]) => reason)
+    .sort();
+}
+
+/**
+ * What a person typed, as the value the host takes: {value} or {error} (the allowed values,
+ * in the host's own words). Only the kind is checked here (a number, a whole number, one of
+ * the choices); the range is the host's to check, with the same models as policy.toml.
+ */
+export function parseInput(raw, spec, t) {
+  const text = String(raw ?? "").trim();
+  const bad = { error: t("inputAllowed", [spec?.text ?? ""]) };
+  switch (spec?.type) {
+    case "bool":
+      return text === "true" ? { value: true } : text === "false" ? { value: false } : bad;
+    case "choice":
+      return (spec.values ?? []).includes(text) ? { value: text } : bad;
+    case "int":
+      return /^-?\d{1,16}$/.test(text) ? { value: Number(text) } : bad;
+    case "float": {
+      const n = Number(text);
+      return text && Number.isFinite(n) ? { value: n } : bad;
+    }
+    default:
+      return bad;
+  }
+}
+
+/** A value as the page's input shows it. */
+export function inputText(value) {
+  return typeof value === "boolean" ? String(value) : String(value ?? "");
+}
+
+/**
+ * The changes to send for the page's inputs: `inputs` is [{table, key, raw, value}] (value:
+ * what the view said). Returns {changes, errors: {fieldName: text}}: only fields whose text
+ * differs from the view's value, and the errors of those that cannot be sent.
+ */
+export function changesFrom(inputs, allowed, t) {
+  const changes = [];
+  const errors = {};
+  for (const { table, key, raw, value } of inputs) {
+    if (String(raw ?? "").trim() === inputText(value)) continue;
+    const parsed = parseInput(raw, allowed?.[key], t);
+    if ("error" in parsed) errors[fieldName(table, key)] = parsed.error;
+    else changes.push({ table, key, value: parsed.value });
+  }
+  return { changes, errors };
+}
+
+/**
+ * The host's answer to a save, for the page: {ok: true} or {field, text}: `field` the field
+ * the refusal names (null when it names none: the text goes at the top), `text` its message.
+ * A host older than the settings page answers `unknown_type`: the page says to update it.
+ */
+export function saveProblem(reply, t) {
+  if (reply?.ok) return { ok: true };
+  const error = reply?.error ?? {};
+  if (error.code === "unknown_type") return { field: null, text: t("settingsOldHost") };
+  if (error.code === "policy_refused") return { field: error.field ?? null, text: String(error.message ?? "") };
+  return { field: null, text: t("settingsNoHost", [String(error.message ?? error.code ?? "")]) };
+}
