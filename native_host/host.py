@@ -33,7 +33,7 @@ from .handlers.stats import stats
 from .history_file import HistoryFile
 from .inbox import END, Frame, Inbox
 from .log import Log
-from .policy import DEFAULT_POLICY
+from .policy import DEFAULT_POLICY, browser_key
 from .record import TYPE_CHECKING
 from .store import Store, StoreUnavailable
 
@@ -57,30 +57,49 @@ class Host:
         self.log = log
         self.rng = rng
         self.policy_path = policy_path or paths.policy_path()
+        self.system_path = paths.system_policy_path()
+        #: The administrator's policy from hello (canonical JSON) and what was wrong with it.
+        self.managed: bytes | None = None
+        self.managed_problems: list[str] = []
         self.policy_stamp: object = ()  # no stat gives (): the first load_policy reads
         self.load_policy()
         self.history = HistoryFile(db_path or paths.db_path(), log)
 
     def load_policy(self) -> None:
-        """policy.toml read (again), when it changed since it was last read: a change saved
-        from the settings page, or by hand, is used by the next decision."""
-        try:
-            st = os.stat(self.policy_path)
-            stamp: object = (st.st_mtime_ns, st.st_size, st.st_ino)
-        except OSError:
-            stamp = None
+        """The policy files (system-wide, user's) read again under the managed policy when
+        one changed: a change saved from the settings page, or by hand, is used by the next
+        decision. The problems are logged and kept for `hello`'s warnings."""
+        stamp: tuple[object, ...] = (_stat(self.policy_path), _stat(self.system_path))
+        stamp += (self.managed, *self.managed_problems)
         if stamp == self.policy_stamp:
             return
-        self.policy_stamp, self.policy, self.policy_problems = stamp, DEFAULT_POLICY, []
-        if stamp is not None:
+        found: list[str] = []
+        self.policy_stamp, self.policy = stamp, DEFAULT_POLICY
+        if stamp[:3] != (None, None, None):
             from .policy_file import load_policy  # only with a policy file: it may import pydantic
 
-            self.policy, problems = load_policy(
-                self.policy_path, paths.policy_cache_path(), self.log
+            self.policy, found = load_policy(
+                self.policy_path,
+                paths.policy_cache_path(),
+                self.log,
+                system=self.system_path,
+                managed=self.managed,
             )
-            self.policy_problems = warnings(problems)
-            for problem in self.policy_problems:
-                self.log(problem)
+        problems = [*self.managed_problems, *found]
+        self.policy_problems = warnings(problems) if problems else []
+        for problem in self.policy_problems:
+            self.log(problem)
+
+    def manage(self, sent: object) -> list[str]:
+        """Apply the managed policy a hello sent (or none), keeping it for `dlrescue policy`;
+        the policy's problems. Nothing to keep when there was none and none was kept."""
+        kept = paths.managed_path(browser_key(self.port.browser) or "other")
+        if sent is not None or self.managed is not None or kept.exists():
+            from .handlers.managed import managed  # only with a managed policy
+
+            self.managed, self.managed_problems = managed(kept, sent, self.log)
+        self.load_policy()
+        return self.policy_problems
 
     def store(self) -> Store:
         """The store, reopened if it failed before; HostError store_unavailable if it cannot."""
@@ -224,13 +243,22 @@ def _set_policy(host: Host, request: Any) -> dict[str, Any]:
 
 #: The reads, each to its handler; the writes (handlers/events.WRITES) go to `record`.
 READS: dict[str, Callable[[Host, Any], dict[str, Any]]] = {
-    "hello": lambda host, request: hello(host.port, request, host.policy_problems),
+    "hello": lambda host, request: hello(host.port, request, host.manage),
     "history": lambda host, request: history(host.store(), host.port, request),
     "stats": lambda host, request: stats(host.store(), host.port, request),
     "space": _space,
     "policy": _policy,
     "set_policy": _set_policy,
 }
+
+
+def _stat(path: Path) -> object:
+    """What changes when a file is edited or replaced; None when it is absent."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def internal_error(log: Callable[[str], None], rid: object, exc: BaseException) -> bytes:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
 
@@ -52,6 +52,12 @@ class Hello(Request):
     type: Literal["hello"]
     extension_version: Short | None = None
     lang: Short | None = None
+    #: The administrator's policy for dlrescue, as the browser's managed storage holds it,
+    #: shaped like policy.toml (categories, reasons, browsers, status, sites). Only its tables
+    #: are checked here, so that a mistake in it never refuses the hello: the host validates
+    #: it as it does policy.toml (policy_schema.parse_managed) and reports what it refused in
+    #: `warnings`; larger than MAX_MANAGED, it is refused whole (handlers/managed.py).
+    managed_policy: Annotated[dict[Short, Any], Field(max_length=16)] | None = None
 
 
 class DownloadItem(BaseModel):

@@ -40,12 +40,32 @@ def cache_dir() -> Path:
     return Path(user_cache_dir(APP, appauthor=False))
 
 
+def system_config_dir() -> Path:
+    """The folder of the system-wide policy.toml, which the administrator writes:
+    /etc/xdg/dlrescue on Linux (the first folder of XDG_CONFIG_DIRS when set),
+    /Library/Application Support/dlrescue on macOS, C:\\ProgramData\\dlrescue on Windows."""
+    from platformdirs import site_config_dir
+
+    return Path(site_config_dir(APP, appauthor=False))
+
+
 def db_path() -> Path:
     return data_dir() / "history.sqlite3"
 
 
 def policy_path() -> Path:
     return config_dir() / "policy.toml"
+
+
+def system_policy_path() -> Path:
+    """The system-wide policy file, beneath the user's (see policy.py, "stacked")."""
+    return system_config_dir() / "policy.toml"
+
+
+def managed_path(browser: str) -> Path:
+    """The last managed policy (the administrator's, through the browser) the host received
+    from `browser` ("chrome", "firefox" or "other"), for `dlrescue policy` to show."""
+    return data_dir() / f"managed-{browser}.json"
 
 
 def extensions_path() -> Path:

@@ -2,7 +2,7 @@
 the layers make the rule for one interruption (`rule_for`).
 
 A rule per category, partial overrides per reason, a layer per browser for what a browser
-reports differently, and the user's policy.toml on top. The layers, weakest first:
+reports differently, and the policy files on top. The layers, weakest first:
 
     1. built-in category rule           DEFAULT_CATEGORIES[category]
     2. user's category                  [categories.X]
@@ -24,13 +24,19 @@ and 8 apply only when the extension sent the `http_status` of the download's las
 a status says more than the reason (Firefox hides 401 and 5xx alike behind SERVER_FAILED), so
 its layers sit above the reason's, and a user's browser layers still win over them.
 
+"User's" is every policy file, stacked (`stacked`): the system-wide file, the user's
+policy.toml, the administrator's managed policy, weakest first. A file wins every key it sets
+over the weaker files, whatever table of theirs set it (a managed [categories.NETWORK]
+max_attempts is not loosened by the user's [reasons.NETWORK_FAILED]); within one file the
+layers above apply.
+
 Defaults follow Chromium's resume modes (docs/BROWSERS.md, "Chromium's resume modes"):
 USER_CONTINUE reasons resume with backoff; IMMEDIATE_RESTART reasons restart (Chrome already
 tried); IMMEDIATE_CONTINUE reasons resume the partial file (Chrome already resumed 5 times
 silently; the extension resets Chrome's counter); INVALID reasons are never retried.
 
 The decision itself is decide.py's (one pure function over a rule from here), the site's
-schedule sites.py's. No clock, no I/O, no randomness that is not passed in.
+schedule (and its settings) sites.py's. No clock, no I/O, no randomness that is not passed in.
 """
 
 from __future__ import annotations
@@ -205,28 +211,6 @@ def status_defaults(status: int | None) -> Mapping[str, object]:
     return DEFAULT_5XX if 500 <= status <= 599 else {}
 
 
-class Site(Record):
-    """How a domain's failures are scheduled ([sites."example.org"] or [sites."*"])."""
-
-    #: A failure joins the site's schedule when another download of the domain failed
-    #: within this many ms; 0: never (every download backs off on its own).
-    window_ms: int
-    #: This many failures of the domain in a row, without a success, pause it; 0: never.
-    pause_after: int
-    #: How long a pause lasts.
-    pause_ms: int
-
-
-SITE_KEYS: tuple[str, ...] = Site._fields
-DEFAULT_SITE = Site(60_000, 8, 600_000)
-#: Limits of each [sites."..."] key (inclusive).
-SITE_LIMITS: Mapping[str, tuple[int, int]] = {
-    "window_ms": (0, 86_400_000),
-    "pause_after": (0, 1000),
-    "pause_ms": (0, 86_400_000),
-}
-
-
 class Policy(Record):
     """The user's layers (partial dicts) over the built-in ones."""
 
@@ -238,9 +222,17 @@ class Policy(Record):
     statuses: Mapping[str, Mapping[str, object]] = {}
     #: [sites."example.org"] and [sites."*"]: {"example.org": {"window_ms": ...}}.
     sites: Mapping[str, Mapping[str, object]] = {}
+    #: Several policy files stacked, each (source, Policy), weakest first (`stacked`); then
+    #: the tables above are empty.
+    files: tuple[tuple[str, Policy], ...] = ()
 
 
 DEFAULT_POLICY = Policy(categories={}, reasons={})
+
+
+def stacked(*files: tuple[str, Policy]) -> Policy:
+    """The policy of several files, weakest first, each named by its source."""
+    return Policy(categories={}, reasons={}, files=files)
 
 
 def browser_key(browser: object) -> str | None:
@@ -255,29 +247,46 @@ def layers(
     policy: Policy, reason: str, category: str, browser: object = None, status: int | None = None
 ) -> list[tuple[str, Mapping[str, object]]]:
     """The partial layers for one reason (and HTTP status), weakest first, each with the name
-    of its source ("default" or "policy.toml"). Without a known browser, no browser layer;
-    without a status, no status layer."""
+    of its source ("default", "policy.toml" or the stacked file's source). Without a known
+    browser, no browser layer; without a status, no status layer."""
     key = browser_key(browser)
     built_in = DEFAULT_BROWSERS.get(key, {}) if key else {}
-    users = policy.browsers.get(key, {}) if key else {}
-    statuses = status is not None
-    out: list[tuple[str, Mapping[str, object]]] = [
+    files = _tables(policy, reason, category, key, status)
+    out = [
         ("default", _rule_dict(DEFAULT_CATEGORIES[category])),
-        ("policy.toml", policy.categories.get(category, {})),
+        *files[0],
         ("default", DEFAULT_REASONS.get(reason, {})),
     ]
     if key:
         out.append(("default", built_in.get("categories", {}).get(category, {})))
         out.append(("default", built_in.get("reasons", {}).get(reason, {})))
-    if statuses:
+    if status is not None:
         out.append(("default", status_defaults(status)))
-    out.append(("policy.toml", policy.reasons.get(reason, {})))
-    if statuses:
-        out.append(("policy.toml", policy.statuses.get(str(status), {})))
-    if key:
-        out.append(("policy.toml", users.get("categories", {}).get(category, {})))
-        out.append(("policy.toml", users.get("reasons", {}).get(reason, {})))
-    return out
+    return out + [layer for part in files[1:] for layer in part]
+
+
+def _tables(
+    policy: Policy, reason: str, category: str, key: str | None, status: int | None
+) -> list[list[tuple[str, Mapping[str, object]]]]:
+    """The files' tables that apply, by place (category; reason, status, browser category,
+    browser reason), each place weakest file first; a key a stronger file sets is taken out
+    of the weaker files' tables."""
+    taken: set[str] = set()
+    by_file = []
+    for source, file in reversed(policy.files or (("policy.toml", policy),)):
+        users = file.browsers.get(key, {}) if key else {}
+        tables = [
+            file.categories.get(category, {}),
+            file.reasons.get(reason, {}),
+            file.statuses.get(str(status), {}) if status is not None else {},
+            users.get("categories", {}).get(category, {}),
+            users.get("reasons", {}).get(reason, {}),
+        ]
+        kept = [{k: v for k, v in table.items() if k not in taken} for table in tables]
+        taken.update(k for table in tables for k in table)
+        by_file.append([(source, table) for table in kept])
+    by_file.reverse()
+    return [[tables[0] for tables in by_file], [t for tables in by_file for t in tables[1:]]]
 
 
 def rule_for(
@@ -289,18 +298,6 @@ def rule_for(
     for _source, layer in layers(policy, reason, category, browser, status):
         merged.update(layer)
     return DEFAULT_CATEGORIES[category]._replace(**merged)  # type: ignore[arg-type]
-
-
-def site_for(policy: Policy, domain: str | None) -> Site:
-    """The schedule settings of a domain: [sites."*"] over the defaults, then the most
-    specific [sites."name"] naming the domain or a parent of it (example.org for
-    dl.example.org)."""
-    merged: dict[str, object] = dict(policy.sites.get("*", {}))
-    if domain:
-        labels = domain.split(".")
-        for start in range(len(labels) - 1, -1, -1):  # the parents first, the domain last
-            merged.update(policy.sites.get(".".join(labels[start:]), {}))
-    return DEFAULT_SITE._replace(**merged)  # type: ignore[arg-type]
 
 
 def _rule_dict(rule: Rule) -> dict[str, object]:

@@ -1,10 +1,12 @@
-"""The policy file, loaded: the user's policy.toml read and validated into policy data, once.
+"""The policy files, loaded: the system-wide policy.toml, the user's and the administrator's
+managed policy, read and validated into policy data, once.
 
 Validating is policy_schema.py's work, with pydantic. A host passes a cache file: the policy
-and the problems found are kept there under the file's content (see cache.py), so that the
-next host reads them back without importing pydantic. When the file has problems, the
-caller serves with the defaults (a half-applied policy would surprise more than a refused
-one).
+and the problems found are kept there under the content of every file (see cache.py), so
+that the next host reads them back without importing pydantic. A policy.toml with problems
+counts as absent (a half-applied file would surprise more than a refused one); a managed
+policy keeps its valid values (policy_schema.parse_managed). The last managed policy each
+browser sent is kept in the data folder (`keep_managed`), so that `dlrescue policy` shows it.
 """
 
 from __future__ import annotations
@@ -12,62 +14,138 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import cache
-from .policy import DEFAULT_POLICY, Policy
+from .policy import DEFAULT_POLICY, Policy, stacked
 
 #: policy.toml is read only when it is a regular file of at most this size (a FIFO or a
 #: device such as /dev/zero is never opened for reading: see cache.read_regular).
 MAX_POLICY = 1024 * 1024
+#: The source of the values the administrator set (as policy_view names it).
+MANAGED = "managed"
+#: The key the kept managed policy is stored under (see cache.write).
+_KEPT = "managed-policy-1"
+_SOURCES = ("policy_schema.py", "policy.py", "reasons.py", "sites.py")
 
 
 def load_policy(
-    path: Path, cached: Path | None = None, log: cache.Log = None
+    path: Path,
+    cached: Path | None = None,
+    log: cache.Log = None,
+    *,
+    system: Path | None = None,
+    managed: bytes | None = None,
 ) -> tuple[Policy, list[str]]:
-    """The policy from `path` and the problems found; defaults when absent or broken. With
-    `cached`, the result is read from (or kept in) that cache file."""
+    """The policy of the user's file `path`, over the system-wide file `system` and under
+    the `managed` policy (canonical JSON, see `keep_managed`), and the problems found. With
+    only the user's file, its own Policy; with more, the files stacked (policy.stacked),
+    each named by its path or MANAGED. With `cached`, the result is read from (or kept in)
+    that cache file, under the content of every file."""
+    files: list[tuple[str, bytes]] = []
+    problems: list[str] = []
+    for file in (system, path):
+        raw = None if file is None else _read(file, problems)
+        if file is not None and raw is not None:
+            files.append((str(file), raw))
+    if managed is not None:
+        files.append((MANAGED, managed))
+    if not files:
+        return DEFAULT_POLICY, problems
+    key = cache.key(*(part for file in files for part in file), sources=_SOURCES)
     try:
-        raw = cache.read_regular(path, MAX_POLICY)
-    except FileNotFoundError:
-        return DEFAULT_POLICY, []
-    except cache.NotRegular as exc:
-        return DEFAULT_POLICY, [
-            f"{path}: cannot be used ({exc}); make it a text file of at most "
-            f"{MAX_POLICY // 1024} KiB; using the default policy"
-        ]
-    except OSError as exc:
-        return DEFAULT_POLICY, [
-            f"{path}: cannot be read ({exc.strerror or exc}); using the default policy"
-        ]
-    if cached is None:
-        return _validate(raw, path)
-    key = cache.key(str(path), raw, sources=("policy_schema.py", "policy.py", "reasons.py"))
-    try:
+        if cached is None:
+            raise FileNotFoundError
         data = cache.read(cached, key)
-        categories, reasons, problems = data["categories"], data["reasons"], data["problems"]
-        browsers, statuses, sites = data["browsers"], data["statuses"], data["sites"]
-        parts = (categories, reasons, browsers, statuses, sites)
-        if not all(isinstance(part, dict) for part in parts):
-            raise TypeError("it holds no policy")
-        return Policy(*parts), list(problems)
+        policies = [(str(s), _policy(d)) for s, d in data["files"]]
+        found = [str(p) for p in data["problems"]]
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         if not isinstance(exc, FileNotFoundError) and log is not None:
             log(f"the cached policy {cached} is unusable ({exc}); reading {path} again")
-    policy, problems = _validate(raw, path)
-    data = {
-        "categories": policy.categories,
-        "reasons": policy.reasons,
-        "browsers": policy.browsers,
-        "statuses": policy.statuses,
-        "sites": policy.sites,
-        "problems": problems,
-    }
-    cache.write(cached, key, data, log)
-    return policy, problems
+        policies, found = _validate_all(files)
+        if cached is not None:
+            kept = {"files": [[s, p._asdict()] for s, p in policies], "problems": found}
+            cache.write(cached, key, kept, log)
+    problems += found
+    if len(files) == 1 and files[0][0] == str(path):
+        return policies[0][1], problems
+    return stacked(*policies), problems
 
 
-def _validate(raw: bytes, path: Path) -> tuple[Policy, list[str]]:
-    from .policy_schema import parse_policy
+def _read(path: Path, problems: list[str]) -> bytes | None:
+    """The bytes of a policy file, or None (absent, or a problem added)."""
+    try:
+        return cache.read_regular(path, MAX_POLICY)
+    except FileNotFoundError:
+        return None
+    except cache.NotRegular as exc:
+        problems.append(
+            f"{path}: cannot be used ({exc}); make it a text file of at most "
+            f"{MAX_POLICY // 1024} KiB; using the default policy"
+        )
+    except OSError as exc:
+        problems.append(f"{path}: cannot be read ({exc.strerror or exc}); using the default policy")
+    return None
 
-    problems = parse_policy(raw, str(path))
-    if isinstance(problems, Policy):
-        return problems, []
-    return DEFAULT_POLICY, [*problems, f"{path}: using the default policy until this is fixed"]
+
+def _policy(data: object) -> Policy:
+    """A Policy from its cached form, or TypeError."""
+    if not isinstance(data, dict):
+        raise TypeError("it holds no policy")
+    parts = [data[k] for k in ("categories", "reasons", "browsers", "statuses", "sites")]
+    if not all(isinstance(part, dict) for part in parts):
+        raise TypeError("it holds no policy")
+    return Policy(*parts)
+
+
+def _validate_all(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, Policy]], list[str]]:
+    import json
+
+    from .policy_schema import parse_managed, parse_policy
+
+    policies, problems = [], []
+    for source, raw in files:
+        if source == MANAGED:
+            policy, found = parse_managed(json.loads(raw))
+        else:
+            parsed = parse_policy(raw, source)
+            policy, found = (
+                (parsed, [])
+                if isinstance(parsed, Policy)
+                else (
+                    DEFAULT_POLICY,
+                    [*parsed, f"{source}: using the default policy until this is fixed"],
+                )
+            )
+        policies.append((source, policy))
+        problems += found
+    return policies, problems
+
+
+def keep_managed(
+    path: Path, policy: object | None, now: str, log: cache.Log = None
+) -> bytes | None:
+    """Keep the managed policy a browser sent in `path` (0600, replaced at once), or remove
+    the kept one when it sent none; its canonical JSON, which load_policy takes."""
+    import contextlib
+
+    if policy is None:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return None
+    cache.write(path, _KEPT, {"received": now, "policy": policy}, log)
+    return _canonical(policy)
+
+
+def kept_managed(path: Path) -> tuple[bytes, str] | None:
+    """The managed policy kept in `path` (canonical JSON) and when it was received, or None
+    when there is none or it is unreadable."""
+    try:
+        data = cache.read(path, _KEPT)
+        return _canonical(data["policy"]), str(data["received"])
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return None
+
+
+def _canonical(policy: object) -> bytes:
+    """The managed policy as load_policy takes it: the same JSON for the same policy."""
+    import json
+
+    return json.dumps(policy, sort_keys=True, separators=(",", ":")).encode()

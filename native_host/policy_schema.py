@@ -15,8 +15,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .decision_types import ACTIONS, Action
-from .policy import BROWSERS, LIMITS, SITE_LIMITS, Policy
+from .policy import BROWSERS, DEFAULT_POLICY, LIMITS, Policy
 from .reasons import CATEGORIES, KNOWN_REASONS
+from .sites import SITE_LIMITS
 from .textsafe import escape, shorten
 
 
@@ -136,6 +137,44 @@ def _parse(raw: bytes, name: str) -> Policy | list[str]:
     except tomllib.TOMLDecodeError as exc:
         return [f"{name}: is not valid TOML: {_shown(str(exc))}"]
     return checked(data, name)
+
+
+def parse_managed(data: object, name: str = "managed policy") -> tuple[Policy, list[str]]:
+    """The administrator's policy (JSON from the browser, shaped like policy.toml): the
+    Policy of its valid values, and a problem for each refused one (named as parse_policy
+    names it). Unlike a file, a policy with a bad value still applies the rest: a typo in
+    one value must not lift every other restriction."""
+    if not isinstance(data, dict):
+        return DEFAULT_POLICY, [f"{name}: must be an object of tables such as categories"]
+    good: dict[str, Any] = {}
+    problems: list[str] = []
+    for path, value in _leaves(data, ()):
+        leaf: dict[str, Any] = value
+        for part in reversed(path):
+            leaf = {part: leaf}
+        found = checked(leaf, name)
+        if isinstance(found, list):
+            problems += found
+            continue
+        place = good
+        for part in path[:-1]:
+            place = place.setdefault(part, {})
+        place[path[-1]] = value
+    policy = checked(good, name)
+    return (policy, problems) if isinstance(policy, Policy) else (DEFAULT_POLICY, policy)
+
+
+def _leaves(data: dict[str, Any], path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Any]]:
+    """Each value of a policy shaped like policy.toml with its path of table names and key
+    (a value that should be a table and is not is a leaf too)."""
+    depth = 5 if path[:1] == ("browsers",) else 3
+    out = []
+    for key, value in data.items():
+        if isinstance(value, dict) and value and len(path) + 1 < depth:
+            out += _leaves(value, (*path, key))
+        else:
+            out.append(((*path, key), value))
+    return out
 
 
 def checked(data: dict[str, Any], name: str = "policy.toml") -> Policy | list[str]:

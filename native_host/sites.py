@@ -1,12 +1,52 @@
-"""One backoff per site: a domain's failures across downloads, and where one more failure
-puts a download in the site's schedule (`site_step`). Pure, like decide.py.
+"""One backoff per site: a domain's settings (`site_for`: [sites."..."] over DEFAULT_SITE), its
+failures across downloads, and where one more failure puts a download in the site's schedule
+(`site_step`). Pure, like decide.py.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .decide import Decision
-from .policy import Rule, Site
+from .policy import Policy, Rule
 from .record import Record
+
+
+class Site(Record):
+    """How a domain's failures are scheduled ([sites."example.org"] or [sites."*"])."""
+
+    #: A failure joins the site's schedule when another download of the domain failed
+    #: within this many ms; 0: never (every download backs off on its own).
+    window_ms: int
+    #: This many failures of the domain in a row, without a success, pause it; 0: never.
+    pause_after: int
+    #: How long a pause lasts.
+    pause_ms: int
+
+
+SITE_KEYS: tuple[str, ...] = Site._fields
+DEFAULT_SITE = Site(60_000, 8, 600_000)
+#: Limits of each [sites."..."] key (inclusive).
+SITE_LIMITS: Mapping[str, tuple[int, int]] = {
+    "window_ms": (0, 86_400_000),
+    "pause_after": (0, 1000),
+    "pause_ms": (0, 86_400_000),
+}
+
+
+def site_for(policy: Policy, domain: str | None) -> Site:
+    """The schedule settings of a domain: [sites."*"] over the defaults, then the most
+    specific [sites."name"] naming the domain or a parent of it (example.org for
+    dl.example.org); of stacked files (policy.stacked), each file's over the weaker files'."""
+    names = ["*"]
+    if domain:
+        labels = domain.split(".")
+        names += [".".join(labels[start:]) for start in range(len(labels) - 1, -1, -1)]
+    merged: dict[str, object] = {}
+    for _source, file in policy.files or (("policy.toml", policy),):
+        for name in names:
+            merged.update(file.sites.get(name, {}))
+    return DEFAULT_SITE._replace(**merged)  # type: ignore[arg-type]
 
 
 class SiteState(Record):

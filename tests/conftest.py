@@ -19,10 +19,13 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 @pytest.fixture
 def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """XDG data/config/state folders under tmp_path, in this process and for children."""
+    """XDG data/config/state folders under tmp_path, in this process and for children; the
+    system-wide config folder too (XDG_CONFIG_DIRS), so that no /etc/xdg/dlrescue/policy.toml
+    of the machine's reaches a test."""
     env = {
         "XDG_DATA_HOME": str(tmp_path / "data"),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_CONFIG_DIRS": str(tmp_path / "etc-xdg"),
         "XDG_STATE_HOME": str(tmp_path / "state"),
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
     }

@@ -191,7 +191,7 @@ pause_after = 0
 def test_status_and_site_tables_parse_to_their_layers() -> None:
     """[status.N] takes the keys of [reasons.X] and layers over the reason; [sites."..."]
     and [sites."*"] schedule a domain's failures."""
-    from native_host.policy import DEFAULT_SITE, Site, site_for
+    from native_host.sites import DEFAULT_SITE, Site, site_for
 
     pol = parse_policy(SIGNALS)
     assert not isinstance(pol, list), pol

@@ -21,19 +21,22 @@ from native_host.explanations import LANGS, explain, format_bytes
 from native_host.policy import (
     DEFAULT_5XX,
     DEFAULT_POLICY,
-    DEFAULT_SITE,
     DEFAULT_STATUSES,
     RETRY_AFTER_CAP_MS,
-    SITE_KEYS,
-    SITE_LIMITS,
     Policy,
-    Site,
     rule_for,
-    site_for,
     status_defaults,
 )
 from native_host.reasons import category_of
-from native_host.sites import SiteState, site_step
+from native_host.sites import (
+    DEFAULT_SITE,
+    SITE_KEYS,
+    SITE_LIMITS,
+    Site,
+    SiteState,
+    site_for,
+    site_step,
+)
 
 MIB = 1024 * 1024
 

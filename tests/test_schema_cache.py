@@ -92,7 +92,11 @@ def _plain(value: Any) -> Any:
         return {name: _plain(getattr(value, name)) for name in type(value).model_fields}
     if isinstance(value, schema_cache.Message):
         return {name: _plain(field) for name, field in value.__dict__.items()}
-    assert value is None or isinstance(value, str | int | bool | Reason | datetime), value
+    if isinstance(value, dict):  # hello's managed_policy: JSON as sent
+        return {key: _plain(field) for key, field in value.items()}
+    if isinstance(value, list):
+        return [_plain(field) for field in value]
+    assert value is None or isinstance(value, str | int | float | bool | Reason | datetime)
     return value
 
 

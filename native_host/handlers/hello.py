@@ -1,8 +1,9 @@
-"""`hello`: the port's language and browser; the host's version; policy.toml's problems."""
+"""`hello`: the port's language and browser, the administrator's managed policy; the host's
+version; the policy's problems."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .. import PROTOCOL, __version__
 from ..explanations import normalize_lang
@@ -21,11 +22,13 @@ MAX_WARNINGS = 20
 WARNING_CHARS = 1000
 
 
-def hello(port: Port, request: Hello, warned: Sequence[str]) -> dict[str, Any]:
-    """Set the port's language and browser; the reply names the host, and the policy file's
-    problems (`warnings`) when it has any."""
+def hello(port: Port, request: Hello, manage: Callable[[object], Sequence[str]]) -> dict[str, Any]:
+    """Set the port's language and browser, then apply the managed policy the hello sent
+    (`manage`, which gives the policy's problems); the reply names the host, and the
+    problems of the policy files and of the managed policy (`warnings`) when there are any."""
     port.lang = normalize_lang(request.lang)
     port.browser = request.browser or port.browser
+    warned = manage(request.managed_policy)
     reply: dict[str, Any] = {"host_version": __version__, "protocol": PROTOCOL}
     if warned:
         reply["warnings"] = list(warned)

@@ -24,11 +24,11 @@ from ..decide import (
     tally,
 )
 from ..explanations import explain
-from ..policy import Policy, browser_key, rule_for, site_for
+from ..policy import Policy, browser_key, rule_for
 from ..privacy import domain, is_refetchable, scrub_filename, scrub_url, url_key
 from ..reasons import PAUSED, Reason
 from ..record import TYPE_CHECKING
-from ..sites import SiteState, site_step
+from ..sites import SiteState, site_for, site_step
 from ..store import Episode, Store, now_ms
 from .port import Port
 

@@ -1,5 +1,6 @@
-"""`dlrescue policy` as text: the effective policy (policy_view.py) as tables, the values
-from the user's file marked `*`."""
+"""`dlrescue policy` as text: the effective policy (policy_view.py) as tables, each value
+marked with where it came from: `*` the user's file, `~` the system-wide file, `!` set by
+the administrator (the browser's managed policy); unmarked, the built-in default."""
 
 from __future__ import annotations
 
@@ -44,20 +45,35 @@ def _keys(*parts: Section) -> list[str]:
     return [k for k in RULE_KEYS if k != "no_progress_attempts" or used]
 
 
-def _rows(section: Section, keys: Sequence[str]) -> list[list[str]]:
+#: The mark of a value from the system-wide file, and of one set by the administrator.
+SYSTEM, MANAGED = "~", "!"
+
+
+def _mark(source: str, view: Mapping[str, Any]) -> str:
+    """A value's mark: "" for a default, SYSTEM, MANAGED, or `*` for the user's file."""
+    if source == "default":
+        return ""
+    if source == "managed":
+        return MANAGED
+    return SYSTEM if source == view.get("system_file") else "*"
+
+
+def _rows(section: Section, keys: Sequence[str], view: Mapping[str, Any]) -> list[list[str]]:
     out = []
     for name, rule in section.items():
         cells = [escape(name)]
         for key in keys:
             value, source = rule[key]["value"], rule[key]["source"]
-            cells.append(_value(key, value) + ("*" if source != "default" else ""))
+            cells.append(_value(key, value) + _mark(source, view))
         out.append(cells)
     return out
 
 
-def _grid(name: str, section: Section, keys: list[str], width: int) -> Iterator[str]:
+def _grid(
+    name: str, section: Section, keys: list[str], width: int, view: Mapping[str, Any]
+) -> Iterator[str]:
     """One table of rules; reason names give way before the numbers do."""
-    cells = _rows(section, keys)
+    cells = _rows(section, keys, view)
     headers = [Column(_HEADERS[k], right=k != "action") for k in keys]
     values = sum(
         max([text_width(h.header), *(text_width(r[i + 1]) for r in cells)]) + SEP
@@ -67,32 +83,47 @@ def _grid(name: str, section: Section, keys: list[str], width: int) -> Iterator[
     yield from table([Column(name, cap=cap), *headers], cells, width)
 
 
-def _header(view: Mapping[str, Any]) -> str:
-    file = escape(view["file"])
-    if view["problems"]:
-        return f"Policy: built-in defaults, because {file} has problems (see above)."
-    if view["file_exists"]:
-        return f"Policy: {file}; values marked * come from it, the rest are defaults."
-    return f"Policy: built-in defaults (no {file})."
+def _header(view: Mapping[str, Any]) -> list[str]:
+    """Where the values come from, a sentence each."""
+    file, lines = escape(view["file"]), []
+    managed, system = view.get("managed"), view.get("system_file")
+    if managed:
+        lines.append(
+            f"Values marked {MANAGED} are set by your administrator (the managed policy "
+            f"{escape(managed['browser'])} sent on {escape(managed['received'])}); your "
+            "policy.toml cannot change them."
+        )
+    if system and view.get("system_file_exists"):
+        lines.append(f"Values marked {SYSTEM} come from the system-wide {escape(system)}.")
+    if view["problems"] and not lines:
+        lines.append(f"Policy: built-in defaults, because {file} has problems (see above).")
+    elif view["problems"]:
+        lines.append(f"Policy: what applies despite the problems above; your file: {file}.")
+    elif view["file_exists"]:
+        lines.append(f"Policy: {file}; values marked * come from it, the rest are defaults.")
+    else:
+        lines.append(f"Policy: built-in defaults (no {file}).")
+    return lines
 
 
 def policy_table(view: Mapping[str, Any], *, width: int = 80) -> Iterator[str]:
     """The effective policy as two tables; values from the user's file are marked `*`."""
-    yield from textwrap.wrap(_header(view), width, break_long_words=False, break_on_hyphens=False)
+    for line in _header(view):
+        yield from textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False)
     if view.get("browser"):
         yield f"Decisions for {escape(view['browser'])}, with its own rules applied."
     keys = _keys(view["categories"], view["reasons"])
     yield ""
-    yield from _grid("CATEGORY", view["categories"], keys, width)
+    yield from _grid("CATEGORY", view["categories"], keys, width, view)
     yield ""
     yield "Reasons with a rule of their own (every other reason follows its category):"
-    yield from _grid("REASON", view["reasons"], keys, width)
+    yield from _grid("REASON", view["reasons"], keys, width, view)
     for browser, differs in (view.get("browsers") or {}).items():
         both = {**differs["categories"], **differs["reasons"]}
         if both:
             yield ""
             yield f"In {escape(browser)}, decided differently (`--browser {escape(browser)}`):"
-            yield from _grid("NAME", both, _keys(both), width)
+            yield from _grid("NAME", both, _keys(both), width, view)
     yield from _statuses_and_sites(view, width)
     yield ""
     yield from wrap(
@@ -115,7 +146,7 @@ def _statuses_and_sites(view: Mapping[str, Any], width: int) -> Iterator[str]:
         yield "HTTP statuses, when the extension sees them (over the reason's rule):"
         for status, keys in statuses.items():
             shown = ", ".join(
-                f"{key} = {_value(key, v['value'])}" + ("*" if v["source"] != "default" else "")
+                f"{key} = {_value(key, v['value'])}" + _mark(v["source"], view)
                 for key, v in keys.items()
             )
             yield from wrap(escape(status), shown or "(the reason's rule)", width)
@@ -125,7 +156,7 @@ def _statuses_and_sites(view: Mapping[str, Any], width: int) -> Iterator[str]:
         yield "Sites (one backoff per domain):"
         for name, keys in sites.items():
             window, after, pause = (keys[k] for k in ("window_ms", "pause_after", "pause_ms"))
-            mark = {k: "*" if keys[k]["source"] != "default" else "" for k in keys}
+            mark = {k: _mark(keys[k]["source"], view) for k in keys}
             text = (
                 f"shared schedule within {short_duration(window['value'])}{mark['window_ms']}, "
                 f"pause after {after['value']}{mark['pause_after']} failures in a row for "
