@@ -487,6 +487,9 @@ RECORDING_ALERTS_JS = """(() => {
 class Firefox(Browser):
     name = "firefox"
     browser_field = "firefox"
+    #: An .xpi to install instead of zipping extension_dir (which then holds its unzipped
+    #: copy, read for the manifest).
+    package: Path | None = None
 
     def prepare(self) -> None:
         prefs = dict(FIREFOX_PREFS)
@@ -499,7 +502,10 @@ class Firefox(Browser):
         ext_dir = self.home.profile / "extensions"
         ext_dir.mkdir(exist_ok=True)
         gecko_id = self.gecko_id()
-        write_xpi(self.extension_dir, ext_dir / f"{gecko_id}.xpi")
+        if self.package is not None:  # a built store package, installed as it is
+            shutil.copyfile(self.package, ext_dir / f"{gecko_id}.xpi")
+        else:
+            write_xpi(self.extension_dir, ext_dir / f"{gecko_id}.xpi")
 
     def gecko_id(self) -> str:
         manifest = json.loads((self.extension_dir / "manifest.json").read_text())
