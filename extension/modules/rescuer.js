@@ -11,9 +11,10 @@
 //     -> decision resume/restart: record "decided" with `pending` {action, dueAt, ...}
 //        (a timer for short waits, the wake alarm for long ones and as a safety net: Waits)
 //     -> decision none: record "left", a notification when `notify`
-//   runDue() (Actor, acting.js): resume (then verify) or restart; outcomes (complete,
-//   interrupted again, in_progress after a verified resume, given_up) go through the
-//   outbox as `outcome`.
+//   runDue() (Actor, acting.js): resume (then verify: Resumer, resuming.js) or restart
+//   (Restarter, restarting.js), a click asked for when only a user gesture helps (Clicks,
+//   clicks.js); outcomes (complete, interrupted again, in_progress after a verified resume,
+//   given_up) go through the outbox as `outcome`.
 //   retryNow() / giveUp() (UserActions, user_actions.js): what the popup asks for.
 //
 // Shared state has one owner each: the step chain (Serial: all state changes run one at a
@@ -24,10 +25,13 @@
 import { Actor } from "./acting.js";
 import { KeepAwake } from "./awake.js";
 import { Catcher } from "./catcher.js";
+import { Clicks } from "./clicks.js";
 import { Delivery } from "./delivery.js";
 import { Notifier } from "./notifier.js";
 import { probe } from "./probe.js";
 import { Records } from "./records.js";
+import { Restarter } from "./restarting.js";
+import { Resumer } from "./resuming.js";
 import { RunningWatch } from "./running.js";
 import { WAKE_ALARM, WATCH_ALARM } from "./schedule.js";
 import { Serial } from "./serial.js";
@@ -65,7 +69,7 @@ export class Rescuer {
       api, ledger, outbox, ...clock, onChange: awake,
       due: {
         action: (key) => this.actor.runDue(key),
-        verify: (key) => this.actor.verify(key).then(() => this.delivery.flush()),
+        verify: (key) => this.resumer.verify(key).then(() => this.delivery.flush()),
         network: () => this.actor.runAllDue(),
       },
     });
@@ -76,11 +80,16 @@ export class Rescuer {
     const delivery = new Delivery({ port, outbox, ledger, serial, waits, notifier, browser, ...clock, onLeft });
     const running = new RunningWatch({ api, browser, ...clock, onStall: (item) => this.onStall(item), onChange: awake });
     const catcher = new Catcher({ api, ledger, records, waits, delivery, running, serial, probe: check, browser, signals, log, now });
+    const clicks = new Clicks({ api, ledger, records, waits, notifier, serial, browser, ...clock });
+    const restarter = new Restarter({ api, ledger, records, notifier, clicks, browser, log, now });
+    const resumer = new Resumer({ api, ledger, records, waits, catcher, delivery, restarter, clicks, serial, browser, ...clock });
     const actor = new Actor({
-      api, ledger, records, waits, catcher, delivery, notifier, running, serial, probe: check, browser, ...clock, online,
+      api, ledger, records, waits, catcher, delivery, running, resumer, restarter, serial, probe: check, browser, log, now, online,
     });
-    const userActions = new UserActions({ ledger, records, waits, actor, delivery, serial, log, now, online });
-    Object.assign(this, { serial, records, waits, delivery, running, catcher, actor, userActions, signals, keepAwake });
+    const userActions = new UserActions({ ledger, records, waits, resumer, restarter, delivery, serial, log, now, online });
+    Object.assign(this, {
+      serial, records, waits, delivery, running, catcher, clicks, restarter, resumer, actor, userActions, signals, keepAwake,
+    });
     this.ready = null; // the stores loaded (init)
     this.started = null; // start-up done (start)
     this.reconciled = null; // the first reconciliation done
@@ -194,7 +203,7 @@ export class Rescuer {
     if (!String(notifId).startsWith("dlrescue:")) return;
     await this.start("notification");
     await this.reconciled;
-    await this.actor.clicked(notifId);
+    await this.clicks.clicked(notifId);
   }
 
   // ---------------------------------------------------------------- acting and sending

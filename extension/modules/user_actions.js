@@ -19,13 +19,16 @@ export class UserActions {
    * @param {object} o.ledger    the Ledger
    * @param {object} o.records   Records (the live item of a record)
    * @param {object} o.waits     Waits (timers dropped; the wake alarm)
-   * @param {object} o.actor     the Actor (resume, restart)
+   * @param {object} o.resumer   the Resumer (resume, then check)
+   * @param {object} o.restarter the Restarter (start the URL afresh)
    * @param {object} o.delivery  Delivery (outcome `given_up`; sent at once)
    * @param {object} o.serial    the rescuer's Serial
    * @param {() => boolean} [o.online]  navigator.onLine
    */
-  constructor({ ledger, records, waits, actor, delivery, serial, log = console, now = () => Date.now(), online = () => true }) {
-    Object.assign(this, { ledger, records, waits, actor, delivery, serial, log, now, online });
+  constructor({
+    ledger, records, waits, resumer, restarter, delivery, serial, log = console, now = () => Date.now(), online = () => true,
+  }) {
+    Object.assign(this, { ledger, records, waits, resumer, restarter, delivery, serial, log, now, online });
   }
 
   /**
@@ -88,11 +91,11 @@ export class UserActions {
   async _retry(rec, item) {
     const action = rec.pending?.action ?? (item?.canResume ? "resume" : "restart");
     if (item && action === "resume" && item.canResume) {
-      await this.actor.resume(item, rec);
+      await this.resumer.resume(item, rec);
       return { ok: true, did: "resumed" };
     }
     if (!isRefetchable(rec.url)) return { ok: false, did: "none", error: { code: "not_refetchable", message: "this download cannot be fetched again from its address" } };
-    await this.actor.restart(item ?? { id: rec.id, url: rec.url }, rec, "retry now");
+    await this.restarter.restart(item ?? { id: rec.id, url: rec.url }, rec, "retry now");
     const after = this.ledger.get(rec.key);
     return after?.status === "replaced" ? { ok: true, did: "restarted" } : { ok: false, did: "none", error: { code: "not_restarted", message: "the browser did not start it again" } };
   }
