@@ -15,6 +15,10 @@ from pathlib import Path
 
 from . import cache
 from .policy import DEFAULT_POLICY, Policy, stacked
+from .record import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 #: policy.toml is read only when it is a regular file of at most this size (a FIFO or a
 #: device such as /dev/zero is never opened for reading: see cache.read_regular).
@@ -149,3 +153,26 @@ def _canonical(policy: object) -> bytes:
     import json
 
     return json.dumps(policy, sort_keys=True, separators=(",", ":")).encode()
+
+
+def shown(path: Path, browser: str | None) -> tuple[Policy, list[str], dict[str, Any]]:
+    """The policy as `dlrescue policy` and the settings page show it: the user's file `path`
+    over the system-wide file, under the managed policy the host last received from
+    `browser` (without one, the latest any browser sent); its problems; and policy_view's
+    `system` and `managed` arguments."""
+    from . import paths
+    from .policy import BROWSERS
+
+    system = paths.system_policy_path()
+    kept = [
+        (name, got)
+        for name in ((browser,) if browser else (*BROWSERS, "other"))
+        if (got := kept_managed(paths.managed_path(name))) is not None
+    ]
+    latest = max(kept, key=lambda k: k[1][1], default=None)
+    policy, problems = load_policy(path, system=system, managed=latest[1][0] if latest else None)
+    more: dict[str, Any] = {
+        "system": (str(system), system.exists()),
+        "managed": {"browser": latest[0], "received": latest[1][1]} if latest else None,
+    }
+    return policy, problems, more

@@ -160,3 +160,18 @@ def test_dlrescue_policy_shows_set_by_your_administrator(xdg: dict[str, str]) ->
         "source": str(user),
     }
     assert view["reasons"]["NETWORK_FAILED"]["max_attempts"]["source"] == "managed"
+
+
+def test_the_settings_pages_policy_request_shows_the_administrators_values(
+    xdg: dict[str, str],
+) -> None:
+    """The `policy` request (the settings page's) on the port that sent a managed policy
+    names "managed" as the source of its values and the system-wide file as the source of
+    its own, so the page can lock the first."""
+    system, _user = _files(xdg, SYSTEM, USER)
+    with Host(env=xdg) as host:
+        host.ask({"type": "hello", "rid": 0, "browser": "chrome", "managed_policy": MANAGED})
+        view = host.ask({"type": "policy", "rid": 1})["view"]
+    assert view["managed"]["browser"] == "chrome" and view["system_file"] == str(system)
+    assert view["categories"]["NETWORK"]["max_attempts"] == {"value": 2, "source": "managed"}
+    assert view["categories"]["NETWORK"]["notify"]["source"] == str(system)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from pathlib import Path
 
 from .. import paths
 from ..options import one_of
@@ -27,38 +25,18 @@ def policy_args(p: argparse.ArgumentParser) -> None:
 
 def policy_run(args: argparse.Namespace) -> int:
     """Exit 1 when a policy file has problems (each on stderr; what applies is shown)."""
-    from ..policy_file import kept_managed, load_policy
+    from ..policy_file import shown
     from ..policy_view import policy_view
     from ..report.formats import to_json
     from ..report.policy import policy_table
     from ..textsafe import escape
 
-    path, system = paths.policy_path(), paths.system_policy_path()
-    managed = _managed(args.browser, kept_managed)
-    policy, problems = load_policy(path, system=system, managed=managed[1][0] if managed else None)
+    path = paths.policy_path()
+    policy, problems, more = shown(path, args.browser)
     view = policy_view(
-        policy,
-        str(path),
-        exists=path.exists(),
-        problems=problems,
-        browser=args.browser,
-        system=(str(system), system.exists()),
-        managed={"browser": managed[0], "received": managed[1][1]} if managed else None,
+        policy, str(path), exists=path.exists(), problems=problems, browser=args.browser, **more
     )
     for problem in problems:  # they quote the file's keys and values: escaped, as in history
         print(f"dlrescue policy: {escape(problem)}", file=sys.stderr)
     emit([to_json(view, indent=2)] if args.format == "json" else policy_table(view, width=width()))
     return 1 if problems else 0
-
-
-def _managed(
-    browser: str | None, kept: Callable[[Path], tuple[bytes, str] | None]
-) -> tuple[str, tuple[bytes, str]] | None:
-    """(browser, (policy, when)) of the managed policy the host last received from `browser`,
-    or without one, the latest any browser sent; None when there is none."""
-    found = [
-        (name, got)
-        for name in ((browser,) if browser else (*BROWSERS, "other"))
-        if (got := kept(paths.managed_path(name))) is not None
-    ]
-    return max(found, key=lambda f: f[1][1], default=None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..policy_file import load_policy
+from ..policy_file import shown
 from ..policy_schema import allowed_values
 from ..policy_view import policy_view
 from ..reasons import KNOWN_REASONS, category_of
@@ -26,9 +26,12 @@ def policy(port: Port, request: PolicyRead, path: Path) -> dict[str, Any]:
 
 def view_reply(path: Path, browser: str | None) -> dict[str, Any]:
     """{view, allowed, known_reasons}: policy.toml read again (an edit by hand shows at
-    once); every reason the catalogue knows with its category, so a page can add a rule."""
-    loaded, problems = load_policy(path)
+    once) over the system-wide file and under the managed policy (policy_file.shown); every
+    reason the catalogue knows with its category, so a page can add a rule."""
     known = browser if browser in ("chrome", "firefox") else None
-    view = policy_view(loaded, str(path), exists=path.exists(), problems=problems, browser=known)
+    loaded, problems, more = shown(path, known)
+    view = policy_view(
+        loaded, str(path), exists=path.exists(), problems=problems, browser=known, **more
+    )
     catalogue = {reason: category_of(reason) for reason in KNOWN_REASONS}
     return {"view": view, "allowed": allowed_values(), "known_reasons": catalogue}
