@@ -1,12 +1,16 @@
-"""Shared fixtures: a private XDG world per test, and the real host as a subprocess."""
+"""Shared fixtures: a private XDG world per test, the real host as a subprocess, the history
+file open for filling, an 80-column terminal."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from hostio import Host
+from hostio import Host, history_file
+
+from native_host.store import Store
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -54,3 +58,20 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.delenv("SUDO_USER", raising=False)
     return h
+
+
+@pytest.fixture
+def store(xdg: dict[str, str]) -> Any:
+    """The user's history file (in the test's XDG world), open for filling."""
+    opened = Store(history_file(xdg))
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line in an 80-column terminal, in English (LANG; no LC_ALL or LC_MESSAGES)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")

@@ -29,6 +29,9 @@ from native_host.messages import DecisionReply, ErrorReply, HelloReply, OutcomeR
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
+#: The history file the host writes in an XDG world.
+db_file = hostio.history_file
+
 #: The protocol's error codes (PROTOCOL.md, "Errors"); internal_error is a bug, never expected.
 CONTRACT_CODES = frozenset(ERROR_CODES) - {"internal_error"}
 
@@ -38,10 +41,6 @@ def unavailable(reason: str) -> NoReturn:
     if IN_CI:
         pytest.fail(f"CI=true and {reason}", pytrace=False)
     pytest.skip(reason)
-
-
-def db_file(env: dict[str, str]) -> Path:
-    return Path(env["XDG_DATA_HOME"]) / "dlrescue" / "history.sqlite3"
 
 
 def log_file(env: dict[str, str]) -> Path:

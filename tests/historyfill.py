@@ -1,4 +1,5 @@
-"""Filling a real history file at chosen times, through the Store's own write methods.
+"""Filling a real history file at chosen times, through the Store's own write methods, and
+looking into one (a row by name, the query plans a call runs).
 
 The host stamps events with the clock; tests of time filters, medians and pruning need
 events at chosen instants, so these helpers do what host.py does for an `interrupted` or
@@ -6,6 +7,9 @@ events at chosen instants, so these helpers do what host.py does for an `interru
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 from native_host.policy import DEFAULT_POLICY, rule_for
 from native_host.privacy import domain, scrub_url, url_key
@@ -99,3 +103,50 @@ def rescued(
     for i in range(tries):
         interrupt(store, opened_ms + i, url, reason)
     finish(store, opened_ms + recovery_ms, url)
+
+
+def raw_event(store: Store, episode: int | None, **fields: object) -> int:
+    """One event row with these fields (by default an interruption at e.org), through add_event."""
+    base: dict[str, object] = {
+        "at_ms": 1_700_000_000_000,
+        "kind": "interrupted",
+        "episode_id": episode,
+        "reason": "NETWORK_FAILED",
+        "category": "NETWORK",
+        "known": 1,
+        "action": "resume",
+        "delay_ms": 10,
+        "attempt": 1,
+        "max_attempts": 8,
+        "notify": 0,
+        "url": "https://e.org/f",
+        "domain": "e.org",
+    }
+    base.update(fields)
+    return store.add_event(base)
+
+
+def memory_store() -> Store:
+    """A history in memory (nothing on disk)."""
+    return Store(Path(":memory:"))
+
+
+def row(rows: list[dict[str, Any]], key: str, name: str) -> dict[str, Any]:
+    """The row of `rows` whose `key` is `name`."""
+    return next(r for r in rows if r[key] == name)
+
+
+def plans(store: Store, call: Any) -> list[str]:
+    """The query plan of every statement `call` runs on the store."""
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    try:
+        call()
+    finally:
+        store.db.set_trace_callback(None)
+    out = []
+    for sql in statements:
+        if sql.lstrip().upper().startswith("SELECT"):
+            for step in store.db.execute(f"EXPLAIN QUERY PLAN {sql}"):
+                out.append(str(step[3]))
+    return out

@@ -11,6 +11,7 @@ import json
 import os
 import queue
 import shutil
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -71,9 +72,17 @@ class Host:
     """The real host over pipes. Replies are read by a thread, so a silent host fails the test
     after a timeout instead of hanging it; stdout is checked to hold frames and nothing else."""
 
-    def __init__(self, env: dict[str, str] | None = None, *args: str, bare: bool = False) -> None:
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *args: str,
+        bare: bool = False,
+        read_stdout: bool = True,
+    ) -> None:
         """Launch as Chrome launches dlrescue (its origin as argument) unless args are given,
-        or with no argument at all when bare (as a Flatpak or Snap portal may)."""
+        or with no argument at all when bare (as a Flatpak or Snap portal may). Without
+        read_stdout the test reads or closes `proc.stdout` itself (a browser that closes its
+        end of the port) and no reply reaches `replies`."""
         self.proc = subprocess.Popen(
             host_command(args or (() if bare else (CHROME_ORIGIN,))),
             stdin=subprocess.PIPE,
@@ -86,8 +95,8 @@ class Host:
         self.stderr = b""
         self.rusage: Any = None
         self._readers = [
-            threading.Thread(target=self._read_replies, daemon=True),
             threading.Thread(target=self._read_stderr, daemon=True),
+            *([threading.Thread(target=self._read_replies, daemon=True)] if read_stdout else []),
         ]
         for reader in self._readers:
             reader.start()
@@ -153,7 +162,7 @@ class Host:
     def close(self, timeout: float = 30) -> tuple[int, bytes]:
         """Close stdin, wait for the exit; returns (exit status, everything on stderr)."""
         code = self.finish(timeout)
-        self._readers[1].join(10)
+        self._readers[0].join(10)
         return code, self.stderr
 
     def wait(self, timeout: float = 60, *, whole_frames: bool = True) -> int:
@@ -189,7 +198,7 @@ class Host:
 
     def stderr_text(self) -> str:
         """Everything the host wrote on stderr (call after it exited)."""
-        self._readers[1].join(10)
+        self._readers[0].join(10)
         return self.stderr.decode("utf-8", "replace")
 
     def __enter__(self) -> Self:
@@ -207,6 +216,31 @@ def interrupted(rid: Any = 1, error: Any = "NETWORK_FAILED", **item: Any) -> dic
     download = {"id": 42, "url": "https://example.org/big.iso", "error": error, "canResume": True}
     download.update(item)
     return {"type": "interrupted", "rid": rid, "browser": "chrome", "download": download}
+
+
+def outcome(url: str, state: str = "complete", download_id: int = 42) -> dict[str, Any]:
+    """An `outcome` request: how download `download_id` of `url` ended."""
+    return {
+        "type": "outcome",
+        "download": {"id": download_id, "url": url, "state": state},
+    }
+
+
+def drive_host(xdg: dict[str, str], *messages: dict[str, Any]) -> list[dict[str, Any]]:
+    """Send messages to the real host over pipes; its replies."""
+    proc = run_host(b"".join(frame(m) for m in messages), env=xdg)
+    assert proc.returncode == 0, proc.stderr
+    return unframe(proc.stdout)
+
+
+def history_file(env: dict[str, str]) -> Path:
+    """The history file the host writes in the XDG world `env`."""
+    return Path(env["XDG_DATA_HOME"]) / "dlrescue" / "history.sqlite3"
+
+
+def history_db(env: dict[str, str]) -> sqlite3.Connection:
+    """That history file, opened with sqlite3 (to look at what the host recorded)."""
+    return sqlite3.connect(history_file(env))
 
 
 def run_cli(capsys: Any, *args: str) -> tuple[int, str, str]:

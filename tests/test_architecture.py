@@ -126,6 +126,20 @@ WIRING = {
     "native_host.cli": ("native_host.commands", "native_host.registration.commands"),
 }
 
+#: Test files about the whole rather than one module, by the name's start after `test_`
+#: (README.md, "Run the tests", says what each checks).
+WHOLE_TESTS = (
+    "architecture",
+    "conformance",
+    "hardening_",
+    "lean_start",
+    "private_disk",
+    "standalone",
+    "version",
+    "extension_packages",
+    "bench_smoke",
+)
+
 MAX_MODULE_LINES = 350
 #: A function's lines from `def` to its last line, its docstring not counted (explaining a
 #: function should never push it over), decorators not counted.
@@ -429,3 +443,19 @@ def test_extension_readme_names_every_extension_module() -> None:
         if not re.search(rf"\b{re.escape(p.name)}\b", listing)
     ]
     assert not unnamed, f"extension/modules/ scripts extension/README.md does not name: {unnamed}"
+
+
+def test_each_test_file_is_named_after_the_module_it_tests() -> None:
+    """tests/test_<module>.py: the module's path under native_host/ with `_` for `/`
+    (store/writes.py: test_store_writes.py), maybe followed by `_<concern>`
+    (test_handlers_interrupted_signals.py); or a test of the whole named in WHOLE_TESTS.
+    A reader finds a module's tests by its name."""
+    names = {"_".join(p.relative_to(PACKAGE).with_suffix("").parts) for p in modules()}
+    names = {n.removesuffix("___init__").removesuffix("__init__").strip("_") for n in names}
+    stray = [
+        t.name
+        for t in sorted((ROOT / "tests").glob("test_*.py"))
+        if not any(t.stem[5:] == n or t.stem[5:].startswith(f"{n}_") for n in names if n)
+        and not t.stem[5:].startswith(WHOLE_TESTS)
+    ]
+    assert not stray, f"test files named after no module (README.md, Run the tests): {stray}"

@@ -10,10 +10,8 @@ part rests on SQLite's WAL with synchronous=FULL; see SECURITY.md.
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
-import subprocess
 import threading
 import time
 from contextlib import suppress
@@ -29,7 +27,7 @@ from hardening_support import (
     interrupted,
     stored_download_id,
 )
-from hostio import CHROME_ORIGIN, frame, host_command
+from hostio import frame
 
 ROUNDS = 30
 
@@ -191,16 +189,10 @@ def test_the_browser_closing_the_port_mid_burst_ends_the_host_cleanly(
     """Chrome closes both pipes at once when a port goes away: the host, in the middle of a
     burst with replies still to write, ends on its own within Chrome's 2 s grace (exit 0, no
     traceback), and what it recorded is sound."""
-    proc = subprocess.Popen(
-        host_command((CHROME_ORIGIN,)),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, **xdg},
-    )
-    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-    proc.stdin.write(frame(b'{"type":"hello","rid":0}'))
-    proc.stdin.flush()
+    host = Host(xdg, read_stdout=False)
+    proc = host.proc
+    assert proc.stdin is not None and proc.stdout is not None
+    host.send_raw(frame(b'{"type":"hello","rid":0}'))
     assert len(proc.stdout.read(4)) == 4  # serving
     stdin = proc.stdin
 
@@ -216,13 +208,12 @@ def test_the_browser_closing_the_port_mid_burst_ends_the_host_cleanly(
     proc.stdout.close()
     started = time.monotonic()
     try:
-        status = proc.wait(timeout=30)
+        status = host.wait(30)  # kills the host if it is still there: then the test fails
     finally:
-        proc.kill()  # only if it is still there: then the test fails below
         writer.join(10)
-    stderr = proc.stderr.read()
-    proc.stderr.close()
-    assert time.monotonic() - started < 2, "Chrome kills a host that lingers 2 s"
+    elapsed = time.monotonic() - started
+    stderr = host.stderr_text()
+    assert elapsed < 2, "Chrome kills a host that lingers 2 s"
     assert status == 0, stderr
-    assert b"Traceback" not in stderr
+    assert "Traceback" not in stderr
     assert integrity(db_file(xdg)) == "ok"

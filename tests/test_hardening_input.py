@@ -28,7 +28,7 @@ from hardening_support import (
     interrupted,
     log_file,
 )
-from hostio import CHROME_ORIGIN, frame, host_command
+from hostio import frame
 
 from native_host import framing, parser, schema_cache
 from native_host.caller import Caller
@@ -445,27 +445,13 @@ def _end(xdg: dict[str, str], how: str) -> tuple[int, str, list[bytes]]:
 def _stdout_closed_first(env: dict[str, str]) -> tuple[int, str, list[bytes]]:
     """The browser closes its end of the host's stdout, keeps stdin open and sends a burst:
     the host's next write fails and it ends while its reader thread is blocked on stdin."""
-    proc = subprocess.Popen(
-        host_command((CHROME_ORIGIN,)),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, **env},
-    )
-    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-    proc.stdout.close()
+    host = Host(env, read_stdout=False)
+    assert host.proc.stdout is not None
+    host.proc.stdout.close()
     with suppress(BrokenPipeError):
-        proc.stdin.write(b"".join(frame(interrupted(i, i)) for i in range(40)))
-        proc.stdin.flush()
-    try:
-        status = proc.wait(timeout=30)
-    finally:
-        proc.kill()
-        with suppress(BrokenPipeError):
-            proc.stdin.close()
-    stderr = proc.stderr.read().decode("utf-8", "replace")
-    proc.stderr.close()
-    return status, stderr, []
+        host.send_raw(b"".join(frame(interrupted(i, i)) for i in range(40)))
+    status = host.wait(30)
+    return status, host.stderr_text(), []
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-#: iso() in SQL, for a column of milliseconds: the same text (tests/test_store.py), in C.
+#: iso() in SQL, for a column of milliseconds: the same text (tests/test_store_clock.py), in C.
 ISO_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ', {} / 1000.0, 'unixepoch')"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

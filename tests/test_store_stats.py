@@ -1,5 +1,5 @@
-"""Stats over real histories: counts, how retrying pays off, medians, the schema that makes
-them fast, and the same numbers through `dlrescue stats` and the popup's `stats` message."""
+"""native_host.store.stats over real histories: counts, how retrying pays off, medians, and the
+indexes that keep them fast."""
 
 from __future__ import annotations
 
@@ -7,34 +7,14 @@ import json
 import sqlite3
 import statistics
 from pathlib import Path
-from typing import Any
 
-import pytest
-from historyfill import DAY, NOW, finish, interrupt, rescued
-from hostio import Host, frame, interrupted, run_host
+from historyfill import DAY, NOW, finish, interrupt, memory_store, plans, rescued, row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from native_host.cli import main
-from native_host.report.cells import text_width
 from native_host.store import MIGRATIONS, SCHEMA_VERSION, Store
 
 SECOND = 1_000
-
-
-def memory_store() -> Store:
-    return Store(Path(":memory:"))
-
-
-def row(rows: list[dict[str, Any]], key: str, name: str) -> dict[str, Any]:
-    return next(r for r in rows if r[key] == name)
-
-
-@pytest.fixture(autouse=True)
-def columns(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tables are laid out for an 80-column terminal, in English."""
-    monkeypatch.setenv("COLUMNS", "80")
-    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
 
 
 # -- what the numbers mean -------------------------------------------------------------------
@@ -157,25 +137,6 @@ def test_stats_is_json_able_and_empty_when_nothing_happened() -> None:
     assert stats["by_category"] == stats["by_reason"] == stats["by_domain"] == []
 
 
-# -- staying fast at a million events ------------------------------------------------------
-
-
-def plans(store: Store, call: Any) -> list[str]:
-    """The query plan of every statement `call` runs on the store."""
-    statements: list[str] = []
-    store.db.set_trace_callback(statements.append)
-    try:
-        call()
-    finally:
-        store.db.set_trace_callback(None)
-    out = []
-    for sql in statements:
-        if sql.lstrip().upper().startswith("SELECT"):
-            for step in store.db.execute(f"EXPLAIN QUERY PLAN {sql}"):
-                out.append(str(step[3]))
-    return out
-
-
 def test_stats_queries_read_indexes_not_tables() -> None:
     """Every stats query reads a covering or partial index, never a table, and groups in
     index order rather than sorting every row, with or without since (only the few groups
@@ -190,27 +151,6 @@ def test_stats_queries_read_indexes_not_tables() -> None:
         assert reads and all("INDEX" in s or "PRIMARY KEY" in s for s in reads), reads
         assert not any(s.startswith("SCAN events ") and "COVERING" not in s for s in reads)
         assert not any("USE TEMP B-TREE FOR GROUP BY" in s for s in steps), steps
-
-
-@pytest.mark.parametrize(
-    "filters",
-    [
-        {},
-        {"category": "NETWORK"},
-        {"reason": "NETWORK_FAILED"},
-        {"domain": "a.example"},
-        {"since_ms": NOW},
-        {"since_ms": NOW, "until_ms": NOW + DAY},
-    ],
-)
-def test_filtered_history_reads_an_index_in_time_order(filters: dict[str, Any]) -> None:
-    """A filtered history walks an index newest first and stops at the limit: no full
-    table scan and no sort."""
-    store = memory_store()
-    interrupt(store, NOW, "https://a.example/x")
-    steps = plans(store, lambda: store.history(limit=10, **filters))
-    assert any("USING INDEX" in s or "USING COVERING INDEX" in s for s in steps), steps
-    assert not any("TEMP B-TREE" in s for s in steps), steps
 
 
 def test_migrating_a_version_1_history_keeps_everything_and_fills_the_new_columns(
@@ -244,94 +184,3 @@ def test_migrating_a_version_1_history_keeps_everything_and_fills_the_new_column
     assert row(stats["by_reason"], "reason", "SERVER_FAILED")["rescued"] == 1
     assert stats["median_recovery_ms"] == 7 * SECOND
     assert len(store.history()) == 2
-
-
-def test_the_host_attributes_new_episodes_as_it_records(xdg: dict[str, str]) -> None:
-    """Episodes the real host opens carry the reason and category of their first
-    interruption (what stats group by)."""
-    run_host(
-        frame(interrupted(1, "SERVER_FAILED"))
-        + frame(interrupted(2, "NETWORK_FAILED"))
-        + frame(interrupted(3, "NETWORK_TIMEOUT", url="https://b.example/", id=9)),
-        env=xdg,
-    )
-    db = sqlite3.connect(Path(xdg["XDG_DATA_HOME"]) / "dlrescue" / "history.sqlite3")
-    rows = db.execute("SELECT reason, category FROM episodes ORDER BY id").fetchall()
-    assert rows == [("SERVER_FAILED", "SERVER"), ("NETWORK_TIMEOUT", "NETWORK")]
-
-
-# -- the command line and the popup ------------------------------------------------------------
-
-
-def fill_through_host(xdg: dict[str, str]) -> None:
-    messages: list[dict[str, Any]] = [
-        interrupted(1, url="https://a.example/1"),
-        {
-            "type": "outcome",
-            "download": {"id": 42, "url": "https://a.example/1", "state": "complete"},
-        },
-        interrupted(2, url="https://a.example/2", id=2),
-        interrupted(3, "SERVER_FORBIDDEN", url="https://b.example/3", id=3),
-        interrupted(4, "USER_CANCELED", url="https://c.example/4", id=4),
-    ]
-    proc = run_host(b"".join(frame(m) for m in messages), env=xdg)
-    assert proc.returncode == 0
-
-
-def test_stats_json_and_the_popup_message_report_the_same_numbers(
-    xdg: dict[str, str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    """`dlrescue stats --format json` and the popup's stats reply agree; the popup's rows
-    carry explanations in the port's language."""
-    fill_through_host(xdg)
-    assert main(["stats", "--format", "json"]) == 0
-    cli = json.loads(capsys.readouterr().out)
-    assert cli["interruptions"] == 4 and cli["episodes"] == 4 and cli["rescued"] == 1
-    assert row(cli["by_category"], "category", "NETWORK")["rescue_share"] == 1.0
-    assert [d["domain"] for d in cli["by_domain"]] == ["a.example", "b.example", "c.example"]
-
-    host = Host(env=xdg)
-    try:
-        host.ask({"type": "hello", "lang": "fr"})
-        reply = host.ask({"type": "stats", "rid": 5})
-        since = host.ask({"type": "stats", "since": "2000-01-01T00:00:00Z"})
-        future = host.ask({"type": "stats", "since": "2999-01-01"})
-    finally:
-        host.close()
-    assert reply["ok"] is True and reply["rid"] == 5
-    for key in ("interruptions", "episodes", "rescued", "rescue_share", "by_domain"):
-        assert reply[key] == cli[key]
-    network = row(reply["by_category"], "category", "NETWORK")
-    assert network["explanation"].startswith("Un problème de réseau")
-    assert row(reply["by_reason"], "reason", "SERVER_FORBIDDEN")["explanation"].startswith(
-        "Le serveur a refusé"
-    )
-    assert since["interruptions"] == 4 and future["interruptions"] == 0
-
-
-def test_stats_table_has_bars_and_fits_80_columns(
-    xdg: dict[str, str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The table shows a summary, a bar per category, reason and domain, and fits 80
-    columns; --since 1h still counts what the host just recorded."""
-    fill_through_host(xdg)
-    assert main(["stats", "--since", "1h"]) == 0
-    out = capsys.readouterr().out
-    lines = out.splitlines()
-    assert lines[0].startswith("Since ") and lines[1].startswith("4 interruptions in 4 downloads")
-    assert "Retrying rescued 1 of 3 ended downloads (33%)" in out
-    assert all(text_width(line) <= 80 for line in lines)
-    network = next(line for line in lines if line.startswith("NETWORK "))
-    user = next(line for line in lines if line.startswith("USER "))
-    assert network.count("█") > user.count("█") > 0
-    assert any(line.startswith("a.example ") and "█" in line for line in lines)
-
-
-def test_stats_in_french_explains_categories_in_french(
-    xdg: dict[str, str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    """--lang fr writes the category explanations under the tables in French."""
-    fill_through_host(xdg)
-    assert main(["stats", "--lang", "fr"]) == 0
-    out = capsys.readouterr().out
-    assert "NETWORK: Un problème de réseau" in out

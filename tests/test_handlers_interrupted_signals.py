@@ -1,7 +1,7 @@
-"""Issue 18 over real pipes: the real host decides with the HTTP status and Retry-After,
-schedules a failing site's downloads behind one probe (state shared through the history),
-answers `space`, and waits for room on a full disk (a real 2 MiB tmpfs when this user may
-mount one)."""
+"""native_host.handlers.interrupted over real pipes, issue 18: the real host decides with the HTTP
+status and Retry-After, schedules a failing site's downloads behind one probe (state shared
+through the history), and waits for room on a full disk (a real 2 MiB tmpfs when this user
+may mount one)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,29 @@ def _sites(xdg: dict[str, str]) -> list[tuple[Any, ...]]:
         return db.execute("SELECT domain, failures FROM sites ORDER BY domain").fetchall()
     finally:
         db.close()
+
+
+# A full disk -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MiB tmpfs (as root); skipped only when this user may not mount one."""
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
+    try:
+        (folder / "Downloads").mkdir()
+        yield folder / "Downloads"
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
 
 
 def test_a_503_with_retry_after_resumes_after_what_the_server_asked(host: Host) -> None:
@@ -167,67 +190,6 @@ def test_a_replayed_event_gets_its_wait_back(host: Host) -> None:
     waiting = _ask(host, 2, url="https://replay.example/b", id=2, event_key="k-b", http_status=502)
     assert waiting["wait"] == "site" and waiting["http_status"] == 502
     assert _ask(host, 3, url="https://replay.example/b", id=2, event_key="k-b") == waiting
-
-
-# space ---------------------------------------------------------------------------------------
-
-
-def test_space_answers_the_free_bytes_of_the_nearest_existing_folder(
-    host: Host, tmp_path: Path
-) -> None:
-    """`space` on a file not written yet, two folders below an existing one: the free bytes
-    of that folder, and whether they are enough."""
-    free = shutil.disk_usage(tmp_path).free
-    reply = host.ask(
-        {"type": "space", "rid": 1, "path": str(tmp_path / "no" / "such" / "f.iso"), "needed": 1}
-    )
-    assert reply["ok"] is True and reply["enough"] is True
-    assert abs(reply["free"] - free) < 64 * MIB  # other programs write meanwhile
-    much = host.ask({"type": "space", "rid": 2, "path": str(tmp_path), "needed": 2**53 - 1})
-    assert much["enough"] is False
-
-
-@pytest.mark.parametrize(
-    ("request_fields", "field"),
-    [
-        ({"path": "Downloads/f.iso", "needed": 1}, "path"),
-        ({"path": "/tmp/a\u0000b", "needed": 1}, "path"),
-        ({"path": "/tmp", "needed": -1}, "needed"),
-        ({"path": "/tmp"}, "needed"),
-        ({"needed": 1}, "path"),
-        ({"path": 7, "needed": 1}, "path"),
-    ],
-)
-def test_a_bad_space_request_names_its_field(
-    host: Host, request_fields: dict[str, Any], field: str
-) -> None:
-    """A relative path, a NUL, a missing or bad `needed`: invalid_message naming the field."""
-    reply = host.ask({"type": "space", "rid": 1, **request_fields})
-    assert reply["ok"] is False
-    assert (reply["error"]["code"], reply["error"]["field"]) == ("invalid_message", field)
-
-
-# A full disk -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MiB tmpfs (as root); skipped only when this user may not mount one."""
-    folder = tmp_path / "tiny"
-    folder.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
-    try:
-        (folder / "Downloads").mkdir()
-        yield folder / "Downloads"
-    finally:
-        subprocess.run(["umount", str(folder)], check=False)
 
 
 def test_no_space_on_a_tiny_disk_waits_for_room_then_resumes(host: Host, tiny_disk: Path) -> None:

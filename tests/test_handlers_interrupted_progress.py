@@ -1,20 +1,14 @@
-"""The real host over pipes judges attempts by progress and reachability, per browser, and
-keeps a truncated download's episode open."""
+"""native_host.handlers.interrupted over real pipes: the host judges attempts by progress and
+reachability, per browser, and keeps a truncated download's episode open."""
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
 from typing import Any
 
-from hostio import Host, frame, interrupted, run_host, unframe
+from hostio import Host, frame, history_db, interrupted, run_host, unframe
 
 URL = "https://example.org/big.iso"
 GB = 1_000_000_000
-
-
-def _db(xdg: dict[str, str]) -> sqlite3.Connection:
-    return sqlite3.connect(Path(xdg["XDG_DATA_HOME"]) / "dlrescue" / "history.sqlite3")
 
 
 def cut(rid: int, received: int | None, *, browser: str = "chrome", **extra: Any) -> dict[str, Any]:
@@ -73,7 +67,7 @@ def test_firefox_stuck_with_the_server_answering_is_left_as_an_expired_link(
     stuck = host.ask(cut(3, 500_000_000, browser="firefox", reachable=True))["decision"]
     assert (stuck["action"], stuck["notify"]) == ("none", True)
     assert "link has probably expired" in stuck["explanation"]
-    row = _db(xdg).execute("SELECT cause, reachable FROM events ORDER BY id DESC").fetchone()
+    row = history_db(xdg).execute("SELECT cause, reachable FROM events ORDER BY id DESC").fetchone()
     assert row == ("no_progress", 1)
     assert host.ask(cut(4, 0, browser="firefox"))["decision"]["attempt"] == 1  # a new episode
 
@@ -96,7 +90,7 @@ def test_an_outage_never_spends_the_budget(xdg: dict[str, str]) -> None:
     assert {(d["action"], d["delay_ms"]) for d in decisions} == {("resume", 2_000)}
     left = [d["max_attempts"] - d["attempt"] for d in decisions]
     assert left[:-1] == [8] * 26 and left[-1] == 7
-    rows = _db(xdg).execute("SELECT reachable FROM events ORDER BY id").fetchall()
+    rows = history_db(xdg).execute("SELECT reachable FROM events ORDER BY id").fetchall()
     assert [r[0] for r in rows] == [None] + [0] * 25 + [None]
 
 
@@ -111,7 +105,9 @@ def test_incognito_progress_is_judged_in_memory(xdg: dict[str, str]) -> None:
     assert {(d["action"], d["delay_ms"]) for d in decisions[:12]} == {("resume", 2_000)}
     assert decisions[12]["action"] == "resume"
     assert (decisions[13]["action"], decisions[13]["notify"]) == ("none", True)
-    assert _db(xdg).execute("SELECT count(*) FROM events WHERE url IS NOT NULL").fetchone() == (0,)
+    assert history_db(xdg).execute(
+        "SELECT count(*) FROM events WHERE url IS NOT NULL"
+    ).fetchone() == (0,)
 
 
 def test_reachable_is_a_strict_optional_boolean(host: Host) -> None:
@@ -146,7 +142,7 @@ def test_a_truncated_download_keeps_its_episode_open(host: Host, xdg: dict[str, 
     assert truncated["ok"] is True
     short = host.ask(cut(3, 900, error="SERVER_CONTENT_LENGTH_MISMATCH"))["decision"]
     assert (short["action"], short["attempt"]) == ("resume", first["attempt"] + 1)
-    db = _db(xdg)
+    db = history_db(xdg)
     assert db.execute("SELECT state FROM events WHERE kind = 'outcome'").fetchone() == (
         "truncated",
     )
@@ -158,7 +154,7 @@ def test_a_truncated_download_keeps_its_episode_open(host: Host, xdg: dict[str, 
     ]
     done = {"type": "outcome", "download": {"id": 7, "url": URL, "state": "complete"}}
     assert host.ask(done)["ok"] is True
-    assert _db(xdg).execute("SELECT outcome FROM episodes").fetchone() == ("complete",)
+    assert history_db(xdg).execute("SELECT outcome FROM episodes").fetchone() == ("complete",)
 
 
 def test_a_firefox_decision_sent_again_is_explained_in_firefoxs_words(host: Host) -> None:

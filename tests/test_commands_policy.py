@@ -1,4 +1,5 @@
-"""`dlrescue policy`: the effective policy, where each value came from, and a broken file."""
+"""native_host.commands.policy: `dlrescue policy`: the effective policy, where each value came
+from, and a broken file."""
 
 from __future__ import annotations
 
