@@ -1,0 +1,146 @@
+// The decision the extension makes by itself when no host is there (issue 19): the built-in
+// policy (policy_data.js, generated from native_host/policy.py) applied as the host's
+// decide() applies it, for what the extension can know. Pure: the episode, the clock's
+// jitter and the item come in as arguments.
+//
+// Faithful to native_host/decide.py (tests/test_local_policy.py runs both over a table of
+// cases): the layers (category, reason, browser category, browser reason, HTTP status),
+// attempts judged by progress (tally), the budget per reason, backoff with equal jitter and
+// a floor, Retry-After for 429/503, sign in (401/407), gone (410), a stuck Firefox resume.
+// What only the host knows is left out: policy.toml (the user's layers), the free space of
+// the download's folder (a full disk resumes with backoff instead of waiting for room), and
+// one backoff per site (every download backs off on its own).
+
+import { isRefetchable } from "./deltas.js";
+import { POLICY_DATA as P } from "./policy_data.js";
+
+/** The category of a reason, by its prefix (reasons.category_of). */
+export function categoryOf(name) {
+  if (name === "CRASH") return "CRASH";
+  const prefix = String(name).split("_", 1)[0];
+  return P.categoryNames.includes(prefix) && prefix !== "CRASH" && prefix !== "UNKNOWN" ? prefix : "UNKNOWN";
+}
+
+/** "chrome" | "firefox" when the browser has layers of its own, else null (policy.browser_key). */
+export function browserKey(browser) {
+  const key = typeof browser === "string" ? browser.trim().toLowerCase() : null;
+  return P.browserNames.includes(key) ? key : null;
+}
+
+function statusLayer(status) {
+  if (status === null || status === undefined) return {};
+  if (P.statuses[String(status)]) return P.statuses[String(status)];
+  return status >= 500 && status <= 599 ? P.status5xx : {};
+}
+
+/** The built-in rule for one reason in one browser, after one HTTP status (policy.rule_for). */
+export function ruleFor(reason, category, browser = null, status = null) {
+  const key = browserKey(browser);
+  const own = key ? P.browsers[key] ?? {} : {};
+  const layers = [P.categories[category], P.reasons[reason] ?? {}];
+  if (key) layers.push(own.categories?.[category] ?? {}, own.reasons?.[reason] ?? {});
+  if (status !== null && status !== undefined) layers.push(statusLayer(status));
+  return Object.assign({}, ...layers);
+}
+
+/** Exponential backoff with equal jitter and a floor (decide.backoff_ms). */
+export function backoffMs(rule, step, jitter) {
+  const exponent = Math.min(Math.max(step, 1) - 1, 64);
+  const ceiling = Math.min(rule.max_delay_ms, rule.initial_delay_ms * rule.backoff_factor ** exponent);
+  const delay = ceiling / 2 + (jitter * ceiling) / 2;
+  return Math.trunc(Math.min(Math.max(delay, rule.initial_delay_ms), rule.max_delay_ms));
+}
+
+function progressOf(bytes, before) {
+  if (bytes === null || bytes === undefined || bytes < 0) return null;
+  if (!before || before.action === "restart") return bytes > 0;
+  if (before.bytes_received === null || before.bytes_received === undefined || before.bytes_received < 0) return null;
+  return bytes > before.bytes_received;
+}
+
+/**
+ * What an episode's earlier interruptions ({reason, bytes_received, reachable, action}, oldest
+ * first) mean for a new one (decide.tally): {progress, spent, streak, stuck}.
+ */
+export function tally(earlier, reason, bytesReceived) {
+  let spent = 0;
+  let streak = 0;
+  let stuck = 0;
+  let before = null;
+  for (const event of earlier) {
+    if (event.reason === P.paused) continue;
+    const made = progressOf(event.bytes_received, before);
+    before = event;
+    if (made) {
+      streak = 0;
+      continue;
+    }
+    if (event.reason !== reason || event.reachable === false) continue;
+    spent += 1;
+    streak += 1;
+    if (event.reachable === true) stuck += 1;
+  }
+  return { progress: progressOf(bytesReceived, before), spent, streak, stuck };
+}
+
+function retryAfterDelay(rule, status, retryAfterMs) {
+  if (!P.retryAfter.includes(status) || retryAfterMs === null || retryAfterMs === undefined) return null;
+  return Math.max(Math.min(retryAfterMs, rule.max_delay_ms, P.retryAfterCapMs), rule.initial_delay_ms);
+}
+
+/** Why the download is left, and whether the user is told; null to retry it (decide._why_left). */
+function whyLeft(rule, { known, status, stuck, canResume, spent, http }) {
+  if (!known) return ["unknown_reason", rule.notify];
+  if (rule.action === "none") {
+    if (P.signIn.includes(status)) return ["sign_in", rule.notify];
+    return [status === P.gone ? "gone" : "policy", rule.notify];
+  }
+  if (rule.no_progress_attempts > 0 && stuck !== null && canResume !== false
+    && stuck + 1 >= rule.no_progress_attempts) return ["no_progress", true];
+  if (rule.max_attempts <= 0 || spent > rule.max_attempts) return ["gave_up", rule.notify];
+  if (!http) return ["not_http", rule.notify];
+  return null;
+}
+
+/**
+ * Decide one interruption alone. `item`: the DownloadItem (error, canResume, url,
+ * bytesReceived); `earlier`: the episode's earlier interruptions (see tally); `reachable`:
+ * the probe after an attempt that added nothing (undefined: not probed); `server`: the
+ * server's answer ({http_status, retry_after_ms}, with the user's consent); `jitter` in [0, 1).
+ * Returns a decision shaped like the host's (action, delay_ms, attempt, max_attempts, reason,
+ * category, notify, cause, http_status) with `local: true`.
+ */
+export function decideAlone({ item, browser, earlier = [], reachable = null, server = null, jitter }) {
+  const reason = String(item?.error ?? "");
+  const known = P.knownReasons.includes(reason);
+  const category = categoryOf(reason);
+  const key = browserKey(browser);
+  const attempt = Math.max(earlier.filter((e) => e.reason !== P.paused).length + 1, 1);
+  const bytes = Number.isFinite(item?.bytesReceived) ? item.bytesReceived : null;
+  const past = tally(earlier, reason, bytes);
+  const httpStatus = Number.isInteger(server?.http_status) ? server.http_status : null;
+  const rule = ruleFor(reason, category, key, httpStatus);
+  const status = known ? httpStatus : null;
+  const canResume = typeof item?.canResume === "boolean" ? item.canResume : null;
+  const reached = typeof reachable === "boolean" ? reachable : null;
+  // the budget (decide._budget)
+  const earlierSame = Math.min(past.spent, attempt - 1);
+  const counts = past.progress !== true && reached !== false;
+  const tries = earlierSame + counts;
+  const limit = attempt - tries + rule.max_attempts;
+  const step = counts ? Math.min(past.streak, earlierSame) + 1 : 1;
+  const base = {
+    attempt, max_attempts: limit, reason, category, local: true, ...(status !== null ? { http_status: status } : {}),
+  };
+  const left = whyLeft(rule, {
+    known, status, stuck: past.progress !== true && reached === true ? past.stuck : null,
+    canResume, spent: tries, http: isRefetchable(item?.url),
+  });
+  if (left) return { ...base, action: "none", delay_ms: 0, notify: left[1], cause: left[0] };
+  let action = rule.action;
+  let cause = "policy";
+  if (action === "resume" && canResume === false) [action, cause] = ["restart", "cannot_resume"];
+  const asked = retryAfterDelay(rule, status, Number.isInteger(server?.retry_after_ms) ? server.retry_after_ms : null);
+  if (asked !== null) return { ...base, action, delay_ms: asked, notify: false, cause: cause === "policy" ? "retry_after" : cause };
+  return { ...base, action, delay_ms: backoffMs(rule, step, jitter), notify: false, cause };
+}
