@@ -41,10 +41,15 @@ export async function handleCommand(msg, { rescuer, port, log, meta }) {
   }
 }
 
-/** The popup's status block: the port, the queue, what the host last refused, what was dropped. */
+/**
+ * The popup's status block: the port, the mode ("companion": the host decides and keeps the
+ * history; "alone": the extension decides by itself, and `localDecisions` of its decisions
+ * wait to be sent to the host), the queue, what the host last refused, what was dropped.
+ */
 function status(rescuer, port, meta) {
+  const host = port.status();
   return {
-    ok: true, meta, host: port.status(), queued: rescuer.outbox.size,
+    ok: true, meta, host, mode: host.mode, localDecisions: rescuer.delivery.localDecisions(), queued: rescuer.outbox.size,
     hostProblem: rescuer.hostProblem ?? null, dropped: rescuer.outbox.droppedInfo(),
   };
 }

@@ -4,7 +4,14 @@
 // armed in Waits; `none` leaves the download, with a notification when `notify`. An error
 // reply either keeps the message (store_unavailable, backoff 2 s .. 5 min) or drops it (a
 // refusal, remembered for the popup as hostProblem).
+//
+// Without a host (issue 19; alone.js): every queued interruption is decided here with the
+// built-in policy (local_policy.js) and carried out at once, the same way; its message stays
+// queued, marked `local`, and goes to the host once it is there (under its event_key, so it
+// is recorded once). The host decides it again, and that decision replaces the local one
+// only while the download is still interrupted and nothing was done to it yet.
 
+import { ALONE_STATES, decideQueued, hostDecidesAgain, withInterruption } from "./alone.js";
 import { errorDisposition } from "./host_errors.js";
 import { recordKey, snapshotKey } from "./keys.js";
 import { notificationId } from "./notify.js";
@@ -25,12 +32,14 @@ export class Delivery {
   /**
    * @param {(rec: object) => Promise<void>} [o.onLeft]  a download left alone (decision
    *   none): the rescuer erases the dead downloads a left restart replaced
+   * @param {(rec: object) => Promise<object|undefined>} [o.itemOf]  the live item of a
+   *   record (Records.itemFor): is a download decided alone still interrupted?
    */
   constructor({
     port, outbox, ledger, serial, waits, notifier, browser, log = console, timers = globalThis,
-    now = () => Date.now(), onLeft = async () => {},
+    now = () => Date.now(), onLeft = async () => {}, itemOf = async () => undefined, jitter = Math.random,
   }) {
-    Object.assign(this, { port, outbox, ledger, serial, waits, notifier, browser, log, timers, now, onLeft });
+    Object.assign(this, { port, outbox, ledger, serial, waits, notifier, browser, log, timers, now, onLeft, itemOf, jitter });
     this.flushing = null; // the flush under way
     this.flushAgain = false;
     this.outboxTimer = null;
@@ -130,11 +139,34 @@ export class Delivery {
     await this.port.connect();
     if (this.port.isConnected()) return true;
     const host = this.port.status();
+    if (ALONE_STATES.includes(host.status)) await this._decideAlone(host.status);
     this.log.info(`${this.outbox.size} message(s) kept for the host (${host.status})`);
     // due again when the port tries again; the wake alarm brings a dead worker back then
     const wait = Math.max(1000, (host.nextRetryAt ?? 0) - this.now());
     await this.outbox.retryLater(entry.seq, wait, host.status, { count: false });
     return false;
+  }
+
+  /**
+   * No host: each queued interruption not decided yet is decided here and carried out like
+   * a host's decision; its message stays queued (marked `local`) for the host.
+   */
+  async _decideAlone(why) {
+    for (const entry of this.outbox.entries()) {
+      if (entry.kind !== "interrupted" || entry.local) continue;
+      await this.serial.run(async () => {
+        const rec = entry.ref ? this.ledger.get(entry.ref) : undefined;
+        if (!rec || rec.outboxKey !== entry.key || rec.status !== "queued") return;
+        await this.outbox.mark(entry.seq, { local: true });
+        this.log.info(`no host (${why}): download ${rec.id} decided by the extension alone`);
+        await this._decided(rec, decideQueued(entry.message, rec, this.jitter()), null, "alone");
+      });
+    }
+  }
+
+  /** Interruptions decided here that wait to be sent to the host (for the popup). */
+  localDecisions() {
+    return this.outbox.entries().filter((e) => e.local).length;
   }
 
   /** The request failed without a reply. True: dropped (too large), go on; false: stop. */
@@ -194,6 +226,10 @@ export class Delivery {
     }
     const rec = entry.ref ? this.ledger.get(entry.ref) : undefined;
     const decision = reply.decision ?? {};
+    if (entry.local) {
+      await this._decidedAgain(rec, entry, decision, reply.event_id ?? null);
+      return;
+    }
     if (!rec || rec.outboxKey !== entry.key || rec.status !== "queued") {
       this.log.warn(`decision for ${entry.ref} arrived but the record moved on; ignored`, decision);
       return;
@@ -201,9 +237,36 @@ export class Delivery {
     await this._decided(rec, decision, reply.event_id ?? null);
   }
 
-  /** Keep the host's decision: a pending action armed in Waits, or the download left alone. */
-  async _decided(rec, decision, eventId) {
-    const base = { eventId, decision };
+  /**
+   * The host's decision for an interruption decided here before the host was there: it
+   * replaces the local one only while the download is still interrupted and nothing was
+   * done to it (alone.hostDecidesAgain); else the record only learns its event id.
+   */
+  async _decidedAgain(rec, entry, decision, eventId) {
+    if (!rec || rec.outboxKey !== entry.key) {
+      this.log.info(`host recorded the interruption of ${entry.ref} decided alone as event ${eventId}`);
+      return;
+    }
+    const item = await this.itemOf(rec);
+    const same = rec.status === "left" && decision.action === "none";
+    if (!hostDecidesAgain(rec, item) || same) {
+      this.log.info(`host recorded download ${rec.id}'s interruption decided alone as event ${eventId}`
+        + ` (host: ${decision.action}); the download is ${item?.state ?? "gone"}, ${rec.status}: not acted on again`);
+      await this.ledger.put(rec.key, { eventId });
+      return;
+    }
+    this.waits.clearAction(rec.key);
+    this.log.info(`host decides download ${rec.id} again: ${decision.action} replaces ${rec.decision?.action} decided alone`);
+    await this._decided(rec, decision, eventId, "companion", { again: true });
+  }
+
+  /**
+   * Keep a decision (the host's, or made here: `by` "alone"): a pending action armed in
+   * Waits, or the download left alone. The first decision of an interruption adds it to the
+   * record's episode (what the local decision counts); `again`: the host deciding anew.
+   */
+  async _decided(rec, decision, eventId, by = "companion", { again = false } = {}) {
+    const base = { eventId, decision, decidedBy: by, ...(again ? {} : { episode: withInterruption(rec, decision) }) };
     const plan = planAction(decision, this.now(), rec.url);
     this.log.info(`decision for download ${rec.id} (${rec.name}): ${decision.action}`
       + `${plan ? ` after ${decision.delay_ms ?? 0} ms` : ""}${decision.notify ? " + notify" : ""}`

@@ -4,7 +4,9 @@
 // It owns: the long-lived port to org.dlrescue.host; the hello handshake (first message on
 // every port); request ids (`rid`) and matching replies to requests; a timeout per request;
 // reconnecting with exponential backoff after a disconnect; and a size check before sending.
-// Its status() is what the popup shows: connected with the host's version, or what is wrong.
+// Its status() is what the popup shows: connected with the host's version, or what is wrong,
+// and `mode`: "companion" once a host answered hello, "alone" until then and after a connect
+// attempt failed (the extension then decides by itself: delivery.js, alone.js).
 //
 // It takes the browser API object (chrome or browser) and timers as arguments, so node tests
 // drive it with fakes.
@@ -86,7 +88,7 @@ export class HostPort {
     this.listeners = new Set();
     this.state = {
       status: "idle", hostVersion: null, protocol: null, detail: null,
-      since: this.now(), failures: 0, nextRetryAt: null,
+      since: this.now(), failures: 0, nextRetryAt: null, mode: "alone",
     };
   }
 
@@ -176,7 +178,7 @@ export class HostPort {
     }
     this._setState({
       status: "connected", hostVersion: String(reply.host_version ?? ""), protocol: reply.protocol,
-      detail: null, failures: 0, nextRetryAt: null,
+      detail: null, failures: 0, nextRetryAt: null, mode: "companion",
     });
     return this.status();
   }
@@ -275,7 +277,7 @@ export class HostPort {
       this.reconnectTimer = null;
       this.connect();
     }, delay);
-    this._setState({ status, detail, failures, nextRetryAt: this.now() + delay, hostVersion: null });
+    this._setState({ status, detail, failures, nextRetryAt: this.now() + delay, hostVersion: null, mode: "alone" });
     this.log.info(`host: reconnect attempt ${failures + 1} in ${Math.round(delay / 1000)} s`);
   }
 

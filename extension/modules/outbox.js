@@ -115,6 +115,14 @@ export class Outbox {
     await this._save();
   }
 
+  /** Add fields to an entry (`local`: decided by the extension alone, see delivery.js). */
+  async mark(seq, patch) {
+    const entry = this.items.find((e) => e.seq === seq);
+    if (!entry) return;
+    Object.assign(entry, patch);
+    await this._save();
+  }
+
   /** Point entries about download `from` to `to` (a download renumbered by a new session). */
   async rekeyRef(from, to) {
     let changed = false;

@@ -77,7 +77,8 @@ export class Rescuer {
     // a restart that is left too: the dead download it replaced (its data discarded) goes,
     // so the list shows one item with the reason it stopped
     const onLeft = (rec) => this.catcher._eraseReplaced(rec);
-    const delivery = new Delivery({ port, outbox, ledger, serial, waits, notifier, browser, ...clock, onLeft });
+    const itemOf = (rec) => records.itemFor(rec);
+    const delivery = new Delivery({ port, outbox, ledger, serial, waits, notifier, browser, ...clock, onLeft, itemOf });
     const running = new RunningWatch({ api, browser, ...clock, onStall: (item) => this.onStall(item), onChange: awake });
     const catcher = new Catcher({ api, ledger, records, waits, delivery, running, serial, probe: check, browser, signals, log, now });
     const clicks = new Clicks({ api, ledger, records, waits, notifier, serial, browser, ...clock });

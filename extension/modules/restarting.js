@@ -58,6 +58,7 @@ export class Restarter {
       id: newId, url, name: rec.name, incognito, startTime: fresh.startTime, session: this.records.session,
       status: "acted", actedAt: this.now(), actedBy: "restart",
       restartOf: rec.key, eventId: rec.eventId ?? null, interruptions: 0, verifyAt: null,
+      episode: rec.episode ?? [], // the host's episode (the URL's) goes on; so does the local one
     });
   }
 

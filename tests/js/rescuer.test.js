@@ -651,7 +651,9 @@ describe("popup commands", () => {
     const state = rig.rescuer.debugState();
     assert.equal(state.host.status, "host_missing");
     assert.equal(state.outbox.length, 1);
-    assert.equal(state.records[0].status, "queued");
+    assert.equal(state.records[0].status, "decided", "no host: decided by the extension alone");
+    assert.equal(state.records[0].decidedBy, "alone");
+    assert.equal(state.outbox[0].local, true, "and kept for the host");
   });
 });
 
