@@ -111,6 +111,9 @@ export class Delivery {
   }
 
   async _flushOnce() {
+    const host = this.port.status();
+    // no host: what was queued since the last try is decided now, not when the head is due
+    if (ALONE_STATES.includes(host.status)) await this._decideAlone(host.status);
     for (;;) {
       const entry = this.outbox.next(this.now());
       if (!entry) break;

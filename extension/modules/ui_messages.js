@@ -2,7 +2,7 @@
 // background owns the host port; everything else asks it through these.
 
 export const MSG = Object.freeze({
-  STATUS: "dlrescue:status", //   -> {host, queued, browser, lang, version}
+  STATUS: "dlrescue:status", //   -> {host, mode: "companion" | "alone", localDecisions, queued, ...}
   HISTORY: "dlrescue:history", // {limit} -> {ok, items, truncated} | {ok: false, error}
   RETRY: "dlrescue:retry", //     {key (ledger), resumedInPopup} -> {ok, did} | {ok: false, error}
   GIVE_UP: "dlrescue:give-up", // {key (ledger)} -> {ok} | {ok: false, error}

@@ -1,5 +1,6 @@
 """Scenarios 5 and 7 of issue 6, each in a browser of its own: a browser killed in the
-middle of a download and started again, and a host that is missing and then registered."""
+middle of a download and started again, and a host that is missing (the extension rescues
+alone, issue 19) and then registered."""
 
 from __future__ import annotations
 
@@ -61,18 +62,27 @@ def test_download_killed_with_the_browser_is_rescued_after_restart(
     assert rig.server.count(path) == 2, rig.explain(url)
 
 
-def test_events_queued_while_the_host_is_missing_arrive_once_it_is_registered(
+def mode(rig: Rig) -> str:
+    """The mode the popup's status reports: "companion" or "alone"."""
+    api = rig.browser.api()
+    reply = rig.browser.ext_eval(f"{api}.runtime.sendMessage({{type: 'dlrescue:status'}})")
+    return str((reply or {}).get("mode"))
+
+
+def test_without_the_host_the_extension_rescues_alone_and_the_host_records_it_once_registered(
     fresh_rig_factory: Callable[..., Rig],
 ) -> None:
-    """Scenario 7: the browser starts with no host registered; two downloads are
-    interrupted (Chromium: a first 503; Firefox: a cut body). Nothing can be recorded, and
-    the extension keeps the events. Then `dlrescue register` runs, with the browser still
-    open: the queued events reach the host (each recorded once), are decided, carried out,
-    and both files complete byte-identical."""
+    """Scenario 7 (issue 19): the browser starts with no host registered; two downloads are
+    interrupted (Chromium: a first 503; Firefox: a cut body). The extension decides alone
+    with the built-in policy (SERVER: resume after 5 s; NETWORK with progress: after 2 s),
+    resumes each, and both complete byte-identical, with nothing recorded anywhere. Then
+    `dlrescue register` runs, with the browser still open: the events the extension kept
+    reach the host, each recorded exactly once in `dlrescue history`, and the host's new
+    decision is not carried out on downloads that completed (no request more)."""
     rig = fresh_rig_factory(register=False)
     assert not rig.manifest().exists()
     rig.browser.start()
-    paths = [rig.path("s7-queued-a.bin"), rig.path("s7-queued-b.bin")]
+    paths = [rig.path("s7-alone-a.bin"), rig.path("s7-alone-b.bin")]
     for p in paths:
         if rig.name == "chromium":
             rig.server.add(p, Behaviour(statuses=[503]))
@@ -80,20 +90,24 @@ def test_events_queued_while_the_host_is_missing_arrive_once_it_is_registered(
             rig.server.add(p, Behaviour(cut_times=1, trickle_times=1, **FIREFOX_CUT))
     urls = rig.download(*paths)
     expected = "SERVER_FAILED" if rig.name == "chromium" else "NETWORK_FAILED"
-    for url in urls:
-        item = rig.wait_state(url, "interrupted", 20)
-        assert item["error"] == expected
-    time.sleep(2)
+    cut = time.monotonic()
+    for url, path in zip(urls, paths, strict=True):
+        assert_complete_and_identical(rig, url, path)
+    print(f"rescued alone in {time.monotonic() - cut:.1f} s")
+    assert all(rig.server.count(p) == 2 for p in paths), "one failure, one retry each"
     assert rig.history() == [], "nothing can be recorded without a host"
-    assert all(rig.server.count(p) == 1 for p in paths), "no retry without a decision"
+    assert mode(rig) == "alone"
 
     out = rig.register()
     assert rig.manifest().exists(), out
     registered = time.monotonic()
-    for url, path in zip(urls, paths, strict=True):
-        hist = rig.wait_history(url, closed("complete"), 60, "the queued event to arrive")
-        assert [(h["reason"], h["action"]) for h in hist] == [(expected, "resume")], rig.explain(
-            url, hist
-        )
-        assert_complete_and_identical(rig, url, path)
-    print(f"queued events delivered {time.monotonic() - registered:.1f} s after register")
+    for url in urls:
+        hist = rig.wait_history(url, closed("complete"), 60, "the kept event to arrive")
+        assert [(h["reason"], h["action"], h["attempt"]) for h in hist] == [
+            (expected, "resume", 1)
+        ], rig.explain(url, hist)
+    print(f"kept events recorded {time.monotonic() - registered:.1f} s after register")
+    assert mode(rig) == "companion"
+    time.sleep(3)  # a re-action, if any, would have started (the suite's delays are <= 1 s)
+    assert all(rig.server.count(p) == 2 for p in paths), "the host's decision is not re-acted"
+    assert all(len(rig.history(u)) == 1 for u in urls), "each event recorded exactly once"

@@ -96,6 +96,20 @@ describe("no host registered: the extension rescues alone", () => {
     assert.equal(status.localDecisions, 1);
   });
 
+  test("a second download cut while the first waits for the host is decided at once too", async () => {
+    const rig = makeRig({ host: null });
+    await rig.start();
+    const a = running(rig, { url: "https://example.org/a" });
+    const b = running(rig, { url: "https://example.org/b" });
+    rig.api.downloads.interrupt(a.id);
+    await rig.clock.tick(500);
+    rig.api.downloads.interrupt(b.id);
+    await rig.clock.tick(1500);
+    assert.deepEqual(rig.api.downloads.calls.resume, [a.id]);
+    await rig.clock.tick(500);
+    assert.deepEqual(rig.api.downloads.calls.resume, [a.id, b.id], "b's 2 s, not the queue's next try");
+  });
+
   test("a second cut counts as attempt 2 of the same episode, decided alone too", async () => {
     const rig = makeRig({ host: null });
     await rig.start();
