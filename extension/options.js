@@ -96,10 +96,11 @@ function renderPolicy(reply) {
   const { view, allowed } = reply;
   $("policy-file").textContent = view.file_exists ? t("settingsFile", [view.file]) : t("settingsNoFile", [view.file]);
   $("policy-problems").replaceChildren(...(view.problems ?? []).map((p) => el("li", { textContent: p })));
-  const blocks = policyBlocks(view, t, page.added).map((block) => {
-    const head = el("h3", { textContent: block.title });
+  const blocks = policyBlocks(view, t, page.added, reply.file_values).map((block) => {
     const fields = el("div", { className: "fields" }, ...block.fields.map((f) => renderField(f, allowed)));
-    const node = el("div", { className: "block" }, head, fields, block.kind === "category" ? renderAdd(block, reply) : null);
+    const node = block.kind === "reason"
+      ? el("details", { className: "block", open: block.open }, el("summary", {}, el("h3", { textContent: block.title })), fields)
+      : el("div", { className: "block" }, el("h3", { textContent: block.title }), fields, block.kind === "category" ? renderAdd(block, reply) : null);
     node.dataset.kind = block.kind;
     node.dataset.table = block.id;
     return node;
@@ -141,7 +142,7 @@ $("policy-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const inputs = [...document.querySelectorAll("#policy-blocks [data-key]")].filter((i) => !i.disabled).map((input) => {
     const table = JSON.parse(input.dataset.table);
-    const field = policyBlocks(page.reply.view, t, page.added).flatMap((b) => b.fields).find((f) => f.name === fieldName(table, input.dataset.key));
+    const field = policyBlocks(page.reply.view, t, page.added, page.reply.file_values).flatMap((b) => b.fields).find((f) => f.name === fieldName(table, input.dataset.key));
     return { table, key: input.dataset.key, raw: input.value, value: field?.value };
   });
   const { changes, errors } = changesFrom(inputs, page.reply.allowed, t);

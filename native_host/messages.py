@@ -261,7 +261,8 @@ class SpaceReply(BaseModel):
 class PolicyReply(BaseModel):
     """`policy` and `set_policy`: the effective policy as `dlrescue policy --format json` shows
     it for the port's browser (`view`), what each key allows (`allowed`), and every reason
-    with its category (`known_reasons`); `set_policy`
+    with its category (`known_reasons`), and the values policy.toml itself sets, table by table
+    (`file_values`); `set_policy`
     adds `file` and `written` (false when the file already said so)."""
 
     model_config = _LAZY
@@ -270,5 +271,6 @@ class PolicyReply(BaseModel):
     view: dict[str, object]
     allowed: dict[str, dict[str, object]]
     known_reasons: dict[str, str]
+    file_values: dict[str, dict[str, object]]
     file: str | None = None
     written: bool | None = None

@@ -59,6 +59,8 @@ def test_policy_shows_each_value_with_its_source_and_what_it_allows(
     assert allowed["notify"]["type"] == "bool" and allowed["pause_ms"]["type"] == "int"
     assert reply["known_reasons"]["NETWORK_FAILED"] == "NETWORK"
     assert reply["known_reasons"]["FILE_NO_SPACE"] == "FILE"
+    assert reply["file_values"]["categories"] == {"NETWORK": {"max_attempts": 12}}
+    assert reply["file_values"]["reasons"] == {}
     PolicyReply.model_validate(reply)
 
 

@@ -23,13 +23,20 @@ export function sourceText(source, view, t) {
   return String(source ?? "");
 }
 
-function fields(rule, keys, table, view, t) {
+/** Whether policy.toml itself sets `key` in `table` (the host's `file_values`). */
+export function setInFile(fileValues, table, key) {
+  let node = fileValues;
+  for (const part of table) node = node?.[part];
+  return Boolean(node) && typeof node === "object" && Object.hasOwn(node, key);
+}
+
+function fields(rule, keys, table, view, t, fileValues) {
   return keys.filter((key) => rule?.[key]).map((key) => {
     const { value, source } = rule[key];
     return {
       key, table, name: fieldName(table, key), value, source,
       sourceText: sourceText(source, view, t),
-      mine: Boolean(view?.file) && source === view.file,
+      mine: setInFile(fileValues, table, key),
       locked: source === "managed",
     };
   });
@@ -39,9 +46,11 @@ function fields(rule, keys, table, view, t) {
  * The page's blocks, in order: each category then the reasons of it that have a rule of their
  * own (and those the person added on this page, `added`: reason -> category, shown with the
  * values they get now), then HTTP statuses and sites.
- * Block: {id, kind: "category"|"reason"|"status"|"site", title, table, fields}.
+ * `fileValues`: what policy.toml itself sets (a field there can be reset). Block: {id, kind:
+ * "category"|"reason"|"status"|"site", title, table, fields}; a reason's `open` when the file
+ * or the page gives it a rule (the others are shown folded).
  */
-export function policyBlocks(view, t, added = {}) {
+export function policyBlocks(view, t, added = {}, fileValues = {}) {
   const blocks = [];
   const reasons = { ...(view?.reasons ?? {}) };
   for (const [reason, category] of Object.entries(added)) {
@@ -49,21 +58,21 @@ export function policyBlocks(view, t, added = {}) {
   }
   for (const [category, rule] of Object.entries(view?.categories ?? {})) {
     const table = ["categories", category];
-    blocks.push({ id: table.join("."), kind: "category", title: category, table, fields: fields(rule, RULE_KEYS, table, view, t) });
+    blocks.push({ id: table.join("."), kind: "category", title: category, table, fields: fields(rule, RULE_KEYS, table, view, t, fileValues) });
     for (const [reason, own] of Object.entries(reasons).sort(([a], [b]) => a.localeCompare(b))) {
       if (own.category !== category) continue;
       const rtable = ["reasons", reason];
-      blocks.push({ id: rtable.join("."), kind: "reason", title: reason, category, table: rtable, fields: fields(own, RULE_KEYS, rtable, view, t) });
+      blocks.push({ id: rtable.join("."), kind: "reason", title: reason, category, table: rtable, fields: fields(own, RULE_KEYS, rtable, view, t, fileValues), open: Boolean(added[reason]) || Boolean(fileValues?.reasons?.[reason]) });
     }
   }
   for (const [status, keys] of Object.entries(view?.statuses ?? {})) {
     if (status === "5xx") continue; // every other server error: not a table policy.toml has
     const table = ["status", status];
-    blocks.push({ id: table.join("."), kind: "status", title: `HTTP ${status}`, table, fields: fields(keys, RULE_KEYS, table, view, t) });
+    blocks.push({ id: table.join("."), kind: "status", title: `HTTP ${status}`, table, fields: fields(keys, RULE_KEYS, table, view, t, fileValues) });
   }
   for (const [site, keys] of Object.entries(view?.sites ?? {})) {
     const table = ["sites", site];
-    blocks.push({ id: table.join("."), kind: "site", title: site === "*" ? t("siteEvery") : site, table, fields: fields(keys, SITE_KEYS, table, view, t) });
+    blocks.push({ id: table.join("."), kind: "site", title: site === "*" ? t("siteEvery") : site, table, fields: fields(keys, SITE_KEYS, table, view, t, fileValues) });
   }
   return blocks;
 }

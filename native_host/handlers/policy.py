@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..policy_file import shown
+from ..policy import Policy
+from ..policy_file import load_policy, shown
 from ..policy_schema import allowed_values
 from ..policy_view import policy_view
 from ..reasons import KNOWN_REASONS, category_of
@@ -24,14 +25,31 @@ def policy(port: Port, request: PolicyRead, path: Path) -> dict[str, Any]:
     return view_reply(path, port.browser_of(request))
 
 
+def by_table(policy: Policy) -> dict[str, Any]:
+    """A Policy's values by table, as policy.toml names its tables (`status`, not statuses)."""
+    return {
+        "categories": policy.categories,
+        "reasons": policy.reasons,
+        "browsers": policy.browsers,
+        "status": policy.statuses,
+        "sites": policy.sites,
+    }
+
+
 def view_reply(path: Path, browser: str | None) -> dict[str, Any]:
-    """{view, allowed, known_reasons}: policy.toml read again (an edit by hand shows at
-    once) over the system-wide file and under the managed policy (policy_file.shown); every
-    reason the catalogue knows with its category, so a page can add a rule."""
+    """{view, allowed, known_reasons, file_values}: policy.toml read again (an edit by hand
+    shows at once) over the system-wide file and under the managed policy (policy_file.shown);
+    every reason the catalogue knows with its category, so a page can add a rule; the values
+    the user's file itself sets, table by table, so a page offers to remove those."""
     known = browser if browser in ("chrome", "firefox") else None
     loaded, problems, more = shown(path, known)
     view = policy_view(
         loaded, str(path), exists=path.exists(), problems=problems, browser=known, **more
     )
-    catalogue = {reason: category_of(reason) for reason in KNOWN_REASONS}
-    return {"view": view, "allowed": allowed_values(), "known_reasons": catalogue}
+    own, _problems = load_policy(path)
+    return {
+        "view": view,
+        "allowed": allowed_values(),
+        "known_reasons": {reason: category_of(reason) for reason in KNOWN_REASONS},
+        "file_values": by_table(own),
+    }

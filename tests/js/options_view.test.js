@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { addableReasons, changesFrom, parseInput, policyBlocks, saveProblem, sourceText } from "../../extension/modules/options_view.js";
+import { addableReasons, changesFrom, parseInput, policyBlocks, saveProblem, setInFile, sourceText } from "../../extension/modules/options_view.js";
 import { makeGetMessage } from "./fakes.js";
 
 const t = makeGetMessage("en");
@@ -23,6 +23,7 @@ const VIEW = {
   statuses: { 503: { max_attempts: v(6, FILE) }, "5xx": { initial_delay_ms: v(5000) } },
   sites: { "*": { window_ms: v(60000), pause_after: v(8), pause_ms: v(600000) } },
 };
+const FILE_VALUES = { categories: { NETWORK: { max_attempts: 12 } }, reasons: {}, status: { 503: { max_attempts: 6 } } };
 const ALLOWED = {
   action: { type: "choice", values: ["resume", "restart", "none"], text: '"resume", "restart" or "none"' },
   max_attempts: { type: "int", min: 0, max: 1000, text: "a whole number from 0 to 1000" },
@@ -41,7 +42,7 @@ describe("where each value comes from", () => {
   });
 
   test("blocks: each category, then its reasons with a rule of their own; statuses but 5xx; sites", () => {
-    const blocks = policyBlocks(VIEW, t);
+    const blocks = policyBlocks(VIEW, t, {}, FILE_VALUES);
     assert.deepEqual(blocks.map((b) => b.id), ["categories.NETWORK", "reasons.NETWORK_STALLED", "categories.USER", "status.503", "sites.*"]);
     const network = blocks[0].fields;
     assert.deepEqual(network.map((f) => f.key), ["action", "max_attempts", "initial_delay_ms", "max_delay_ms", "backoff_factor", "notify", "no_progress_attempts"]);
@@ -105,4 +106,15 @@ describe("the host's answer to a save", () => {
     assert.deepEqual([none.field, /did not answer \(host_missing\)/.test(none.text)], [null, true]);
     assert.deepEqual(saveProblem({ ok: true }, t), { ok: true });
   });
+});
+
+test("only what policy.toml itself sets in that table can be reset (a reason's value from the file's category cannot)", () => {
+  assert.equal(setInFile(FILE_VALUES, ["categories", "NETWORK"], "max_attempts"), true);
+  assert.equal(setInFile(FILE_VALUES, ["reasons", "NETWORK_FAILED"], "max_attempts"), false);
+  assert.equal(setInFile(FILE_VALUES, ["status", "503"], "max_attempts"), true);
+  assert.equal(setInFile(undefined, ["sites", "*"], "pause_ms"), false);
+  const view = { ...VIEW, reasons: { NETWORK_FAILED: { category: "NETWORK", ...rule({ max_attempts: v(12, FILE) }) } } };
+  const reason = policyBlocks(view, t, {}, FILE_VALUES).find((b) => b.id === "reasons.NETWORK_FAILED");
+  const attempts = reason.fields.find((f) => f.key === "max_attempts");
+  assert.deepEqual([attempts.sourceText, attempts.mine, reason.open], ["your policy.toml", false, false]);
 });
