@@ -236,7 +236,7 @@ def _set_policy(host: Host, request: Any) -> dict[str, Any]:
     from .handlers.set_policy import set_policy  # on first use: it imports pydantic
 
     try:
-        return set_policy(host.port, request, host.policy_path)
+        return set_policy(host.port, request, host.policy_path, host.managed)
     finally:
         host.load_policy()
 

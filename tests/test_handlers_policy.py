@@ -153,3 +153,26 @@ def test_set_policy_requests_are_strict_and_capped(host: Host, xdg: dict[str, st
         assert reply["error"]["code"] == "invalid_message", reply
         assert reply["error"]["field"] == field, reply
     assert path.read_text(encoding="utf-8") == POLICY
+
+
+def test_a_value_the_administrator_set_cannot_be_changed_and_shows_as_managed(
+    host: Host, xdg: dict[str, str]
+) -> None:
+    """With a managed policy (sent in hello) setting NETWORK's max_attempts: the policy
+    reply sources it "managed"; set_policy on it is refused (policy_refused, the field
+    named, "set by your administrator"), nothing written; a key the administrator left
+    alone can still be changed."""
+    path = _policy_file(xdg)
+    managed = {"categories": {"NETWORK": {"max_attempts": 2}}}
+    hello = {"type": "hello", "rid": 0, "browser": "chrome", "managed_policy": managed}
+    assert host.ask(hello)["ok"]
+    view = host.ask({"type": "policy", "rid": 1})["view"]
+    assert view["categories"]["NETWORK"]["max_attempts"] == {"value": 2, "source": "managed"}
+    field = {"table": ["categories", "NETWORK"], "key": "max_attempts", "value": 20}
+    reply = host.ask({"type": "set_policy", "rid": 2, "changes": [field]})
+    assert reply["error"]["code"] == "policy_refused", reply
+    assert reply["error"]["field"] == "categories.NETWORK.max_attempts"
+    assert "set by your administrator" in reply["error"]["message"]
+    assert path.read_text(encoding="utf-8") == POLICY
+    other = {**field, "key": "initial_delay_ms", "value": 3000}
+    assert host.ask({"type": "set_policy", "rid": 3, "changes": [other]})["written"] is True

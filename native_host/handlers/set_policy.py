@@ -10,7 +10,7 @@ from ..errors import HostError
 from ..policy_edit import Change
 from ..policy_write import PolicyRefused, save
 from ..record import TYPE_CHECKING
-from .policy import view_reply
+from .policy import by_table, view_reply
 
 if TYPE_CHECKING:
     from typing import Any
@@ -19,12 +19,41 @@ if TYPE_CHECKING:
     from .port import Port
 
 
-def set_policy(port: Port, request: SetPolicy, path: Path) -> dict[str, Any]:
+def set_policy(
+    port: Port, request: SetPolicy, path: Path, managed: bytes | None = None
+) -> dict[str, Any]:
     """Make the changes in policy.toml at `path`; HostError policy_refused, nothing written,
-    when one is not allowed."""
+    when one is not allowed, or sets a value of the `managed` policy (the administrator's,
+    canonical JSON as the host keeps it)."""
     changes = [Change(tuple(c.table), c.key, c.value) for c in request.changes]
+    _refuse_managed(changes, managed)
     try:
         _policy, written = save(path, changes)
     except PolicyRefused as exc:
         raise HostError("policy_refused", str(exc), exc.field) from None
     return {"file": str(path), "written": written, **view_reply(path, port.browser_of(request))}
+
+
+def _refuse_managed(changes: list[Change], managed: bytes | None) -> None:
+    """HostError policy_refused for the first change of a value the administrator set: the
+    host would ignore the user's value under it anyway, so the page must not pretend."""
+    if managed is None:
+        return
+    import json
+
+    from ..policy_schema import parse_managed
+
+    tables = by_table(parse_managed(json.loads(managed))[0])
+    for change in changes:
+        node: Any = tables
+        for part in change.table:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and change.key in node:
+            name = ".".join((*change.table, change.key))
+            raise HostError(
+                "policy_refused",
+                f"[{'.'.join(change.table)}] {change.key} is set by your administrator "
+                "(the browser's managed policy), so it cannot be changed here; nothing was "
+                "written",
+                name,
+            )
