@@ -3,7 +3,7 @@
 // decide() applies it, for what the extension can know. Pure: the episode, the clock's
 // jitter and the item come in as arguments.
 //
-// Faithful to native_host/decide.py (tests/test_local_policy.py runs both over a table of
+// Faithful to native_host/decide.py (tests/test_policy_in_extension.py runs both over a table of
 // cases): the layers (category, reason, browser category, browser reason, HTTP status),
 // attempts judged by progress (tally), the budget per reason, backoff with equal jitter and
 // a floor, Retry-After for 429/503, sign in (401/407), gone (410), a stuck Firefox resume.
