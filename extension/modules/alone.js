@@ -50,3 +50,32 @@ export function withInterruption(rec, decision) {
 export function hostDecidesAgain(rec, item) {
   return Boolean(rec && item && item.state === "interrupted" && ["decided", "left"].includes(rec.status));
 }
+
+/** A local record's outcome as the host's history says it (null: still open). */
+function outcomeOf(rec, byRestartOf) {
+  if (rec.status === "closed") return rec.outcome === "complete" ? "complete" : "given_up";
+  if (rec.status === "left") return rec.error === "USER_CANCELED" ? "cancelled" : "given_up";
+  const restart = rec.status === "replaced" ? byRestartOf.get(rec.key) : undefined;
+  return restart ? outcomeOf(restart, byRestartOf) : null;
+}
+
+/**
+ * What the extension decided while alone, as rows shaped like the host's history items
+ * (event_id null, `decided_by`), newest first: for the popup while no host can show its
+ * history. `records`: the ledger's records.
+ */
+export function localHistory(records, limit) {
+  const byRestartOf = new Map(records.filter((r) => r.restartOf).map((r) => [r.restartOf, r]));
+  return records
+    .filter((r) => r.decision && r.error)
+    .sort((a, b) => (b.updatedAt ?? 0) - (a.updatedAt ?? 0))
+    .slice(0, Math.max(0, limit))
+    .map((r) => ({
+      event_id: null, at: new Date(r.updatedAt ?? 0).toISOString(), download_id: r.id, url: r.url,
+      filename: r.filename ?? null, reason: r.decision.reason ?? r.error, category: r.decision.category ?? null,
+      known: r.decision.cause !== "unknown_reason", action: r.decision.action, delay_ms: r.decision.delay_ms ?? 0,
+      attempt: r.decision.attempt ?? null, max_attempts: r.decision.max_attempts ?? null,
+      outcome: outcomeOf(r, byRestartOf), http_status: r.decision.http_status ?? null,
+      incognito: Boolean(r.incognito), decided_by: r.decidedBy ?? "companion",
+    }));
+}

@@ -1,6 +1,7 @@
 // The background's answers to runtime messages from the popup (and from tests). Takes the
 // rescuer and the port as arguments; the only host requests here go through the port.
 
+import { localHistory } from "./alone.js";
 import { MSG } from "./ui_messages.js";
 
 export const HISTORY_LIMIT = 30;
@@ -54,6 +55,12 @@ function status(rescuer, port, meta) {
   };
 }
 
+/** Without a host: what the extension decided alone, as history rows with their local state. */
+function localItems(rescuer, limit) {
+  return localHistory(rescuer.ledger.all(), limit)
+    .map((item) => ({ ...item, local: rescuer.localState(null, item.download_id, item.url) }));
+}
+
 async function history(msg, { rescuer, port, log, meta }) {
   await rescuer.init();
   const limit = Math.min(500, Math.max(1, Number(msg.limit) || HISTORY_LIMIT));
@@ -64,7 +71,8 @@ async function history(msg, { rescuer, port, log, meta }) {
     reply = await port.request({ type: "history", limit });
   } catch (e) {
     log.warn(`history: ${e.message}`);
-    return { ...status(rescuer, port, meta), ok: false, error: { code: e.code ?? "unavailable", message: e.message } };
+    const local = port.status().mode === "alone" ? { localItems: localItems(rescuer, limit) } : {};
+    return { ...status(rescuer, port, meta), ok: false, error: { code: e.code ?? "unavailable", message: e.message }, ...local };
   }
   if (!reply.ok) {
     return { ...status(rescuer, port, meta), ok: false, error: reply.error };

@@ -164,3 +164,35 @@ describe("no host registered: the extension rescues alone", () => {
     assert.deepEqual([rec.decidedBy, rec.status, rec.eventId], ["companion", "acted", 100]);
   });
 });
+
+describe("the popup's history while alone", () => {
+  test("without a host, the history reply carries what the extension decided alone, with its local state and outcome", async () => {
+    const rig = makeRig({ host: null });
+    await rig.start();
+    const item = running(rig, { bytesReceived: 10, filename: "/dl/big.iso" });
+    rig.api.downloads.interrupt(item.id);
+    await rig.clock.tick(0);
+    const history = () => handleCommand({ type: "dlrescue:history" }, { rescuer: rig.rescuer, port: rig.port, log: rig.log, meta: {} });
+    let reply = await history();
+    assert.equal(reply.ok, false, "the host's history cannot be read");
+    assert.equal(reply.mode, "alone");
+    const [row] = reply.localItems;
+    assert.deepEqual(
+      [row.event_id, row.download_id, row.reason, row.action, row.attempt, row.outcome, row.decided_by, row.local.status],
+      [null, item.id, "NETWORK_FAILED", "resume", 1, null, "alone", "decided"],
+    );
+    await rig.clock.tick(2000);
+    rig.api.downloads.change(item.id, { state: "complete" });
+    await rig.clock.tick(0);
+    reply = await history();
+    assert.equal(reply.localItems[0].outcome, "complete");
+  });
+
+  test("with the host connected, the history reply has no local rows", async () => {
+    const rig = makeRig();
+    await rig.start();
+    const reply = await handleCommand({ type: "dlrescue:history" }, { rescuer: rig.rescuer, port: rig.port, log: rig.log, meta: {} });
+    assert.equal(reply.ok, true);
+    assert.equal(reply.localItems, undefined);
+  });
+});
