@@ -215,7 +215,9 @@ export class Delivery {
   async _refused(entry, error) {
     await this.outbox.remove(entry.seq);
     if (entry.kind === "interrupted" && entry.ref && this.ledger.get(entry.ref)) {
-      await this.ledger.put(entry.ref, { status: "refused", refusedWith: error?.code ?? null });
+      // one decided alone was carried out already: the host's refusal does not undo that
+      const patch = entry.local ? {} : { status: "refused" };
+      await this.ledger.put(entry.ref, { ...patch, refusedWith: error?.code ?? null });
     }
   }
 

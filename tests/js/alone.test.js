@@ -165,6 +165,26 @@ describe("no host registered: the extension rescues alone", () => {
   });
 });
 
+describe("the host refusing an event decided alone", () => {
+  test("the download's local action still runs: a refusal does not undo what was decided", async () => {
+    const rig = makeRig({ host: null });
+    await rig.start();
+    const item = running(rig);
+    rig.api.downloads.interrupt(item.id, "SERVER_FAILED");
+    await rig.clock.tick(0);
+    const host = new FakeHost();
+    host.errorFor = (m) => (m.type === "interrupted" ? { code: "invalid_message", message: "no" } : null);
+    rig.api.host = host;
+    await rig.rescuer.port.connect({ force: true });
+    await rig.rescuer.flush();
+    assert.equal(host.ofType("interrupted").length, 1);
+    const rec = rig.rescuer.ledger.get(recordKey(item));
+    assert.deepEqual([rec.status, rec.refusedWith], ["decided", "invalid_message"]);
+    await rig.clock.tick(5000);
+    assert.deepEqual(rig.api.downloads.calls.resume, [item.id], "SERVER's 5 s, as decided alone");
+  });
+});
+
 describe("the popup's history while alone", () => {
   test("without a host, the history reply carries what the extension decided alone, with its local state and outcome", async () => {
     const rig = makeRig({ host: null });
