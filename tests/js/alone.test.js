@@ -147,6 +147,24 @@ describe("no host registered: the extension rescues alone", () => {
     assert.equal(rig.rescuer.ledger.get(recordKey(item)).eventId, 100);
   });
 
+  test("a host that appears while an action decided alone still waits replaces it with its own", async () => {
+    const rig = makeRig({ host: null });
+    await rig.start();
+    const item = running(rig);
+    rig.api.downloads.interrupt(item.id, "SERVER_FAILED"); // alone: resume after 5 s
+    await rig.clock.tick(1000);
+    const host = new FakeHost(); // decides resume after 1 s
+    rig.api.host = host;
+    await rig.port.connect({ force: true });
+    await rig.rescuer.idle();
+    await rig.clock.tick(999);
+    assert.deepEqual(rig.api.downloads.calls.resume, []);
+    await rig.clock.tick(1);
+    assert.deepEqual(rig.api.downloads.calls.resume, [item.id], "the host's 1 s, not the 5 s decided alone");
+    assert.equal(host.ofType("interrupted").length, 1);
+    assert.equal(rig.rescuer.ledger.get(recordKey(item)).decidedBy, "companion");
+  });
+
   test("a download left alone that is still interrupted when the host appears gets the host's decision", async () => {
     const rig = makeRig({ host: null });
     await rig.start();
