@@ -3,7 +3,7 @@
 // shows is computed by modules/options_view.js (tested in node); this file makes the DOM.
 
 import { browserApi, translator, uiLang } from "./modules/env.js";
-import { addableReasons, changesFrom, fieldName, inputText, policyBlocks, saveProblem } from "./modules/options_view.js";
+import { addableReasons, changesFrom, fieldName, inputText, notApplied, policyBlocks, saveProblem } from "./modules/options_view.js";
 import { statusView } from "./modules/popup_view.js";
 import { SIGNAL_PERMISSIONS } from "./modules/server_signals.js";
 import { MSG } from "./modules/ui_messages.js";
@@ -132,6 +132,8 @@ async function save(changes) {
   if (problem.ok) {
     renderPolicy(reply);
     result.textContent = reply.written ? t("settingsSaved") : t("settingsUnchanged");
+    const above = notApplied(changes, policyBlocks(reply.view, t, page.added, reply.file_values));
+    showErrors(Object.fromEntries(above.map((name) => [name, t("settingsOverridden", [reply.view.browser ?? ""])])));
     return;
   }
   const shown = problem.field && showErrors({ [problem.field]: problem.text });

@@ -143,3 +143,15 @@ export function saveProblem(reply, t) {
   if (error.code === "policy_refused") return { field: error.field ?? null, text: String(error.message ?? "") };
   return { field: null, text: t("settingsNoHost", [String(error.message ?? error.code ?? "")]) };
 }
+
+/**
+ * The saved changes this browser does not get as saved (`blocks` made from the host's new
+ * view): a layer above the one edited decides them, such as a [browsers.B...] table of
+ * policy.toml, or a rule the browser has built in. Returns their field names.
+ */
+export function notApplied(changes, blocks) {
+  const shown = new Map(blocks.flatMap((b) => b.fields).map((f) => [f.name, f.value]));
+  return changes
+    .filter((c) => c.value !== null && shown.has(fieldName(c.table, c.key)) && shown.get(fieldName(c.table, c.key)) !== c.value)
+    .map((c) => fieldName(c.table, c.key));
+}

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { addableReasons, changesFrom, parseInput, policyBlocks, saveProblem, setInFile, sourceText } from "../../extension/modules/options_view.js";
+import { addableReasons, changesFrom, notApplied, parseInput, policyBlocks, saveProblem, setInFile, sourceText } from "../../extension/modules/options_view.js";
 import { makeGetMessage } from "./fakes.js";
 
 const t = makeGetMessage("en");
@@ -117,4 +117,14 @@ test("only what policy.toml itself sets in that table can be reset (a reason's v
   const reason = policyBlocks(view, t, {}, FILE_VALUES).find((b) => b.id === "reasons.NETWORK_FAILED");
   const attempts = reason.fields.find((f) => f.key === "max_attempts");
   assert.deepEqual([attempts.sourceText, attempts.mine, reason.open], ["your policy.toml", false, false]);
+});
+
+test("a saved value this browser does not get (a layer above decides) is named, the others not", () => {
+  const blocks = policyBlocks({ ...VIEW, categories: { CRASH: rule({ action: v("none", "default") }) } }, t);
+  const changes = [
+    { table: ["categories", "CRASH"], key: "action", value: "resume" },
+    { table: ["categories", "CRASH"], key: "max_attempts", value: 8 },
+    { table: ["categories", "CRASH"], key: "notify", value: null },
+  ];
+  assert.deepEqual(notApplied(changes, blocks), ["categories.CRASH.action"]);
 });
