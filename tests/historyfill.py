@@ -32,6 +32,7 @@ def interrupt(
     download_id: int = 1,
     filename: str | None = "/home/u/Downloads/big.iso",
     incognito: bool = False,
+    bytes_received: int | None = None,
 ) -> int:
     """Record one interruption at `at_ms`, as the host would; returns the event id.
 
@@ -61,6 +62,7 @@ def interrupt(
                 "max_attempts": rule_for(DEFAULT_POLICY, reason, category_of(reason)).max_attempts,
                 "notify": int(action == "none"),
                 "incognito": int(incognito),
+                "bytes_received": None if incognito else bytes_received,
             }
         )
         if episode is not None and action == "none":

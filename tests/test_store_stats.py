@@ -83,6 +83,30 @@ def test_since_counts_only_what_happened_after_it() -> None:
     assert store.stats(since_ms=NOW)["interruptions"] == 0
 
 
+def test_bytes_kept_are_the_bytes_on_disk_at_each_resume_of_a_completed_download() -> None:
+    """bytes_kept adds the bytes already received at every interruption that was resumed, in
+    downloads that then completed: not those restarted from zero, nor open, given-up or
+    private ones, nor downloads opened before `since`."""
+    store = memory_store()
+    big = "https://k.example/big.iso"
+    interrupt(store, NOW, big, bytes_received=100_000)
+    interrupt(store, NOW + SECOND, big, bytes_received=250_000)
+    finish(store, NOW + 9 * SECOND, big)
+    redo = "https://k.example/redo.bin"
+    interrupt(store, NOW, redo, "SERVER_NO_RANGE", action="restart", bytes_received=70_000)
+    finish(store, NOW + 9 * SECOND, redo)
+    interrupt(store, NOW, "https://k.example/open.bin", bytes_received=1_000_000)
+    interrupt(store, NOW, "https://k.example/gone.bin", bytes_received=2_000_000)
+    finish(store, NOW + SECOND, "https://k.example/gone.bin", state="given_up")
+    interrupt(store, NOW, "https://k.example/private", bytes_received=4_000_000, incognito=True)
+    old = "https://k.example/old.iso"
+    interrupt(store, NOW - 10 * DAY, old, bytes_received=8_000_000)
+    finish(store, NOW - 10 * DAY + SECOND, old)
+    assert store.stats()["bytes_kept"] == 8_350_000
+    assert store.stats(since_ms=NOW - DAY)["bytes_kept"] == 350_000
+    assert memory_store().stats()["bytes_kept"] == 0
+
+
 def test_domains_are_the_busiest_first_and_private_items_have_none() -> None:
     """by_domain lists domains by interruptions, most first, up to top_domains; items from
     private windows count in the totals but under no domain."""

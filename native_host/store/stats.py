@@ -67,7 +67,9 @@ class Stats(Connection):
         over rescued episodes). `by_domain` holds the `top_domains` busiest domains, each
         with its `failures` in a row since its last success and `paused_until` (ISO 8601, or
         None when the site is not paused now). `by_status` counts interruptions per HTTP
-        status ({"503": 4}), over those the extension sent a status for.
+        status ({"503": 4}), over those the extension sent a status for. `bytes_kept`: the
+        bytes already on disk at each interruption decided `resume`, over episodes that
+        ended complete (what a restart from zero would have fetched again).
         """
         by_reason = self._by_reason(since_ms)
         by_category: dict[str, dict[str, Any]] = {}
@@ -89,6 +91,7 @@ class Stats(Connection):
             "by_reason": _ranked(by_reason.values(), "reason"),
             "by_domain": self._by_domain(since_ms, top_domains),
             "by_status": self._by_status(since_ms),
+            "bytes_kept": self._bytes_kept(since_ms),
         }
 
     def _by_reason(self, since_ms: int | None) -> dict[tuple[str, str], dict[str, Any]]:
@@ -146,6 +149,22 @@ class Stats(Connection):
                 }
             )
         return out
+
+    def _bytes_kept(self, since_ms: int | None) -> int:
+        """The bytes on disk when each resumed interruption of a completed episode was resumed.
+
+        An episode opened since `since_ms` has its events after it too: with `since_ms` the
+        events are found by their time (events_at), not by walking every interruption.
+        """
+        since = "" if since_ms is None else " AND events.at_ms >= ? AND episodes.opened_ms >= ?"
+        rows = self._rows(
+            f"""SELECT COALESCE(SUM(events.bytes_received), 0) AS kept
+                FROM episodes JOIN events ON events.episode_id = episodes.id
+                WHERE episodes.outcome = 'complete'{since}
+                AND events.kind = 'interrupted' AND events.action = 'resume'""",  # noqa: S608
+            [] if since_ms is None else [since_ms, since_ms],
+        )
+        return int(rows[0]["kept"])
 
     def _by_status(self, since_ms: int | None) -> dict[str, int]:
         """Interruptions per HTTP status, the busiest first."""
