@@ -1,9 +1,12 @@
 // The popup (also works as a normal tab: chrome-extension://<id>/popup.html). It never talks
-// to the host: it asks the background, which owns the port, with runtime.sendMessage.
+// to the host: it asks the background, which owns the port, with runtime.sendMessage. What it
+// shows is computed by popup_view.js (header) and popup_rows.js (the list); this file makes
+// the DOM, keeps focus and the results of actions across refreshes, and ticks countdowns.
 
 import { browserApi, translator, uiLang, uiLocale } from "./modules/env.js";
+import { downloadRows, stateChanges, stateOf } from "./modules/popup_rows.js";
 import {
-  droppedText, historyNote, historyRows, hostProblemText, retryResultText, statusView,
+  droppedText, historyNote, hostProblemText, modeView, retryResultText, statusView, summaryView,
 } from "./modules/popup_view.js";
 import { startResume } from "./modules/resume_check.js";
 import { SIGNAL_PERMISSIONS } from "./modules/server_signals.js";
@@ -13,12 +16,19 @@ const api = browserApi();
 const t = translator(api);
 const lang = uiLang(api);
 const locale = uiLocale(api);
-const formatTime = (ms) => (Number.isFinite(ms)
-  ? new Date(ms).toLocaleString(locale, { dateStyle: "short", timeStyle: "medium" })
-  : "");
+const formatTime = (ms) => {
+  if (!Number.isFinite(ms)) return "";
+  const today = new Date(ms).toDateString() === new Date().toDateString();
+  return new Date(ms).toLocaleString(locale, today ? { timeStyle: "short" } : { dateStyle: "short", timeStyle: "short" });
+};
 const formatNumber = (n) => n.toLocaleString(locale, { maximumFractionDigits: 1 });
 
 const $ = (id) => document.getElementById(id);
+
+/** What the list shows now (rows by id), and the answers to actions, kept across refreshes. */
+let shownRows = [];
+const results = new Map(); // row id -> text
+let refreshTimer = null;
 
 function send(message) {
   return api.runtime.sendMessage(message).catch((e) => ({ ok: false, error: { code: "internal", message: String(e?.message ?? e) } }));
@@ -50,12 +60,20 @@ function localize() {
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
 }
 
+/** The badge (companion, alone, not connected) and, when there is something to say, the panel. */
 function renderStatus(reply) {
   const view = statusView(reply?.host, t, Date.now());
+  const mode = modeView(reply, t);
+  const badge = $("mode");
+  badge.textContent = mode.badge;
+  badge.dataset.tone = mode.tone;
+  badge.dataset.mode = mode.mode;
   const status = $("host-status");
   status.textContent = view.text;
   status.dataset.tone = view.tone;
   status.dataset.state = reply?.host?.status ?? "unknown";
+  show($("mode-text"), mode.text);
+  show($("mode-adds"), mode.adds, true);
   show($("host-fix"), view.fix, true);
   show($("host-detail"), view.detail);
   show($("host-retry"), view.retry);
@@ -63,89 +81,80 @@ function renderStatus(reply) {
   show($("queued"), reply?.queued ? t("queuedCount", [String(reply.queued)]) : "");
   show($("dropped"), droppedText(reply?.dropped, t, formatTime));
   $("reconnect").hidden = view.tone === "ok";
-  if (reply?.meta) {
-    $("footer").textContent = t("footerVersion", [reply.meta.browser, reply.meta.version]);
-  }
+  const problems = ["host-said", "queued", "dropped"].some((id) => !$(id).hidden);
+  $("host").hidden = mode.mode === "companion" && !problems;
+  const version = reply?.host?.status === "connected" ? t("footerCompanion", [reply.host.hostVersion || "?"]) : "";
+  if (reply?.meta) $("footer").textContent = [t("footerVersion", [reply.meta.browser, reply.meta.version]), version].filter(Boolean).join(" · ");
 }
 
-function field(dl, label, value, className) {
-  if (!value) return;
-  const dt = document.createElement("dt");
-  dt.textContent = label;
-  const dd = document.createElement("dd");
-  dd.textContent = value;
-  if (className) dd.className = className;
-  dl.append(dt, dd);
+function renderSummary(stats) {
+  const view = summaryView(stats, t, formatNumber);
+  $("summary").hidden = !view;
+  if (!view) return;
+  show($("summary-empty"), view.empty);
+  // a figure (dd) above its label (dt): "4 of 7" / "interrupted downloads rescued"
+  $("summary-figures").replaceChildren(...view.figures.map(({ value, label }) => {
+    const box = element("div", "figure");
+    box.append(element("dt", "", label), element("dd", "", value));
+    return box;
+  }));
+}
+
+function element(tag, className, text) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (text !== undefined) el.textContent = text;
+  return el;
 }
 
 function renderRow(row) {
-  const li = document.createElement("li");
-  li.dataset.eventId = String(row.eventId ?? "");
-  li.dataset.downloadId = String(row.downloadId ?? "");
-  li.dataset.key = String(row.key ?? "");
-
-  const when = document.createElement("span");
-  when.className = "when";
-  when.textContent = row.when;
-  const name = document.createElement("div");
-  name.className = "name";
-  name.textContent = row.name;
-  name.title = row.url ?? "";
-  li.append(when, name);
-
-  const dl = document.createElement("dl");
-  field(dl, t("labelReason"), row.reason);
-  field(dl, t("labelAction"), row.action);
-  field(dl, t("labelAttempt"), row.attempt);
-  field(dl, t("labelOutcome"), row.outcome);
-  li.append(dl);
-
-  if (row.explanation) {
-    const p = document.createElement("p");
-    p.className = "explanation";
-    p.textContent = row.explanation;
-    li.append(p);
-  }
-  if (row.local) {
-    const p = document.createElement("p");
-    p.className = "local";
-    p.textContent = row.local;
-    li.append(p);
-  }
-  if (row.canAct) li.append(buttons(row));
+  const li = element("li");
+  li.tabIndex = -1; // focus lands here when its button is gone after an action
+  Object.assign(li.dataset, { id: row.id, eventId: String(row.eventId ?? ""), downloadId: String(row.downloadId ?? ""), key: String(row.key ?? "") });
+  const top = element("div", "row-top");
+  const name = element("span", "name", row.name);
+  name.title = row.url;
+  top.append(name);
+  if (row.when) top.append(element("span", "when", row.when));
+  const state = element("p", "state", row.state.text);
+  state.dataset.tone = row.state.tone;
+  state.dataset.kind = row.state.kind;
+  li.append(top, state, element("p", "small", row.detail));
+  if (row.canAct || results.has(row.id)) li.append(buttons(row));
   return li;
 }
 
 function buttons(row) {
-  const box = document.createElement("div");
-  box.className = "buttons";
-  const retry = document.createElement("button");
-  retry.type = "button";
-  retry.className = "retry";
-  retry.textContent = t("buttonRetry");
-  const giveUp = document.createElement("button");
-  giveUp.type = "button";
-  giveUp.className = "give-up";
-  giveUp.textContent = t("buttonGiveUp");
-  const result = document.createElement("span");
-  result.className = "result";
+  const box = element("div", "buttons");
+  const result = element("span", "result", results.get(row.id) ?? "");
   result.setAttribute("role", "status");
+  if (!row.canAct) {
+    box.append(result);
+    return box;
+  }
+  const retry = element("button", "retry primary", t("buttonRetry"));
+  const giveUp = element("button", "give-up", t("buttonGiveUp"));
+  retry.type = "button";
+  giveUp.type = "button";
+  retry.setAttribute("aria-label", t("buttonRetryNamed", [row.name]));
+  giveUp.setAttribute("aria-label", t("buttonGiveUpNamed", [row.name]));
   box.append(retry, giveUp, result);
-
+  const answered = (text) => {
+    result.textContent = text;
+    results.set(row.id, text);
+    scheduleRefresh(1500);
+  };
   retry.addEventListener("click", async () => {
     retry.disabled = true;
     giveUp.disabled = true;
     const resumedInPopup = await resumeWithGesture(row);
-    const reply = await send({ type: MSG.RETRY, key: row.key, resumedInPopup });
-    result.textContent = retryResultText(reply, t);
-    setTimeout(refresh, 1500);
+    answered(retryResultText(await send({ type: MSG.RETRY, key: row.key, resumedInPopup }), t));
   });
   giveUp.addEventListener("click", async () => {
     retry.disabled = true;
     giveUp.disabled = true;
     const reply = await send({ type: MSG.GIVE_UP, key: row.key });
-    result.textContent = reply?.ok ? t("gaveUp") : retryResultText(reply, t);
-    setTimeout(refresh, 1500);
+    answered(reply?.ok ? t("gaveUp") : retryResultText(reply, t));
   });
   return box;
 }
@@ -168,26 +177,63 @@ async function resumeWithGesture(row) {
   }
 }
 
-function renderHistory(reply) {
-  const list = $("history-list");
-  const note = $("history-note");
-  if (!reply?.ok) {
-    list.replaceChildren();
-    note.textContent = historyNote(reply, t);
-    note.hidden = false;
-    return;
+/** Where focus was (a row's button, or the row), to put it back after the list is rebuilt. */
+function focusedPlace() {
+  const el = document.activeElement;
+  const li = el?.closest?.("#history-list > li");
+  if (!li) return null;
+  return { id: li.dataset.id, button: el.matches("button") ? el.classList[0] : null };
+}
+
+function restoreFocus(place) {
+  if (!place) return;
+  const li = [...$("history-list").children].find((el) => el.dataset.id === place.id);
+  const button = place.button ? li?.querySelector(`button.${place.button}:not(:disabled)`) : null;
+  (button ?? li ?? $("history-heading")).focus?.();
+}
+
+/** The list: the host's history, else the downloads the extension knows; a note when needed. */
+function renderList(reply) {
+  const items = reply?.ok ? reply.items : reply?.localItems;
+  const rows = downloadRows(items, Date.now(), t, formatTime, formatNumber);
+  const place = focusedPlace();
+  $("history-list").replaceChildren(...rows.map(renderRow));
+  restoreFocus(place);
+  const changes = stateChanges(shownRows, rows);
+  if (changes.length) $("announce").textContent = changes.join(". ");
+  shownRows = rows;
+  let note = "";
+  if (!reply?.ok) note = rows.length ? t("historyLocalOnly") : historyNote(reply, t);
+  else if (!rows.length) note = t("historyEmpty");
+  else if (reply.truncated) note = t("historyTruncated");
+  show($("history-note"), note, true);
+  const nextDue = Math.min(...rows.map((r) => r.state.dueAt ?? Infinity));
+  if (Number.isFinite(nextDue)) scheduleRefresh(Math.max(1000, nextDue - Date.now() + 1500));
+}
+
+/** Countdowns ("resume in 40 s") follow the clock between refreshes; nothing is announced. */
+function tick() {
+  const byId = new Map(shownRows.map((r) => [r.id, r]));
+  for (const li of $("history-list").children) {
+    const row = byId.get(li.dataset.id);
+    if (!row?.state.dueAt) continue;
+    const text = stateOf(row.item, Date.now(), t, formatNumber).text;
+    const state = li.querySelector(".state");
+    if (state.textContent !== text) state.textContent = text;
   }
-  const rows = historyRows(reply.items, t, formatTime, formatNumber);
-  list.replaceChildren(...rows.map(renderRow));
-  note.textContent = rows.length ? (reply.truncated ? t("historyTruncated") : "") : t("historyEmpty");
-  note.hidden = !note.textContent;
+}
+
+function scheduleRefresh(ms) {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(refresh, ms);
 }
 
 async function refresh() {
   renderStatus(await send({ type: MSG.STATUS }));
   const reply = await send({ type: MSG.HISTORY });
   renderStatus(reply);
-  renderHistory(reply);
+  renderSummary(reply?.ok ? reply.stats : null);
+  renderList(reply);
   document.body.dataset.ready = "true"; // for screenshots and end-to-end tests
 }
 
@@ -226,3 +272,4 @@ $("reconnect").addEventListener("click", async () => {
   refresh();
 });
 refresh();
+setInterval(tick, 1000);

@@ -78,7 +78,20 @@ async function history(msg, { rescuer, port, log, meta }) {
     return { ...status(rescuer, port, meta), ok: false, error: reply.error };
   }
   const items = (reply.items ?? []).map((item) => ({ ...item, local: rescuer.localState(item.event_id, item.download_id, item.url) }));
-  return { ...status(rescuer, port, meta), ok: true, items, truncated: Boolean(reply.truncated) };
+  return { ...status(rescuer, port, meta), ok: true, items, truncated: Boolean(reply.truncated), stats: await summary(port, log) };
+}
+
+/** What dlrescue did, for the popup's header: the host's `stats` totals (null if it cannot tell). */
+async function summary(port, log) {
+  try {
+    const reply = await port.request({ type: "stats" });
+    if (!reply.ok) return null;
+    const { episodes, ended, rescued, bytes_kept: bytesKept = null } = reply;
+    return { episodes, ended, rescued, bytes_kept: bytesKept };
+  } catch (e) {
+    log.warn(`stats: ${e.message}`);
+    return null;
+  }
 }
 
 /** The settings page's changes as the host takes them: at most 32, each {table, key, value}. */

@@ -1,5 +1,7 @@
-// What the popup shows, as plain data and strings. Pure: `t` is i18n.getMessage (or a fake),
-// times and clocks come in as arguments. popup.js turns these into DOM nodes.
+// What the popup shows above its list, as plain data and strings: the mode (companion or
+// alone), what dlrescue did, the companion's problems, and the numbers' formats. Pure: `t` is
+// i18n.getMessage (or a fake), times and clocks come in as arguments. popup.js makes the DOM;
+// the rows of the list are popup_rows.js.
 
 /** Per host status: the i18n keys of the sentence and of the fix, and a tone for colour. */
 const STATUS_TEXT = {
@@ -26,6 +28,43 @@ export function statusView(host, t, now) {
 }
 
 /**
+ * Which mode the extension is in, for the header's badge and its sentence: `companion` (the
+ * host answered), `alone` (the background's status says `mode: "alone"`: it decides by itself
+ * with the built-in rules), or `waiting` (no host, and a background that cannot decide alone:
+ * interruptions wait for the companion). `adds` says what the companion brings.
+ */
+export function modeView(reply, t) {
+  const connected = reply?.host?.status === "connected";
+  const mode = connected ? "companion" : reply?.mode === "alone" ? "alone" : "waiting";
+  if (mode === "companion") return { mode, tone: "ok", badge: t("modeCompanionBadge"), text: "", adds: "" };
+  if (mode === "alone") {
+    const decided = Number(reply?.localDecisions) || 0;
+    return {
+      mode, tone: "info", badge: t("modeAloneBadge"), text: t("modeAlone"),
+      adds: decided ? t("modeAloneDecided", [String(decided)]) : t("modeCompanionAdds"),
+    };
+  }
+  const tone = ["idle", "connecting"].includes(reply?.host?.status ?? "idle") ? "warn" : "error";
+  return { mode, tone, badge: t("modeWaitingBadge"), text: "", adds: t("modeCompanionAdds") };
+}
+
+/**
+ * What dlrescue did, from the host's `stats` reply, as figures with their labels: "4 of 7"
+ * interrupted downloads rescued and, when the host counts it (`bytes_kept`), "1.2 GB" kept
+ * instead of downloaded again. Null without figures (no companion, or one without `stats`).
+ */
+export function summaryView(stats, t, formatNumber = String) {
+  if (!stats || !Number.isFinite(stats.episodes)) return null;
+  if (stats.episodes === 0) return { empty: t("summaryNothingYet"), figures: [] };
+  const figures = [{
+    value: t("summaryRescued", [formatNumber(stats.rescued ?? 0), formatNumber(stats.episodes)]),
+    label: t("summaryRescuedLabel"),
+  }];
+  if (Number(stats.bytes_kept) > 0) figures.push({ value: formatBytes(stats.bytes_kept, t, formatNumber), label: t("summaryKept") });
+  return { empty: "", figures };
+}
+
+/**
  * What the host last answered with an error, in its own words (its `message` is a sentence in
  * the language announced in hello): a store that cannot write now, or a refused message.
  */
@@ -46,9 +85,9 @@ export function droppedText(dropped, t, formatTime) {
 const PORT_ERRORS = Object.freeze(["unavailable", "disconnected", "timeout", "too_large", "internal"]);
 
 /**
- * The note under the history heading when the history could not be read: the host's own
- * sentence when it answered with an error (store_unavailable ...), else why it is not
- * connected (the port's reason), else the general sentence.
+ * The note under the list when the history could not be read: the host's own sentence when
+ * it answered with an error (store_unavailable ...), else why it is not connected (the
+ * port's reason), else the general sentence.
  */
 export function historyNote(reply, t) {
   if (reply?.ok) return "";
@@ -58,46 +97,14 @@ export function historyNote(reply, t) {
   return why ? t("historyNotConnected", [String(why)]) : t("historyUnavailable");
 }
 
-/** 40 ms, 2.5 s, 40 s, 3 min. `formatNumber` is the locale's (2,5 s in French). */
+/** 40 ms, 2.5 s, 40 s, 3 min, 2 h. `formatNumber` is the locale's (2,5 s in French). */
 export function formatDelay(ms, t, formatNumber = String) {
   const seconds = (Number(ms) || 0) / 1000;
   if (seconds < 1) return t("durationMilliseconds", [formatNumber(Math.round(seconds * 1000))]);
+  if (seconds >= 7200) return t("durationHours", [formatNumber(Math.round(seconds / 360) / 10)]);
   if (seconds >= 120) return t("durationMinutes", [formatNumber(Math.round(seconds / 60))]);
   const shown = seconds < 10 ? Math.round(seconds * 10) / 10 : Math.round(seconds);
   return t("durationSeconds", [formatNumber(shown)]);
-}
-
-const ACTION_KEYS = { resume: (t) => t("actionResume"), restart: (t) => t("actionRestart"), none: (t) => t("actionNone") };
-const CATEGORY_KEYS = {
-  FILE: (t) => t("categoryFILE"), NETWORK: (t) => t("categoryNETWORK"), SERVER: (t) => t("categorySERVER"),
-  USER: (t) => t("categoryUSER"), CRASH: (t) => t("categoryCRASH"), UNKNOWN: (t) => t("categoryUNKNOWN"),
-};
-const OUTCOME_KEYS = {
-  complete: (t) => t("outcomeComplete"), interrupted: (t) => t("outcomeInterrupted"),
-  in_progress: (t) => t("outcomeInProgress"), given_up: (t) => t("outcomeGivenUp"),
-  pending: (t) => t("outcomePending"),
-};
-
-/** Outcomes after which there is nothing left to retry or give up. */
-export const FINAL_OUTCOMES = Object.freeze(["complete", "given_up"]);
-
-export function actionName(action, t) {
-  return ACTION_KEYS[action]?.(t) ?? String(action ?? "?");
-}
-
-export function categoryName(category, t) {
-  return CATEGORY_KEYS[category]?.(t) ?? String(category ?? "?");
-}
-
-export function outcomeName(outcome, t) {
-  if (outcome === null || outcome === undefined || outcome === "") return t("outcomePending");
-  return OUTCOME_KEYS[outcome]?.(t) ?? String(outcome);
-}
-
-export function actionText(item, t, formatNumber = String) {
-  const name = actionName(item.action, t);
-  if (item.action === "none" || !item.delay_ms) return name;
-  return t("actionAfter", [name, formatDelay(item.delay_ms, t, formatNumber)]);
 }
 
 /** 512 bytes, 3.4 kB, 1.2 MB, 1.5 GB (decimal units, as disks are sold; French: ko, Mo, Go). */
@@ -108,66 +115,6 @@ export function formatBytes(n, t, formatNumber = String) {
   if (bytes >= 1e6) return t("sizeMegabytes", [tenths(1e6)]);
   if (bytes >= 1e3) return t("sizeKilobytes", [tenths(1e3)]);
   return t("sizeBytes", [formatNumber(Math.round(bytes))]);
-}
-
-/** What the extension itself is doing for this row (from the background's records). */
-export function localText(local, t, formatTime, formatNumber = String) {
-  if (!local) return "";
-  if (local.needsClick) return t("localNeedsClick");
-  if (local.pending?.wait === "space") return t("localWaitingSpace", [formatBytes(local.pending.bytesNeeded, t, formatNumber)]);
-  if (local.waitingForNetwork) return t("localWaitingNetwork");
-  if (local.status === "queued") return t("localQueued");
-  if (local.pending) return t("localScheduled", [actionName(local.pending.action, t), formatTime(local.pending.dueAt)]);
-  if (local.status === "acted") return t("localWatching");
-  return "";
-}
-
-function baseName(item) {
-  const path = String(item.filename || "");
-  const base = path.split(/[\\/]/).pop();
-  if (base) return base;
-  try {
-    return decodeURIComponent(new URL(item.url).pathname.split("/").filter(Boolean).pop() || item.url);
-  } catch {
-    return String(item.url ?? "?");
-  }
-}
-
-/** Ledger statuses after which the extension has nothing left to do for a download. */
-const DONE_STATUSES = Object.freeze(["closed", "refused"]);
-
-/**
- * Rows for the history list. Only the newest row of each episode (URL) whose outcome is not
- * final gets the "retry now" and "give up" buttons (older rows are past attempts), and only
- * when the extension still knows the download (`local.key`, its ledger record): the actions
- * address that download, never the URL the host stored (scrubbed, so not fetchable).
- */
-export function historyRows(items, t, formatTime, formatNumber = String) {
-  const seen = new Set();
-  return (items ?? []).map((item) => {
-    const first = !seen.has(item.url);
-    seen.add(item.url);
-    const reason = item.known === false ? `${item.reason} – ${t("reasonUnknownMark")}` : String(item.reason ?? "?");
-    const local = item.local ?? null;
-    return {
-      eventId: item.event_id,
-      downloadId: item.download_id,
-      url: item.url,
-      key: local?.key ?? null,
-      liveId: local?.id ?? null,
-      liveUrl: local?.url ?? null,
-      name: baseName(item),
-      when: item.at ? formatTime(Date.parse(item.at)) : "",
-      reason: t("reasonWithCategory", [reason, categoryName(item.category, t)]),
-      action: actionText(item, t, formatNumber),
-      attempt: item.max_attempts ? t("attemptOf", [String(item.attempt), String(item.max_attempts)]) : String(item.attempt ?? ""),
-      outcome: outcomeName(item.outcome, t),
-      explanation: item.explanation ? String(item.explanation) : "",
-      local: localText(item.local, t, formatTime, formatNumber),
-      canAct: first && !FINAL_OUTCOMES.includes(item.outcome) && typeof local?.key === "string" && local.key !== ""
-        && !DONE_STATUSES.includes(local.status),
-    };
-  });
 }
 
 /** The message after "retry now". */

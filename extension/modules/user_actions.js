@@ -48,11 +48,15 @@ export class UserActions {
   /** What the extension itself is doing about a history row (for the popup), with its key. */
   localState(eventId, downloadId, url) {
     const rec = this._recordForRow(eventId, downloadId, url);
-    if (!rec) return null;
+    return rec ? this._local(rec) : null;
+  }
+
+  _local(rec) {
     return {
       key: rec.key, id: rec.id, url: rec.url,
       status: rec.status, pending: rec.pending ?? null, needsClick: Boolean(rec.needsClick),
       waitingForNetwork: Boolean(rec.pending?.waitOnline && !this.online()),
+      serverDown: (rec.serverWaits ?? 0) > 0, givenUp: Boolean(rec.givenUp), outcome: rec.outcome ?? null,
     };
   }
 

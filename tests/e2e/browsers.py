@@ -68,6 +68,11 @@ def find_firefox() -> str | None:
     return None
 
 
+#: The height of a page's content in CSS pixels (not the viewport's, which scrollHeight
+#: never goes below).
+PAGE_HEIGHT_JS = "Math.ceil(document.body.getBoundingClientRect().bottom)"
+
+
 def wait_for(what: str, probe: Callable[[], Any], timeout: float, interval: float = 0.1) -> Any:
     """Call `probe` until it returns something truthy; fail with `what` after `timeout` s."""
     deadline = time.monotonic() + timeout
@@ -146,15 +151,21 @@ class Home:
 
 
 class Browser:
-    """What the scenarios need from a browser; subclasses speak CDP or BiDi."""
+    """What the scenarios need from a browser; subclasses speak CDP or BiDi.
+
+    `lang` ("fr", ...): the language the browser shows, so the extension's messages are in it
+    (None: the machine's, English here)."""
 
     name: str
     browser_field: str  # what the extension reports as `browser` (for history filters)
 
-    def __init__(self, binary: str, home: Home, extension_dir: Path) -> None:
+    def __init__(
+        self, binary: str, home: Home, extension_dir: Path, lang: str | None = None
+    ) -> None:
         self.binary = binary
         self.home = home
         self.extension_dir = extension_dir
+        self.lang = lang
         self.proc: subprocess.Popen[bytes] | None = None
         self.rpc: WsRpc | None = None
         self.launches = 0
@@ -180,7 +191,7 @@ class Browser:
         log.flush()
         self.proc = subprocess.Popen(
             self.command(),
-            env=self.home.environ(),
+            env={**self.home.environ(), **({"LANGUAGE": self.lang} if self.lang else {})},
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
@@ -240,7 +251,8 @@ class Browser:
         """Evaluate an expression (promises awaited) in a tab; return its JSON value."""
         raise NotImplementedError
 
-    def screenshot(self, handle: str, path: Path) -> Path:
+    def screenshot(self, handle: str, path: Path, width: int = 800, height: int = 600) -> Path:
+        """A PNG of the tab at `width` CSS pixels; the whole page when `height` is 0."""
         raise NotImplementedError
 
     def extension_url(self, page: str) -> str:
@@ -334,6 +346,7 @@ class Chromium(Browser):
             "--disable-features=DownloadBubble,DownloadBubbleV2,MediaRouter,"
             "OptimizationHints,Translate",
             "--window-size=900,700",
+            *([f"--lang={self.lang}"] if self.lang else []),
             "about:blank",
         ]
 
@@ -384,14 +397,17 @@ class Chromium(Browser):
             raise RpcError(f"{expression!r} threw: {json.dumps(res['exceptionDetails'])[:800]}")
         return res["result"].get("value")
 
-    def screenshot(self, handle: str, path: Path) -> Path:
+    def screenshot(self, handle: str, path: Path, width: int = 800, height: int = 600) -> Path:
         assert self.rpc is not None
         sid = self._sessions[handle]
-        self.rpc.call(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": 800, "height": 600, "deviceScaleFactor": 1, "mobile": False},
-            sessionId=sid,
-        )
+        for _ in range(2 if height == 0 else 1):  # the page's height at this width, then it
+            self.rpc.call(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height or 600, "deviceScaleFactor": 1, "mobile": False},
+                sessionId=sid,
+            )
+            if height == 0:
+                height = int(self.eval_in(handle, PAGE_HEIGHT_JS))
         data = self.rpc.call("Page.captureScreenshot", {"format": "png"}, sessionId=sid)["data"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))
@@ -494,6 +510,9 @@ class Firefox(Browser):
     def prepare(self) -> None:
         prefs = dict(FIREFOX_PREFS)
         prefs["browser.download.dir"] = str(self.home.downloads)
+        if self.lang:
+            # Firefox shows a language only with its langpack (Debian: firefox-esr-l10n-fr)
+            prefs["intl.locale.requested"] = self.lang
         prefs["extensions.webextensions.uuids"] = json.dumps(
             {self.gecko_id(): FIREFOX_EXTENSION_UUID}
         )
@@ -639,12 +658,15 @@ class Firefox(Browser):
         value = res["result"].get("value")
         return None if value is None else json.loads(value)
 
-    def screenshot(self, handle: str, path: Path) -> Path:
+    def screenshot(self, handle: str, path: Path, width: int = 800, height: int = 600) -> Path:
         assert self.rpc is not None
-        self.rpc.call(
-            "browsingContext.setViewport",
-            {"context": handle, "viewport": {"width": 800, "height": 600}},
-        )
+        for _ in range(2 if height == 0 else 1):  # the page's height at this width, then it
+            self.rpc.call(
+                "browsingContext.setViewport",
+                {"context": handle, "viewport": {"width": width, "height": height or 600}},
+            )
+            if height == 0:
+                height = int(self.eval_in(handle, PAGE_HEIGHT_JS))
         data = self.rpc.call("browsingContext.captureScreenshot", {"context": handle})["data"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))

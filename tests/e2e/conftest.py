@@ -45,14 +45,14 @@ def rig(request: pytest.FixtureRequest, server: MisbehavingServer) -> Iterator[R
 def fresh_rig_factory(
     request: pytest.FixtureRequest, server: MisbehavingServer
 ) -> Iterator[Callable[..., Rig]]:
-    """A browser of its own (not started), for scenarios that kill it or start without
-    the host registered."""
+    """A browser of its own (not started), for scenarios that kill it, start without the
+    host registered, or show another language."""
     made: list[Rig] = []
     with contextlib.ExitStack() as stack:
 
-        def factory(register: bool = True) -> Rig:
+        def factory(register: bool = True, lang: str | None = None) -> Rig:
             root = stack.enter_context(short_root(request.param))
-            r = make_rig(request.param, server, root, register=register)
+            r = make_rig(request.param, server, root, register=register, lang=lang)
             made.append(r)
             return r
 

@@ -26,6 +26,8 @@ from .server import MisbehavingServer
 IN_CI = os.environ.get("CI", "").lower() == "true"
 EXTENSION_DIR = product.REPO / "extension"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+#: The popup's width in CSS pixels (extension/popup.css): its screenshots are taken at it.
+POPUP_WIDTH = 380
 
 BROWSERS = ("chromium", "firefox")
 
@@ -248,13 +250,20 @@ def short_hash(text: str) -> str:
             return out
 
 
-def make_rig(name: str, server: MisbehavingServer, root: Path, *, register: bool = True) -> Rig:
+def make_rig(
+    name: str,
+    server: MisbehavingServer,
+    root: Path,
+    *,
+    register: bool = True,
+    lang: str | None = None,
+) -> Rig:
     binary = binary_for(name)
     ext = require_extension()
     home = Home(root)
     product.write_policy(home)
     cls = Chromium if name == "chromium" else Firefox
-    rig = Rig(cls(binary, home, ext), server)
+    rig = Rig(cls(binary, home, ext, lang), server)
     if register:
         rig.register()
     return rig

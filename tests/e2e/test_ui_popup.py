@@ -9,7 +9,7 @@ from pathlib import Path
 from native_host import __version__
 
 from .browsers import wait_for
-from .rig import ARTIFACTS, Rig
+from .rig import ARTIFACTS, POPUP_WIDTH, Rig
 from .server import Behaviour
 
 
@@ -44,7 +44,9 @@ def test_popup_shows_the_recorded_history(rig: Rig) -> None:
     names = {os.path.basename(str(h["filename"] or h["url"])) for h in recorded[-5:]}
     missing = [n for n in names if n not in text]
     assert not missing, f"the popup omits {missing}:\n{text}"
-    shot = rig.browser.screenshot(tab, ARTIFACTS / f"popup-{rig.name}.png")
+    shot = rig.browser.screenshot(
+        tab, ARTIFACTS / f"popup-{rig.name}.png", width=POPUP_WIDTH, height=0
+    )
     print(f"popup screenshot ({rig.name}): {shot}")
     assert shot.stat().st_size > 1000
     assert Path(shot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -24,6 +24,19 @@ test("history asks the host through the port and adds what the extension is doin
   assert.equal(reply.items[0].local.pending.action, "resume");
 });
 
+test("history carries what dlrescue did: the host's stats totals, bytes kept included", async () => {
+  const rig = makeRig();
+  rig.host.stats = { episodes: 7, ended: 6, rescued: 4, bytes_kept: 1_234_000_000 };
+  await rig.start();
+  const reply = await handleCommand({ type: MSG.HISTORY }, ctx(rig));
+  assert.deepEqual(reply.stats, { episodes: 7, ended: 6, rescued: 4, bytes_kept: 1_234_000_000 });
+  assert.equal(rig.host.ofType("stats").length, 1);
+  rig.host.errorFor = (m) => (m.type === "stats" ? { code: "unknown_type", message: "no stats" } : null);
+  const older = await handleCommand({ type: MSG.HISTORY }, ctx(rig));
+  assert.equal(older.ok, true, "a host without stats still gives its history");
+  assert.equal(older.stats, null);
+});
+
 test("history without a host answers with the host state and the queue size, not an exception", async () => {
   const rig = makeRig({ host: null });
   await rig.start();

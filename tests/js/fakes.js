@@ -136,6 +136,8 @@ export class FakeHost {
     this.silent = false; // true: never reply (a hung host)
     this.decide = () => ({ action: "resume", delay_ms: 1000, attempt: 1, max_attempts: 5, reason: "NETWORK_FAILED", category: "NETWORK", notify: false, explanation: "The network failed." });
     this.history = [];
+    /** The `stats` reply's totals (the popup's header). */
+    this.stats = { episodes: 0, ended: 0, rescued: 0, bytes_kept: 0 };
     this.errorFor = null; // (message) => {code, message} | null
     /** The `space` request (issue 18): what the disk holding message.path has free. */
     this.freeBytes = 10 ** 12;
@@ -164,6 +166,8 @@ export class FakeHost {
       }
       case "history":
         return { ...base, ok: true, items: this.history, truncated: false };
+      case "stats":
+        return { ...base, ok: true, ...this.stats, by_category: [], by_reason: [], by_domain: [], by_status: {} };
       case "space":
         return { ...base, ok: true, free: this.freeBytes, enough: this.freeBytes >= message.needed };
       default:

@@ -13,7 +13,7 @@ const messages = Object.fromEntries(LOCALES.map((l) => [l, loadMessages(l)]));
 
 /** Keys whose French text is rightly the same as the English one. */
 const SAME_IN_FRENCH = new Set([
-  "extName", "labelAction", "reasonWithCategory", "durationSeconds", "durationMinutes", "durationMilliseconds", "footerVersion",
+  "extName", "durationSeconds", "durationMinutes", "durationMilliseconds", "durationHours", "footerVersion",
 ]);
 
 function files(dir, exts) {
@@ -94,8 +94,8 @@ describe("the extension's strings in English and French", () => {
   });
 
   test("substitutions fill the placeholders in French as in English", () => {
-    assert.equal(makeGetMessage("en")("attemptOf", ["2", "5"]), "2 of 5");
-    assert.equal(makeGetMessage("fr")("attemptOf", ["2", "5"]), "2 sur 5");
+    assert.equal(makeGetMessage("en")("attemptOf", ["2", "5"]), "attempt 2 of 5");
+    assert.equal(makeGetMessage("fr")("attemptOf", ["2", "5"]), "essai 2 sur 5");
     assert.equal(makeGetMessage("fr")("notifyLeftTitle", ["a.iso"]), "Téléchargement arrêté : a.iso");
   });
 });

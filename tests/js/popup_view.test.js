@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
+import { downloadRows, stateChanges, stateOf } from "../../extension/modules/popup_rows.js";
 import {
-  droppedText, historyNote, historyRows, hostProblemText, retryResultText, statusView,
+  droppedText, historyNote, hostProblemText, modeView, retryResultText, statusView, summaryView,
 } from "../../extension/modules/popup_view.js";
 import { makeGetMessage } from "./fakes.js";
 
@@ -44,69 +45,127 @@ describe("popup: host status", () => {
   });
 });
 
-describe("popup: history rows", () => {
-  test("a row shows reason with category, action with delay, attempt of max, outcome, explanation", () => {
-    const [row] = historyRows([item()], en, time);
+describe("popup: one row per download, its state in words", () => {
+  const NOW = Date.parse("2026-01-15T12:00:30Z");
+  const pending = (extra = {}) => item({ local: { key: "k", id: 3, url: "u", status: "decided", pending: { action: "resume", dueAt: NOW + 40_000, ...extra } } });
+  const state = (it, t = en) => stateOf(it, NOW, t).text;
+
+  test("a row shows the name, the reason with the HTTP status and the attempt, and the countdown", () => {
+    const [row] = downloadRows([pending(), item({ event_id: 6, attempt: 1 })], NOW, en, time);
     assert.equal(row.name, "big.iso");
-    assert.equal(row.reason, "NETWORK_FAILED (network)");
-    assert.equal(row.action, "resume after 4 s");
-    assert.equal(row.attempt, "2 of 5");
-    assert.equal(row.outcome, "pending");
-    assert.equal(row.explanation, "The connection dropped.");
+    assert.equal(row.detail, "NETWORK_FAILED · attempt 2 of 5");
+    assert.deepEqual(row.state, { kind: "scheduled", tone: "active", text: "Resumes in 40 s", dueAt: NOW + 40_000 });
     assert.equal(row.canAct, true);
+    assert.equal(downloadRows([item({ http_status: 503 })], NOW, en, time)[0].detail, "NETWORK_FAILED · HTTP 503 · attempt 2 of 5");
   });
 
-  test("the same row in French", () => {
-    const [row] = historyRows([item({ outcome: "complete", action: "restart", delay_ms: 180_000 })], fr, time);
-    assert.equal(row.reason, "NETWORK_FAILED (réseau)");
-    assert.equal(row.action, "relancer depuis le début après 3 min");
-    assert.equal(row.attempt, "2 sur 5");
-    assert.equal(row.outcome, "terminé");
+  test("the same in French, with the locale's numbers", () => {
+    const fmt = (n) => n.toLocaleString("fr", { maximumFractionDigits: 1 });
+    assert.equal(stateOf(pending({ dueAt: NOW + 2500 }), NOW, fr, fmt).text, "Reprise dans 2,5 s");
+    assert.equal(state(pending({ action: "restart", dueAt: NOW + 180_000 }), fr), "Repart de zéro dans 3 min");
+    assert.equal(state(pending({ dueAt: NOW + 3 * 3600_000 }), en), "Resumes in 3 h");
+    assert.equal(downloadRows([item({ outcome: "complete" })], NOW, fr, time)[0].detail, "NETWORK_FAILED · essai 2 sur 5");
   });
 
-  test("sub-second delays in ms, short ones with one decimal, in the locale's format", () => {
-    const [row] = historyRows([item({ delay_ms: 300 })], en, time);
-    assert.equal(row.action, "resume after 300 ms");
-    assert.equal(historyRows([item({ delay_ms: 1500 })], en, time)[0].action, "resume after 1.5 s");
-    const [frRow] = historyRows([item({ delay_ms: 2500 })], fr, time, (n) => n.toLocaleString("fr", { maximumFractionDigits: 1 }));
-    assert.equal(frRow.action, "reprendre après 2,5 s");
+  test("each state in words: completed, given up, cancelled, left with the reason's explanation", () => {
+    assert.equal(state(item({ outcome: "complete" })), "Completed");
+    assert.equal(state(item({ local: { key: "k", status: "closed", outcome: "complete" } })), "Completed");
+    assert.equal(state(item({ outcome: "given_up" })), "Given up: it will not be retried");
+    assert.equal(state(item({ outcome: "cancelled", reason: "USER_CANCELED" })), "Cancelled");
+    assert.equal(state(item({ action: "none", explanation: "The server refused it." })), "Left: The server refused it.");
+    assert.equal(state(item({ action: "none", explanation: "Le serveur l'a refusé." }), fr), "Laissé : Le serveur l'a refusé.");
+    assert.equal(stateOf(item({ action: "none", outcome: "given_up" }), NOW, en).tone, "error", "left by the rules, not by a person");
   });
 
-  test("only the newest row of an episode not yet finished gets retry and give-up buttons", () => {
-    const rows = historyRows([
-      item({ event_id: 9, attempt: 3 }),
-      item({ event_id: 8, attempt: 2 }),
-      item({ event_id: 5, url: "https://example.org/done", outcome: "complete" }),
-      item({ event_id: 4, url: "https://example.org/dropped", outcome: "given_up" }),
-    ], en, time);
-    assert.deepEqual(rows.map((r) => r.canAct), [true, false, false, false]);
+  test("what the extension is waiting for: the network, the site, disk space, the decision, a click", () => {
+    assert.equal(state(item({ local: { status: "decided", pending: { action: "resume", dueAt: 0 }, waitingForNetwork: true } })), "Waiting for the network to come back.");
+    assert.equal(state(pending({ wait: "site" })), "Waiting for the site: another download from it is tried first.");
+    assert.equal(state(item({ local: { status: "decided", serverDown: true, pending: { action: "resume", dueAt: NOW + 8000 } } })), "Waiting for the site to answer again.");
+    assert.equal(state(pending({ wait: "space", bytesNeeded: 1_234_000_000 })), "Waiting for disk space: free 1.2 GB.");
+    assert.equal(state(item({ local: { status: "queued" } })), "Waiting for the companion program's decision.");
+    assert.match(state(item({ local: { status: "left", needsClick: true } })), /Retry now/);
+    assert.equal(state(pending({ dueAt: NOW - 1 })), "Being retried now…");
+    assert.equal(state(item({ local: { status: "acted" } })), "Resumed; being watched.");
+    assert.equal(state(item({ local: null })), "Decided: resume after 4 s");
+  });
+
+  test("one row per download: the newest event of each episode (the list comes newest first)", () => {
+    const rows = downloadRows([
+      item({ event_id: 9, attempt: 3, episode_id: 1 }),
+      item({ event_id: 8, attempt: 2, episode_id: 1 }),
+      item({ event_id: 5, url: "https://example.org/done.zip", filename: "", episode_id: 2, outcome: "complete" }),
+      item({ event_id: 4, url: "https://example.org/dropped", filename: "", episode_id: 3, outcome: "given_up" }),
+      item({ event_id: 3, url: null, filename: null, incognito: true, episode_id: null }),
+      item({ event_id: 2, url: null, filename: null, incognito: true, episode_id: null }),
+    ], NOW, en, time);
+    assert.deepEqual(rows.map((r) => r.name), ["big.iso", "done.zip", "dropped", "Private download", "Private download"]);
+    assert.deepEqual(rows.map((r) => r.canAct), [true, false, false, true, true]);
+    assert.equal(rows[0].detail, "NETWORK_FAILED · attempt 3 of 5");
   });
 
   test("a row carries the extension's ledger key and the real download; rows the extension no longer knows get no buttons", () => {
-    const [row] = historyRows([item({ url: "https://example.org/a/big.iso?X-Amz-Signature=REDACTED" })], en, time);
+    const [row] = downloadRows([item({ url: "https://example.org/a/big.iso?X-Amz-Signature=REDACTED" })], NOW, en, time);
     assert.equal(row.key, "3|https://example.org/a/big.iso?X-Amz-Signature=real");
     assert.equal(row.liveId, 3);
     assert.equal(row.liveUrl, "https://example.org/a/big.iso?X-Amz-Signature=real");
     assert.equal(row.canAct, true);
-    const [unknown] = historyRows([item({ local: null })], en, time);
+    const [unknown] = downloadRows([item({ local: null })], NOW, en, time);
     assert.equal(unknown.canAct, false);
     assert.equal(unknown.key, null);
-    const [done] = historyRows([item({ local: { key: "k", status: "closed" } })], en, time);
+    const [done] = downloadRows([item({ local: { key: "k", status: "closed" } })], NOW, en, time);
     assert.equal(done.canAct, false, "the extension finished with it (completed, erased)");
+    const [givenUp] = downloadRows([item({ local: { key: "k", status: "left", givenUp: true } })], NOW, en, time);
+    assert.equal(givenUp.canAct, false, "given up in this popup, before the host's row says so");
   });
 
-  test("an unknown reason is marked as such; the extension's own state is shown", () => {
-    const [row] = historyRows([item({ reason: "LOCAL_DOWNLOAD_BLOCKED", category: "UNKNOWN", known: false, action: "none", local: { status: "left", needsClick: true } })], en, time);
-    assert.equal(row.reason, "LOCAL_DOWNLOAD_BLOCKED – not in the catalogue (unknown)");
-    assert.equal(row.action, "none");
-    assert.match(row.local, /Retry now/);
-    const [waiting] = historyRows([item({ local: { status: "decided", pending: { action: "resume", dueAt: 0 }, waitingForNetwork: true } })], en, time);
-    assert.equal(waiting.local, "Waiting for the network to come back.");
+  test("an unknown reason is marked as such", () => {
+    const [row] = downloadRows([item({ reason: "LOCAL_DOWNLOAD_BLOCKED", category: "UNKNOWN", known: false, action: "none" })], NOW, en, time);
+    assert.equal(row.detail, "LOCAL_DOWNLOAD_BLOCKED (not in the catalogue)");
+  });
+
+  test("what changed between two renderings is announced, a countdown ticking is not", () => {
+    const before = downloadRows([pending()], NOW, en, time);
+    const ticked = downloadRows([pending()], NOW + 5000, en, time);
+    assert.deepEqual(stateChanges(before, ticked), []);
+    const after = downloadRows([item({ outcome: "complete", local: pending().local })], NOW, en, time);
+    assert.deepEqual(stateChanges(before, after), ["big.iso: Completed"]);
   });
 
   test("retry results read as sentences", () => {
     assert.equal(retryResultText({ ok: true, did: "restarted" }, en), "Started again from zero.");
     assert.equal(retryResultText({ ok: false, error: { message: "no host" } }, en), "Could not retry: no host");
+  });
+});
+
+describe("popup: the mode and what dlrescue did", () => {
+  test("with the companion: its badge; alone: what works and what the companion adds", () => {
+    assert.deepEqual(modeView({ host: { status: "connected" }, mode: "companion" }, en),
+      { mode: "companion", tone: "ok", badge: "Companion", text: "", adds: "" });
+    const alone = modeView({ host: { status: "host_missing" }, mode: "alone" }, en);
+    assert.equal(alone.badge, "Working alone");
+    assert.equal(alone.text, "Interrupted downloads are rescued with the built-in rules.");
+    assert.match(alone.adds, /history, the settings and the statistics.*`dlrescue register`/);
+    assert.match(modeView({ host: { status: "host_missing" }, mode: "alone", localDecisions: 3 }, en).adds, /: 3$/);
+    assert.equal(modeView({ host: { status: "host_missing" }, mode: "alone" }, fr).badge, "Autonome");
+  });
+
+  test("without a mode from the background, no host means waiting for it", () => {
+    const view = modeView({ host: { status: "host_missing" } }, en);
+    assert.deepEqual([view.mode, view.tone, view.badge], ["waiting", "error", "Not connected"]);
+    assert.equal(modeView({ host: { status: "connecting" } }, en).tone, "warn");
+  });
+
+  test("the header: rescued N of M downloads and the data kept instead of downloaded again", () => {
+    const fmt = (n) => n.toLocaleString("fr", { maximumFractionDigits: 1 });
+    assert.deepEqual(summaryView({ episodes: 7, rescued: 4, bytes_kept: 1_234_000_000 }, en), { empty: "", figures: [
+      { value: "4 of 7", label: "interrupted downloads rescued" },
+      { value: "1.2 GB", label: "kept instead of downloaded again" }] });
+    assert.deepEqual(summaryView({ episodes: 7, rescued: 4, bytes_kept: 1_234_000_000 }, fr, fmt).figures, [
+      { value: "4 sur 7", label: "téléchargements interrompus sauvés" },
+      { value: "1,2 Go", label: "gardés au lieu d'être téléchargés à nouveau" }]);
+    assert.equal(summaryView({ episodes: 2, rescued: 0, bytes_kept: null }, en).figures.length, 1, "an older host does not count it");
+    assert.equal(summaryView({ episodes: 0, rescued: 0 }, en).empty, "No interrupted download yet: dlrescue is watching.");
+    assert.equal(summaryView(null, en), null);
   });
 });
 

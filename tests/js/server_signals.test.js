@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { keepAwakeWanted } from "../../extension/modules/awake.js";
-import { formatBytes, localText } from "../../extension/modules/popup_view.js";
+import { stateOf } from "../../extension/modules/popup_rows.js";
+import { formatBytes } from "../../extension/modules/popup_view.js";
 import { SPACE_POLL_MS, planAction } from "../../extension/modules/schedule.js";
 import {
   MAX_RETRY_AFTER_MS, ServerSignals, parseRetryAfter, signalFields,
@@ -252,7 +253,7 @@ describe("decisions that wait for disk space", () => {
   test("the popup row says how much to free", () => {
     const t = makeGetMessage("en");
     const local = { status: "decided", pending: { action: "resume", wait: "space", bytesNeeded: 1_234_000_000, dueAt: NOW } };
-    assert.equal(localText(local, t, String), "Waiting for disk space: free 1.2 GB.");
+    assert.equal(stateOf({ action: "resume", local }, NOW, t).text, "Waiting for disk space: free 1.2 GB.");
     assert.equal(formatBytes(512, makeGetMessage("fr")), "512 octets");
     assert.equal(formatBytes(3_400_000, makeGetMessage("fr"), (n) => String(n).replace(".", ",")), "3,4 Mo");
   });
