@@ -3,7 +3,7 @@
 // shows is computed by modules/options_view.js (tested in node); this file makes the DOM.
 
 import { browserApi, translator, uiLang } from "./modules/env.js";
-import { addableReasons, changesFrom, fieldName, inputText, notApplied, policyBlocks, saveProblem } from "./modules/options_view.js";
+import { addableReasons, changesFrom, doctorView, fieldName, inputText, notApplied, policyBlocks, saveProblem } from "./modules/options_view.js";
 import { statusView } from "./modules/popup_view.js";
 import { SIGNAL_PERMISSIONS } from "./modules/server_signals.js";
 import { MSG } from "./modules/ui_messages.js";
@@ -42,6 +42,21 @@ function renderCompanion(reply) {
   $("host-status").dataset.tone = view.tone;
   richText($("host-fix"), view.fix);
   richText($("host-detail"), view.detail);
+}
+
+/** The doctor's checks, from the host; an older host leaves the command to run instead. */
+function renderDoctor(reply) {
+  const view = doctorView(reply);
+  if (!view) return;
+  const summary = $("doctor-summary");
+  richText(summary, view.summary);
+  summary.dataset.tone = view.rows.some((r) => r.broken) || view.problems.length ? "error" : "ok";
+  $("doctor-rows").replaceChildren(...view.rows.map((r) => {
+    const li = el("li", { textContent: r.text, title: r.where });
+    if (r.broken) li.className = "error";
+    li.append(...r.details.map((d) => { const p = el("p", { className: "detail" }); richText(p, d); return p; }));
+    return li;
+  }), ...view.problems.map((p) => el("li", { className: "error", textContent: p })));
 }
 
 /** One field: label, input (a list for choices and true/false), its source, reset, error. */
@@ -188,6 +203,7 @@ async function start() {
   const reply = await send({ type: MSG.POLICY });
   renderCompanion(reply);
   renderPolicy(reply);
+  renderDoctor(await send({ type: MSG.DOCTOR }));
   document.body.dataset.ready = "true"; // for screenshots and end-to-end tests
 }
 

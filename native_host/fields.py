@@ -12,7 +12,17 @@ from . import reasons
 from .reasons import Reason
 
 #: The request types, in the order PROTOCOL.md lists them (messages.REQUESTS has one model each).
-KINDS = ("hello", "interrupted", "outcome", "history", "stats", "space", "policy", "set_policy")
+KINDS = (
+    "hello",
+    "interrupted",
+    "outcome",
+    "history",
+    "stats",
+    "space",
+    "policy",
+    "set_policy",
+    "doctor",
+)
 
 #: The largest integer JSON carries exactly (2^53 - 1): the bound of ids, rids and byte counts.
 MAX_SAFE_INT = 2**53 - 1

@@ -220,25 +220,27 @@ class Host:
         return internal_error(self.log, rid, exc)
 
 
-def _space(host: Host, request: Any) -> dict[str, Any]:
-    from .handlers.space import space  # on first use: it imports shutil
+def _on_first_use(host: Host, request: Any) -> dict[str, Any]:
+    """The reads whose handler is imported when first asked: space imports shutil, doctor
+    reads the registrations, policy and set_policy import pydantic."""
+    if request.type == "space":
+        from .handlers.space import space
 
-    return space(request)
+        return space(request)
+    if request.type == "doctor":
+        from .handlers.doctor import doctor
 
+        return doctor(request)
+    if request.type == "policy":
+        from .handlers.policy import policy
 
-def _policy(host: Host, request: Any) -> dict[str, Any]:
-    from .handlers.policy import policy  # on first use: it imports pydantic
-
-    return policy(host.port, request, host.policy_path)
-
-
-def _set_policy(host: Host, request: Any) -> dict[str, Any]:
-    from .handlers.set_policy import set_policy  # on first use: it imports pydantic
+        return policy(host.port, request, host.policy_path)
+    from .handlers.set_policy import set_policy
 
     try:
         return set_policy(host.port, request, host.policy_path, host.managed)
     finally:
-        host.load_policy()
+        host.load_policy()  # the next decision uses what was saved
 
 
 #: The reads, each to its handler; the writes (handlers/events.WRITES) go to `record`.
@@ -246,9 +248,7 @@ READS: dict[str, Callable[[Host, Any], dict[str, Any]]] = {
     "hello": lambda host, request: hello(host.port, request, host.manage),
     "history": lambda host, request: history(host.store(), host.port, request),
     "stats": lambda host, request: stats(host.store(), host.port, request),
-    "space": _space,
-    "policy": _policy,
-    "set_policy": _set_policy,
+    **dict.fromkeys(("space", "policy", "set_policy", "doctor"), _on_first_use),
 }
 
 

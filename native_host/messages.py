@@ -180,6 +180,13 @@ class SetPolicy(Request):
     changes: Annotated[list[PolicyChange], Field(min_length=1, max_length=32)]
 
 
+class Doctor(Request):
+    """What `dlrescue doctor` checks, without the hello round trips."""
+
+    model_config = _LAZY
+    type: Literal["doctor"]
+
+
 REQUESTS: Mapping[str, type[Request]] = {
     "hello": Hello,
     "interrupted": Interrupted,
@@ -189,6 +196,7 @@ REQUESTS: Mapping[str, type[Request]] = {
     "space": Space,
     "policy": PolicyRead,
     "set_policy": SetPolicy,
+    "doctor": Doctor,
 }
 assert tuple(REQUESTS) == KINDS
 
@@ -274,3 +282,24 @@ class PolicyReply(BaseModel):
     file_values: dict[str, dict[str, object]]
     file: str | None = None
     written: bool | None = None
+
+
+class Registration(BaseModel):
+    model_config = _LAZY
+    browser: str
+    scope: str
+    where: str
+    status: str
+    details: list[str]
+
+
+class DoctorReply(BaseModel):
+    """`doctor`: each registration as `dlrescue doctor` lists it, what could not be read on
+    the way, and the summary line."""
+
+    model_config = _LAZY
+    rid: Rid | None
+    ok: Literal[True]
+    registrations: list[Registration]
+    problems: list[str]
+    summary: str

@@ -125,6 +125,7 @@ CANARIES: Mapping[str, dict[str, Any]] = {
     "stats": {"type": "stats", "since": "2026-01-01T00:00:00+01:00"},
     "space": {"type": "space", "path": "/home/u/Downloads/f.iso", "needed": 1},
     "policy": {"type": "policy", "rid": 3},
+    "doctor": {"type": "doctor", "rid": 4},
     "set_policy": {
         "type": "set_policy",
         "changes": [{"table": ["reasons", "NETWORK_FAILED"], "key": "max_attempts", "value": 3}],

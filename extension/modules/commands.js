@@ -24,6 +24,8 @@ export async function handleCommand(msg, { rescuer, port, log, meta }) {
       return history(msg, { rescuer, port, log, meta });
     case MSG.POLICY:
       return askHost({ type: "policy", browser: meta.browser }, { rescuer, port, log, meta });
+    case MSG.DOCTOR:
+      return askHost({ type: "doctor" }, { rescuer, port, log, meta });
     case MSG.SET_POLICY:
       return askHost({ type: "set_policy", browser: meta.browser, changes: policyChanges(msg.changes) }, { rescuer, port, log, meta });
     case MSG.RETRY:

@@ -155,3 +155,17 @@ export function notApplied(changes, blocks) {
     .filter((c) => c.value !== null && shown.has(fieldName(c.table, c.key)) && shown.get(fieldName(c.table, c.key)) !== c.value)
     .map((c) => fieldName(c.table, c.key));
 }
+
+/**
+ * The companion's checks (the host's `doctor` reply) as lines: the summary, then one row per
+ * registration that is there or broken ("not installed" browsers are left out), each with
+ * its details (a fix for a broken one). Null when the host could not answer (an older one:
+ * the page shows the command instead).
+ */
+export function doctorView(reply) {
+  if (!reply?.ok) return null;
+  const rows = (reply.registrations ?? [])
+    .filter((r) => r.status !== "not installed")
+    .map((r) => ({ text: `${r.browser} (${r.scope}): ${r.status}`, where: String(r.where ?? ""), broken: r.status === "BROKEN", details: (r.details ?? []).map(String) }));
+  return { summary: String(reply.summary ?? ""), rows, problems: (reply.problems ?? []).map(String) };
+}

@@ -11,4 +11,5 @@ export const MSG = Object.freeze({
   RECONCILE: "dlrescue:reconcile", // -> debug state after a reconciliation
   POLICY: "dlrescue:policy", //   -> status + {ok, view, allowed, known_reasons} | {ok: false, error}
   SET_POLICY: "dlrescue:set-policy", // {changes} -> as POLICY, + {written} | {ok: false, error}
+  DOCTOR: "dlrescue:doctor", //   -> status + {ok, registrations, problems, summary} | {ok: false, error}
 });

@@ -8,6 +8,7 @@
     space.py        the free bytes at a download's folder (loaded on first use)
     policy.py       the effective policy and what each key allows (the settings page)
     set_policy.py   the settings page's changes, written to policy.toml keeping its comments
+    doctor.py       the registrations, checked as `dlrescue doctor` checks them
     events.py       the two writes: each event recorded once under its key, else replayed
     port.py         what the handlers share: the port's state, a request's browser
 

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from . import RegistrationError, UsageError, apply, assets, detect, doctor, ledger, plan
 from .manifest import BadExtensionId, ExtensionIds, parse_extension_ids
-from .targets import BROWSERS, SCOPES, Scope, UnknownBrowser, browser, own_dir
+from .targets import BROWSERS, Scope, UnknownBrowser, browser, own_dir
 from .windows import Registry, WinRegistry
 
 _NAMES = ", ".join(b.key for b in BROWSERS)
@@ -163,22 +163,7 @@ def unregister_run(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 def doctor_run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    keys = _keys(args.browser)
-    env = detect.current_env()
-    broken: list[str] = []
-    try:
-        extra = plan.existing_ids(env, "user")
-    except RegistrationError as e:
-        extra, broken = ExtensionIds(), [str(e)]
-    records: dict[Scope, ledger.Ledger] = {}
-    for scope in SCOPES:
-        try:
-            records[scope] = ledger.load(Path(str(own_dir(env, scope))))
-        except RegistrationError as e:
-            records[scope], broken = ledger.Ledger(), [*broken, str(e)]
-    recorded = {o for r in records.values() for o in r.owners() if " " not in o}
-    checker = doctor.Doctor(env, _registry(env.os), extra, not args.no_hello, recorded)
-    rows = checker.rows(keys, records["user"])
+    rows, broken = doctor.examine(_keys(args.browser), not args.no_hello)
     _print(doctor.table(rows), out)
     _print((f"BROKEN: {b}" for b in broken), out)
     _print((f"policy: {p}" for p in _policy_problems()), out)

@@ -24,7 +24,7 @@ from pathlib import Path
 from native_host import HOST_NAME, PROTOCOL
 from native_host.framing import Oversize, TruncatedFrame, encode_frame, read_frame
 
-from . import detect, launcher, manifest, writers
+from . import RegistrationError, detect, launcher, manifest, writers
 from .ledger import Ledger
 from .manifest import ExtensionIds
 from .recorded import register_command
@@ -41,7 +41,7 @@ from .targets import (
     needs_tbb,
     places,
 )
-from .windows import Registry
+from .windows import Registry, WinRegistry
 
 HELLO_TIMEOUT = 15.0
 #: How fixes name the register command; check() puts the exact one in its place.
@@ -308,3 +308,29 @@ def summary(rows: list[Row]) -> str:
     if not ok:
         return "no registration found: run `dlrescue register`"
     return f"{ok} registration(s) healthy"
+
+
+def examine(keys: tuple[str, ...] = (), talk: bool = True) -> tuple[list[Row], list[str]]:
+    """Every registration of this user's `keys` browsers (all without), checked, and what
+    could not be read on the way (dlrescue's records, the extension ids): what `dlrescue
+    doctor` prints, and the settings page shows (without the hello round trips, `talk`)."""
+    from . import plan
+    from .ledger import load
+    from .targets import SCOPES, own_dir
+
+    env = detect.current_env()
+    broken: list[str] = []
+    try:
+        extra = plan.existing_ids(env, "user")
+    except RegistrationError as e:
+        extra, broken = ExtensionIds(), [str(e)]
+    records: dict[Scope, Ledger] = {}
+    for scope in SCOPES:
+        try:
+            records[scope] = load(Path(str(own_dir(env, scope))))
+        except RegistrationError as e:
+            records[scope], broken = Ledger(), [*broken, str(e)]
+    recorded = {o for r in records.values() for o in r.owners() if " " not in o}
+    registry = WinRegistry() if env.os == "windows" else None
+    checker = Doctor(env, registry, extra, talk, recorded)
+    return checker.rows(keys, records["user"]), broken

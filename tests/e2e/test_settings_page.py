@@ -1,6 +1,7 @@
-"""Issue 19, the settings page in a real browser: it shows policy.toml's values with their
-source, a bad value is refused beside the field it names (nothing written), a good one is
-saved into policy.toml keeping its comments, and the next interruption is decided with it.
+"""Issue 19, the settings page in a real browser: it shows the companion's checks (the
+browser's registration healthy) and policy.toml's values with their source; a bad value is
+refused beside the field it names (nothing written); a good one is saved into policy.toml
+keeping its comments, and the next interruption is decided with it.
 
 The rule changed is the one of the reason the browser reports for the cut below (Chromium: a
 503 is SERVER_FAILED; Firefox: a body cut half way is NETWORK_FAILED), added on the page
@@ -69,6 +70,12 @@ def test_settings_page_saves_keeping_comments_refuses_bad_values_and_the_next_de
     )
     assert sources["categories.NETWORK.initial_delay_ms"].startswith("your policy.toml"), sources
     assert sources["categories.NETWORK.action"] == "built-in default", sources
+
+    # The companion's checks, as `dlrescue doctor` makes them: this browser's registration.
+    summary = _text(rig, tab, "doctor-summary")
+    assert summary.endswith("registration(s) healthy"), summary
+    checks = _text(rig, tab, "doctor-rows")
+    assert ("Chromium" if rig.name == "chromium" else "Firefox") in checks, checks
 
     # A bad value: refused by the host beside its field, with what is allowed; nothing written.
     field = f"categories.{category}.max_attempts"

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { addableReasons, changesFrom, notApplied, parseInput, policyBlocks, saveProblem, setInFile, sourceText } from "../../extension/modules/options_view.js";
+import { addableReasons, changesFrom, doctorView, notApplied, parseInput, policyBlocks, saveProblem, setInFile, sourceText } from "../../extension/modules/options_view.js";
 import { makeGetMessage } from "./fakes.js";
 
 const t = makeGetMessage("en");
@@ -127,4 +127,19 @@ test("a saved value this browser does not get (a layer above decides) is named, 
     { table: ["categories", "CRASH"], key: "notify", value: null },
   ];
   assert.deepEqual(notApplied(changes, blocks), ["categories.CRASH.action"]);
+});
+
+test("the companion's checks: the summary, registrations that exist or are broken with their fixes; none from an older host", () => {
+  const reply = {
+    ok: true, summary: "1 registration(s) broken, 1 healthy: apply the fixes above", problems: [],
+    registrations: [
+      { browser: "Firefox", scope: "user", where: "/h/.mozilla/native-messaging-hosts/org.dlrescue.host.json", status: "ok", details: [] },
+      { browser: "Chromium", scope: "user", where: "/h/.config/chromium/NativeMessagingHosts/org.dlrescue.host.json", status: "BROKEN", details: ["the host is gone; run `dlrescue register --browser chromium` again"] },
+      { browser: "Brave", scope: "user", where: "", status: "not installed", details: [] },
+    ],
+  };
+  const view = doctorView(reply);
+  assert.deepEqual(view.rows.map((r) => [r.text, r.broken]), [["Firefox (user): ok", false], ["Chromium (user): BROKEN", true]]);
+  assert.match(view.rows[1].details[0], /dlrescue register --browser chromium/);
+  assert.equal(doctorView({ ok: false, error: { code: "unknown_type" } }), null);
 });
