@@ -258,6 +258,10 @@ class Browser:
     def extension_url(self, page: str) -> str:
         raise NotImplementedError
 
+    def color_scheme(self, handle: str, scheme: str) -> None:
+        """Make the tab's pages see `prefers-color-scheme: <scheme>` ("light" or "dark")."""
+        raise NotImplementedError
+
     def api(self) -> str:
         """The name of the extension API namespace in this browser."""
         return "chrome"
@@ -412,6 +416,14 @@ class Chromium(Browser):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))
         return path
+
+    def color_scheme(self, handle: str, scheme: str) -> None:
+        assert self.rpc is not None
+        self.rpc.call(
+            "Emulation.setEmulatedMedia",
+            {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
+            sessionId=self._sessions[handle],
+        )
 
     def stop_service_workers(self) -> None:
         """Stop the extension's service worker at once, as Chromium was seen doing silently
@@ -615,6 +627,13 @@ class Firefox(Browser):
             if "abort" not in str(e).lower():
                 raise
         return str(ctx)
+
+    def color_scheme(self, handle: str, scheme: str) -> None:
+        # every content page of the browser: 0 dark, 1 light (BiDi has no per-tab setting)
+        value = {"dark": 0, "light": 1}[scheme]
+        prefs = ("layout.css.prefers-color-scheme.content-override", "browser.theme.content-theme")
+        sets = " ".join(f"Services.prefs.setIntPref({json.dumps(p)}, {value});" for p in prefs)
+        self.eval_in(self.chrome_context(), f"(() => {{ {sets} return true; }})()")
 
     def browser_downloads(self) -> list[dict[str, Any]]:
         """Firefox's own download list (Downloads.sys.mjs), independent of the extension."""

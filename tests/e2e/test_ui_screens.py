@@ -1,8 +1,9 @@
-"""Issue 19: the popup as people see it, in Chromium and Firefox, in English and French,
-with a history (a download rescued after a cut, one left on a 403, one waiting ten minutes
-for a 503): its PNG is saved as tests/e2e/artifacts/popup-<browser>-<lang>.png, which CI
-keeps. The page must say what dlrescue did, one row per download with its state in words,
-in the browser's language, within the popup's width."""
+"""Issue 19: the popup and the settings page as people see them, in Chromium and Firefox,
+in English and French, with a history (a download rescued after a cut, one left on a 403,
+one waiting ten minutes for a 503). PNGs are saved in tests/e2e/artifacts/, which CI keeps:
+popup-<browser>-<lang>.png, popup-<browser>-<lang>-dark.png (prefers-color-scheme: dark)
+and settings-<browser>-<lang>.png. The popup must say what dlrescue did, one row per
+download with its state in words, in the browser's language, within the popup's width."""
 
 from __future__ import annotations
 
@@ -42,6 +43,16 @@ WORDS = {
         "badge": "Compagnon",
     },
 }
+
+#: The settings page's words in each language (its title and the policy's heading).
+SETTINGS_WORDS = {
+    "en": ("dlrescue settings", "Retry policy"),
+    "fr": ("Réglages de dlrescue", "Règles de reprise"),
+}
+#: The width the settings page is shown at (a browser's options dialog or a narrow tab).
+SETTINGS_WIDTH = 700
+
+BACKGROUND_JS = "getComputedStyle(document.body).backgroundColor"
 
 #: How the 503's row reads while it waits: Firefox restarts SERVER_FAILED (it cannot resume
 #: what a 503 answered), Chromium resumes it.
@@ -158,4 +169,41 @@ def test_the_popup_in_each_browser_and_language(
     assert width["overflow"] <= 0, f"the popup scrolls sideways by {width['overflow']} px"
     print(f"popup screenshot ({rig.name}, {lang}): {shot}")
     assert Path(shot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    light = rig.browser.eval_in(tab, BACKGROUND_JS)
+    rig.browser.color_scheme(tab, "dark")
+    dark = wait_for(
+        "the popup to turn dark",
+        lambda: (lambda b: b if b != light else None)(rig.browser.eval_in(tab, BACKGROUND_JS)),
+        5,
+    )
+    assert dark != light, f"the popup ignores prefers-color-scheme: dark ({dark})"
+    rig.browser.screenshot(
+        tab, ARTIFACTS / f"popup-{rig.name}-{lang}-dark.png", width=POPUP_WIDTH, height=0
+    )
+    rig.browser.color_scheme(tab, "light")
+    rig.browser.close_tab(tab)
+    settings_screenshot(rig, lang)
+
+
+def settings_screenshot(rig: Rig, lang: str) -> None:
+    """The settings page renders in the browser's language without sideways scrolling; its
+    PNG is saved as settings-<browser>-<lang>.png."""
+    tab = rig.browser.open(rig.browser.extension_url("options.html"))
+    wait_for(
+        "the settings page to show the policy",
+        lambda: rig.browser.eval_in(tab, "document.body.dataset.ready === 'true'"),
+        20,
+    )
+    shot = rig.browser.screenshot(
+        tab, ARTIFACTS / f"settings-{rig.name}-{lang}.png", width=SETTINGS_WIDTH, height=0
+    )
+    layout = rig.browser.eval_in(tab, LAYOUT_JS)
+    for word in SETTINGS_WORDS[lang]:
+        assert word.casefold() in layout["text"].casefold(), f"{lang}: {word!r} missing"
+    if lang == "fr":
+        assert not any(w in layout["text"] for w in SETTINGS_WORDS["en"]), layout["text"]
+    assert layout["lang"] == lang
+    assert layout["overflow"] <= 0, f"the settings page scrolls sideways: {layout['overflow']}"
+    print(f"settings screenshot ({rig.name}, {lang}): {shot}")
     rig.browser.close_tab(tab)
