@@ -10,21 +10,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from test_policy_edit import COMMENTED
 
 from native_host.policy_edit import Change
 from native_host.policy_file import MAX_POLICY
 from native_host.policy_write import PolicyRefused, save
-
-COMMENTED = """\
-# my policy, by hand
-[categories.NETWORK]   # the network
-max_attempts = 12      # twelve, not eight
-initial_delay_ms = 5000
-
-# servers that cannot resume
-[reasons.SERVER_NO_RANGE]
-action = "restart"
-"""
 
 
 def test_save_writes_atomically_keeps_the_mode_and_the_comments(tmp_path: Path) -> None:
