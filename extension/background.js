@@ -9,6 +9,7 @@ import { handleCommand } from "./modules/commands.js";
 import { browserApi, browserName, translator, uiLang } from "./modules/env.js";
 import { HostPort } from "./modules/host_port.js";
 import { Ledger } from "./modules/ledger.js";
+import { readManagedPolicy } from "./modules/managed.js";
 import { createLog } from "./modules/log.js";
 import { Outbox } from "./modules/outbox.js";
 import { Rescuer } from "./modules/rescuer.js";
@@ -24,7 +25,12 @@ const meta = {
 const port = new HostPort({
   api,
   log,
-  helloFields: () => ({ browser: meta.browser, extensionVersion: meta.version, lang: meta.lang }),
+  helloFields: async () => ({
+    browser: meta.browser,
+    extensionVersion: meta.version,
+    lang: meta.lang,
+    managedPolicy: await readManagedPolicy(api),
+  }),
 });
 
 const rescuer = new Rescuer({

@@ -58,7 +58,8 @@ export class HostPort {
   /**
    * @param {object} o
    * @param {object} o.api           chrome or browser namespace (runtime.connectNative)
-   * @param {() => object} o.helloFields  {browser, extensionVersion, lang} for hello
+   * @param {() => object|Promise<object>} o.helloFields  {browser, extensionVersion, lang,
+   *   managedPolicy} for hello
    * @param {object} [o.timers]      {setTimeout, clearTimeout}
    * @param {() => number} [o.now]
    * @param {object} [o.log]         {info, warn, error}
@@ -143,6 +144,7 @@ export class HostPort {
 
   async _open() {
     this._setState({ status: "connecting", detail: null });
+    const fields = await this.helloFields(); // may read storage (the managed policy)
     let port;
     try {
       port = this.api.runtime.connectNative(this.hostName);
@@ -157,7 +159,7 @@ export class HostPort {
 
     let reply;
     try {
-      reply = await this._send(helloMessage(this.helloFields()), this.helloTimeoutMs, port);
+      reply = await this._send(helloMessage(fields), this.helloTimeoutMs, port);
     } catch (e) {
       if (this.port === port) {
         // no reply: a hung or silent host. Close this port and back off.

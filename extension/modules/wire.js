@@ -45,8 +45,10 @@ export function toWireDownload(item) {
   return out;
 }
 
-export function helloMessage({ browser, extensionVersion, lang }) {
-  return { type: "hello", browser, extension_version: extensionVersion, lang };
+export function helloMessage({ browser, extensionVersion, lang, managedPolicy }) {
+  const message = { type: "hello", browser, extension_version: extensionVersion, lang };
+  if (managedPolicy) message.managed_policy = managedPolicy;
+  return message;
 }
 
 /**

@@ -11,6 +11,12 @@ describe("wire shapes (PROTOCOL.md, Requests)", () => {
       { type: "hello", browser: "firefox", extension_version: "0.1.0", lang: "fr" });
   });
 
+  test("hello carries the administrator's policy as managed_policy, and nothing when there is none", () => {
+    const managedPolicy = { categories: { NETWORK: { max_attempts: 2 } } };
+    assert.deepEqual(helloMessage({ browser: "chrome", managedPolicy }).managed_policy, managedPolicy);
+    assert.equal("managed_policy" in helloMessage({ browser: "chrome", managedPolicy: null }), false);
+  });
+
   test("interrupted mirrors the DownloadItem: required id, url, error; nulls and unknown fields dropped", () => {
     const msg = interruptedMessage({
       id: 42, url: "https://example.org/big.iso", error: "NETWORK_FAILED", bytesReceived: 1000, totalBytes: 5000,
