@@ -265,6 +265,9 @@ $("consent-allow").addEventListener("click", async () => {
   renderConsent();
 });
 
+// The settings page (options_ui): the policy, the companion's checks, the permission.
+$("open-settings").addEventListener("click", () => api.runtime.openOptionsPage?.());
+
 localize();
 renderConsent();
 $("reconnect").addEventListener("click", async () => {
