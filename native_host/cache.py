@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
+from .digest import sha256
 from .record import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,9 +29,7 @@ Log = Callable[[str], None] | None
 def key(*parts: str | bytes, sources: tuple[str, ...] = ()) -> str | None:
     """A digest of dlrescue's version, `parts` and the source of the package's modules named
     in `sources`; None when a source cannot be read (then nothing is cached)."""
-    import hashlib
-
-    digest = hashlib.sha256(__version__.encode())
+    digest = sha256(__version__.encode())
     for part in parts:
         digest.update(
             b"\0" + (part if isinstance(part, bytes) else part.encode("utf-8", "replace"))

@@ -12,9 +12,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from urllib.parse import SplitResult, parse_qsl, quote, urlsplit, urlunsplit
+
+from .digest import sha256
 
 #: Stored URLs are cut to this many characters (a data: URL can be a megabyte).
 MAX_STORED_URL = 2048
@@ -55,7 +56,12 @@ def url_key(url: str) -> str:
     """A stable, non-reversible key for a download's episode."""
     parts = _split(url)
     base = urlunsplit(_without_userinfo(parts)) if parts else url
-    return hashlib.sha256(base.encode("utf-8", "replace")).hexdigest()[:32]
+    return digest(base)
+
+
+def digest(text: str) -> str:
+    """A key for text that does not reveal it: the first 32 hex digits of its SHA-256."""
+    return sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 #: The longest host name DNS allows; a longer one is no name (and would be stored, indexed

@@ -59,6 +59,7 @@ PURE = frozenset(
         "explanations.py",
         "textsafe.py",
         "privacy.py",
+        "digest.py",
         "options.py",
         "store/columns.py",
         "store/clock.py",

@@ -37,6 +37,23 @@ def test_the_host_and_history_modules_load_without_importing_typing() -> None:
     assert "typing" not in imported(code)
 
 
+def test_the_hashing_of_a_host_start_leaves_openssl_unloaded(xdg: dict[str, str]) -> None:
+    """hashlib loads OpenSSL (3.5 ms of CPU; native_host/digest.py): the host's start, which
+    computes the compiled schema's cache key and an episode's and an event's keys, does not
+    import it."""
+    assert run_host(frame({"type": "hello", "rid": 0}) + frame(interrupted()), env=xdg).stdout
+    code = (
+        "from native_host import host, parser, privacy\n"
+        "from native_host.handlers.port import stored_key\n"
+        "parser.load(print)\n"
+        "privacy.url_key('https://example.org/big.iso'); stored_key('k')"
+    )
+    loaded = imported(code, env=xdg)
+    assert loaded.isdisjoint({"hashlib", "_hashlib"})
+    assert {"_sha2", "_sha256"} & loaded  # the probe sees the hashing
+    assert "pydantic" not in loaded  # the cached schema's key was computed and matched
+
+
 def test_history_as_json_runs_without_typing_textwrap_or_unicodedata(
     xdg: dict[str, str],
 ) -> None:

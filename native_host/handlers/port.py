@@ -3,11 +3,11 @@ and the small conversions every handler makes the same way."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 
 from ..caller import Caller
 from ..decide import Interruption
+from ..privacy import digest
 from ..record import TYPE_CHECKING
 from ..sites import SiteState
 
@@ -38,7 +38,7 @@ def stored_key(raw: str | None) -> str | None:
     """The extension's event key as stored: hashed, so it cannot carry a URL to the disk."""
     if raw is None:
         return None
-    return hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()[:32]
+    return digest(raw)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
