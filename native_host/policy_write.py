@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from contextlib import contextmanager
 from pathlib import Path
 
 from .cache import NotRegular, read_regular
@@ -19,7 +20,7 @@ from .policy_schema import checked
 from .record import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
 
 class PolicyRefused(ValueError):
@@ -52,6 +53,11 @@ def save(path: Path, changes: Sequence[Change]) -> tuple[Policy, bool]:
     for change in changes:
         check_change(change)
     target = path.resolve() if path.is_symlink() else path  # a linked file is edited in place
+    with _locked(target):
+        return _save(path, target, changes)
+
+
+def _save(path: Path, target: Path, changes: Sequence[Change]) -> tuple[Policy, bool]:
     text = _text(target)
     try:
         new, data = edited(text, changes)
@@ -74,6 +80,28 @@ def save(path: Path, changes: Sequence[Change]) -> tuple[Policy, bool]:
         return policy, False
     _write_atomic(target, raw)
     return policy, True
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One save at a time in `path`'s folder (two browsers' hosts saving at once would each
+    write its own edit of the same old text, and one change would be lost): an exclusive
+    lock on `.policy.toml.lock` beside it, where the system has flock."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; saves are rare and made by one person
+        yield
+        return
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise PolicyRefused(f"{path} could not be saved: {exc.strerror or exc}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _text(path: Path) -> str:

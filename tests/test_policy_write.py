@@ -30,7 +30,7 @@ def test_save_writes_atomically_keeps_the_mode_and_the_comments(tmp_path: Path) 
     assert path.read_text(encoding="utf-8") == COMMENTED + added
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert path.stat().st_ino != before  # renamed over, not rewritten in place
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["policy.toml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".policy.toml.lock", "policy.toml"]
 
 
 def test_save_creates_a_missing_file_0600(tmp_path: Path) -> None:
@@ -138,3 +138,34 @@ def test_the_same_value_again_writes_nothing(tmp_path: Path) -> None:
     mtime = path.stat().st_mtime_ns
     _policy, written = save(path, [Change(("categories", "NETWORK"), "max_attempts", 12)])
     assert not written and path.stat().st_mtime_ns == mtime and path.read_text() == COMMENTED
+
+
+_SAVER = """
+import sys
+from pathlib import Path
+from native_host.policy_edit import Change
+from native_host.policy_write import save
+for i in range(int(sys.argv[3])):
+    save(Path(sys.argv[1]), [Change(("reasons", sys.argv[2]), "max_attempts", i)])
+"""
+
+
+def test_saves_from_several_hosts_at_once_lose_no_change(tmp_path: Path) -> None:
+    """Four processes (four browsers' hosts) each save their own reason's rule 25 times, at
+    once: every one of the four tables is in the file at the end, with its last value (each
+    save reads the text the previous one wrote), and no temporary file is left."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "policy.toml"
+    path.write_text(COMMENTED)
+    reasons = ["CRASH", "NETWORK_FAILED", "SERVER_FAILED", "FILE_FAILED"]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _SAVER, str(path), reason, "25"])
+        for reason in reasons
+    ]
+    assert [p.wait(120) for p in procs] == [0, 0, 0, 0]
+    data = tomllib.loads(path.read_text())
+    assert {r: data["reasons"][r] for r in reasons} == {r: {"max_attempts": 24} for r in reasons}
+    assert path.read_text().startswith(COMMENTED)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".policy.toml.lock", "policy.toml"]
