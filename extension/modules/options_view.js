@@ -33,11 +33,11 @@ export function setInFile(fileValues, table, key) {
 function fields(rule, keys, table, view, t, fileValues) {
   return keys.filter((key) => rule?.[key]).map((key) => {
     const { value, source } = rule[key];
+    const locked = source === "managed"; // the administrator's: neither edited nor reset here
     return {
-      key, table, name: fieldName(table, key), value, source,
+      key, table, name: fieldName(table, key), value, source, locked,
       sourceText: sourceText(source, view, t),
-      mine: setInFile(fileValues, table, key),
-      locked: source === "managed",
+      mine: !locked && setInFile(fileValues, table, key),
     };
   });
 }

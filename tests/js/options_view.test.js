@@ -143,3 +143,10 @@ test("the companion's checks: the summary, registrations that exist or are broke
   assert.match(view.rows[1].details[0], /dlrescue register --browser chromium/);
   assert.equal(doctorView({ ok: false, error: { code: "unknown_type" } }), null);
 });
+
+test("a value the administrator set over the user's own cannot be reset either (the host would refuse it)", () => {
+  const fileValues = { categories: { USER: { action: "resume" } } };
+  const user = policyBlocks(VIEW, t, {}, fileValues).find((b) => b.id === "categories.USER");
+  const action = user.fields.find((f) => f.key === "action");
+  assert.deepEqual([action.locked, action.mine], [true, false]);
+});
