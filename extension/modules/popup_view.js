@@ -28,24 +28,27 @@ export function statusView(host, t, now) {
 }
 
 /**
- * Which mode the extension is in, for the header's badge and its sentence: `companion` (the
+ * Which mode the extension is in, for the header's badge and its sentences: `companion` (the
  * host answered), `alone` (the background's status says `mode: "alone"`: it decides by itself
  * with the built-in rules), or `waiting` (no host, and a background that cannot decide alone:
- * interruptions wait for the companion). `adds` says what the companion brings.
+ * interruptions wait for the companion). `adds` says what the companion brings; `decided`, how
+ * many decisions made alone wait for it. `quiet`: alone because the companion is simply not
+ * installed, so the port's details, its fix and next try are noise beside `adds`.
  */
 export function modeView(reply, t) {
-  const connected = reply?.host?.status === "connected";
-  const mode = connected ? "companion" : reply?.mode === "alone" ? "alone" : "waiting";
-  if (mode === "companion") return { mode, tone: "ok", badge: t("modeCompanionBadge"), text: "", adds: "" };
+  const status = reply?.host?.status ?? "idle";
+  const mode = status === "connected" ? "companion" : reply?.mode === "alone" ? "alone" : "waiting";
+  const view = { mode, text: "", adds: "", decided: "", quiet: false };
+  if (mode === "companion") return { ...view, tone: "ok", badge: t("modeCompanionBadge") };
   if (mode === "alone") {
     const decided = Number(reply?.localDecisions) || 0;
     return {
-      mode, tone: "info", badge: t("modeAloneBadge"), text: t("modeAlone"),
-      adds: decided ? t("modeAloneDecided", [String(decided)]) : t("modeCompanionAdds"),
+      ...view, tone: "info", badge: t("modeAloneBadge"), text: t("modeAlone"), adds: t("modeCompanionAdds"),
+      decided: decided ? t("modeAloneDecided", [String(decided)]) : "", quiet: ["idle", "connecting", "host_missing"].includes(status),
     };
   }
-  const tone = ["idle", "connecting"].includes(reply?.host?.status ?? "idle") ? "warn" : "error";
-  return { mode, tone, badge: t("modeWaitingBadge"), text: "", adds: t("modeCompanionAdds") };
+  const tone = ["idle", "connecting"].includes(status) ? "warn" : "error";
+  return { ...view, tone, badge: t("modeWaitingBadge"), adds: t("modeCompanionAdds") };
 }
 
 /**

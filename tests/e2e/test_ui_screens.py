@@ -114,10 +114,11 @@ def with_history(rig: Rig, lang: str) -> dict[str, str]:
     return urls
 
 
-def shown_rows(rig: Rig, tab: str) -> list[dict[str, Any]] | None:
+def shown_rows(rig: Rig, tab: str, count: int = 3) -> list[dict[str, Any]] | None:
+    """The popup's rows once it has rendered at least `count`."""
     ready = rig.browser.eval_in(tab, "document.body.dataset.ready === 'true'")
     rows = list(rig.browser.eval_in(tab, ROWS_JS) or [])
-    return rows if ready and len(rows) >= 3 else None
+    return rows if ready and len(rows) >= count else None
 
 
 def row_named(rows: list[dict[str, Any]], url: str) -> dict[str, Any]:
@@ -206,4 +207,45 @@ def settings_screenshot(rig: Rig, lang: str) -> None:
     assert layout["lang"] == lang
     assert layout["overflow"] <= 0, f"the settings page scrolls sideways: {layout['overflow']}"
     print(f"settings screenshot ({rig.name}, {lang}): {shot}")
+    rig.browser.close_tab(tab)
+
+
+#: The popup's words when no companion is registered (the extension works alone).
+ALONE_WORDS = ("Working alone", "built-in rules", "dlrescue register", "history, the settings")
+
+
+def test_the_popup_without_the_companion_says_it_works_alone(
+    fresh_rig_factory: Callable[..., Rig],
+) -> None:
+    """With no companion registered, the extension rescues by itself and the popup says so:
+    the "Working alone" badge, that downloads are rescued with the built-in rules, what the
+    companion adds and the command that registers it, and a row for each download it
+    decided (a 503 resumed and completed, a 403 left); saved as popup-<browser>-alone.png."""
+    rig = fresh_rig_factory(register=False)
+    rig.browser.start()
+    paths = {
+        "alone-busy.bin": Behaviour(statuses=[503]),
+        "alone-gone.bin": Behaviour(status_always=403),
+    }
+    for name, behaviour in paths.items():
+        rig.server.add(rig.path(name), behaviour)
+    busy, gone = rig.download(*(rig.path(n) for n in paths), via="extension", spread=True)
+    rig.wait_state(busy, "complete", 40)
+    tab = rig.browser.open(rig.browser.extension_url("popup.html"))
+    try:
+        rows = wait_for("the popup's two rows", lambda: shown_rows(rig, tab, 2), 20)
+    except TimeoutError as e:
+        text = rig.browser.eval_in(tab, "document.body.innerText")
+        raise AssertionError(f"{e}\npopup:\n{text}\n{rig.extension_log()[-20:]}") from None
+    layout = rig.browser.eval_in(tab, LAYOUT_JS)
+    for word in ALONE_WORDS:
+        assert word in layout["text"], f"{word!r} missing from the popup:\n{layout['text']}"
+    assert rig.browser.eval_in(tab, "document.getElementById('mode').dataset.mode") == "alone"
+    assert row_named(rows, busy)["state"] == "Completed", rows
+    assert row_named(rows, gone)["state"].startswith("Left:"), rows
+    shot = rig.browser.screenshot(
+        tab, ARTIFACTS / f"popup-{rig.name}-alone.png", width=POPUP_WIDTH, height=0
+    )
+    assert WIDTH_RANGE[0] <= rig.browser.eval_in(tab, LAYOUT_JS)["width"] <= WIDTH_RANGE[1]
+    print(f"popup screenshot ({rig.name}, alone): {shot}")
     rig.browser.close_tab(tab)

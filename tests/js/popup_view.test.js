@@ -139,19 +139,22 @@ describe("popup: one row per download, its state in words", () => {
 
 describe("popup: the mode and what dlrescue did", () => {
   test("with the companion: its badge; alone: what works and what the companion adds", () => {
-    assert.deepEqual(modeView({ host: { status: "connected" }, mode: "companion" }, en),
-      { mode: "companion", tone: "ok", badge: "Companion", text: "", adds: "" });
+    const companion = modeView({ host: { status: "connected" }, mode: "companion" }, en);
+    assert.deepEqual([companion.mode, companion.tone, companion.badge, companion.adds], ["companion", "ok", "Companion", ""]);
     const alone = modeView({ host: { status: "host_missing" }, mode: "alone" }, en);
     assert.equal(alone.badge, "Working alone");
     assert.equal(alone.text, "Interrupted downloads are rescued with the built-in rules.");
     assert.match(alone.adds, /history, the settings and the statistics.*`dlrescue register`/);
-    assert.match(modeView({ host: { status: "host_missing" }, mode: "alone", localDecisions: 3 }, en).adds, /: 3$/);
+    assert.equal(alone.quiet, true, "not installed: the port's details and fix are noise");
+    assert.equal(alone.decided, "");
+    assert.match(modeView({ host: { status: "host_missing" }, mode: "alone", localDecisions: 3 }, en).decided, /: 3$/);
+    assert.equal(modeView({ host: { status: "host_failed" }, mode: "alone" }, en).quiet, false, "a broken companion still says what to do");
     assert.equal(modeView({ host: { status: "host_missing" }, mode: "alone" }, fr).badge, "Autonome");
   });
 
   test("without a mode from the background, no host means waiting for it", () => {
     const view = modeView({ host: { status: "host_missing" } }, en);
-    assert.deepEqual([view.mode, view.tone, view.badge], ["waiting", "error", "Not connected"]);
+    assert.deepEqual([view.mode, view.tone, view.badge, view.quiet], ["waiting", "error", "Not connected", false]);
     assert.equal(modeView({ host: { status: "connecting" } }, en).tone, "warn");
   });
 
