@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from native_host import policy, reasons  # noqa: E402  (the checkout's, not an installed one)
+from native_host import decision_types, policy, reasons  # noqa: E402  (the checkout's, not an installed one)
 
 TARGET = ROOT / "extension" / "modules" / "policy_data.js"
 COMMAND = "python scripts/policy_data.py"
@@ -38,6 +38,8 @@ def data() -> dict[str, object]:
         "gone": policy.GONE,
         "retryAfter": policy.RETRY_AFTER,
         "retryAfterCapMs": policy.RETRY_AFTER_CAP_MS,
+        "actions": decision_types.ACTIONS,
+        "limits": policy.LIMITS,
         "knownReasons": reasons.KNOWN_REASONS,
         "categoryNames": reasons.CATEGORIES,
         "paused": reasons.PAUSED,

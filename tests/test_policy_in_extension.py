@@ -1,7 +1,8 @@
 """The extension's own decision (extension/modules/local_policy.js, used when no host is
 there) is the host's: its data is generated from policy.py (scripts/policy_data.py) and
-kept equal, and over a table of cases (every reason x browser x HTTP status x episode) it
-decides exactly as handlers/interrupted.py's decide() does."""
+kept equal, and over a table of cases (every reason x browser x HTTP status x episode, with
+and without an administrator's managed policy, wrong values in it too) it decides exactly
+as handlers/interrupted.py's decide() does."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from native_host.decide import Interruption
 from native_host.handlers.interrupted import _decide
 from native_host.handlers.port import Port
 from native_host.messages import Interrupted
-from native_host.policy import DEFAULT_POLICY
+from native_host.policy import DEFAULT_POLICY, stacked
+from native_host.policy_schema import parse_managed
 from native_host.reasons import KNOWN_REASONS, PAUSED, lookup
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +43,36 @@ EPISODES: dict[str, list[tuple[str, int | None, bool | None, str]]] = {
     "paused between": [("same", 10, True, "resume"), (PAUSED, 10, None, "none")],
     "spent": [("same", 0, True, "resume")] * 9,
 }
+
+#: Managed policies (the administrator's, from the browser) the cases take in turn: none,
+#: layers at every place, and wrong values (left out by both, the rest applied).
+MANAGED: tuple[dict[str, Any] | None, ...] = (
+    None,
+    {
+        "categories": {"NETWORK": {"action": "none"}, "FILE": {"action": "resume"}},
+        "reasons": {"SERVER_FAILED": {"max_attempts": 1, "initial_delay_ms": 7000}},
+    },
+    {
+        "browsers": {
+            "firefox": {"reasons": {"NETWORK_FAILED": {"no_progress_attempts": 0}}},
+            "chrome": {"categories": {"SERVER": {"action": "restart", "max_attempts": 2}}},
+        },
+        "status": {"503": {"max_attempts": 2, "backoff_factor": 1.5}, "401": {"action": "resume"}},
+    },
+    {
+        "categories": {
+            "NETWORK": {
+                "max_attempts": 5000,
+                "action": "bogus",
+                "notify": "yes",
+                "max_delay_ms": 1.5,
+            },
+            "SERVER": [1],
+        },
+        "reasons": {"NETWORK_FAILED": {"backoff_factor": 0.5, "max_delay_ms": 1000, "x": 1}},
+        "sites": {"*": {"pause_after": 1}},
+    },
+)
 
 
 def cases() -> list[dict[str, Any]]:
@@ -76,6 +108,7 @@ def cases() -> list[dict[str, Any]]:
                 "server": server,
                 "reachable": (True, False, None)[(n // 3) % 3],
                 "jitter": (n % 7) / 7.0,
+                "managed": MANAGED[n % len(MANAGED)],
             }
         )
     out.append({**out[0], "item": {**out[0]["item"], "url": "data:text/plain,x"}})
@@ -101,7 +134,9 @@ def host_decides(case: dict[str, Any]) -> dict[str, Any]:
     attempt = sum(e.reason != PAUSED for e in seen) + 1
     reason = lookup(case["item"]["error"])
     port = Port(Caller(), browser=case["browser"])
-    d = _decide(DEFAULT_POLICY, port, request, reason, seen, attempt, False, case["jitter"])
+    managed = case.get("managed")
+    policy = DEFAULT_POLICY if managed is None else stacked(("managed", parse_managed(managed)[0]))
+    d = _decide(policy, port, request, reason, seen, attempt, False, case["jitter"])
     return {
         "action": d.action,
         "delay_ms": d.delay_ms,
@@ -148,6 +183,10 @@ def test_the_extension_alone_decides_as_the_host_over_every_reason_browser_and_s
         if mine != want:
             wrong.append((case, want, mine))
     assert not wrong, f"{len(wrong)} cases differ, the first: {wrong[0]}"
+    # the managed policies change decisions (not a table the layers ignore)
+    sample = [c for c in table[::7] if c["managed"]]
+    changed = sum(host_decides(c) != host_decides({**c, "managed": None}) for c in sample)
+    assert changed > len(sample) // 10, (changed, len(sample))
     actions = {got["action"] for got in local}
     causes = {got["cause"] for got in local}
     assert actions == {"resume", "restart", "none"}

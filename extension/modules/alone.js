@@ -18,9 +18,13 @@ export const EPISODE_MAX = 50;
  */
 export const ALONE_STATES = Object.freeze(["host_missing", "host_forbidden", "host_failed", "host_closed", "incompatible"]);
 
-/** The decision for a queued `interrupted` message, made here (`local: true`). */
-export function decideQueued(message, rec, jitter = Math.random()) {
+/**
+ * The decision for a queued `interrupted` message, made here (`local: true`), under the
+ * administrator's policy `managed` (managed.js; null: none).
+ */
+export function decideQueued(message, rec, jitter = Math.random(), managed = null) {
   return decideAlone({
+    managed,
     item: message.download,
     browser: message.browser,
     earlier: Array.isArray(rec?.episode) ? rec.episode : [],

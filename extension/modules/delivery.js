@@ -162,7 +162,8 @@ export class Delivery {
         if (!rec || rec.outboxKey !== entry.key || rec.status !== "queued") return;
         await this.outbox.mark(entry.seq, { local: true });
         this.log.info(`no host (${why}): download ${rec.id} decided by the extension alone`);
-        await this._decided(rec, decideQueued(entry.message, rec, this.jitter()), null, "alone");
+        const managed = this.port.helloSent?.managedPolicy ?? null; // read at the last connect attempt
+        await this._decided(rec, decideQueued(entry.message, rec, this.jitter(), managed), null, "alone");
       });
     }
   }

@@ -85,6 +85,7 @@ export class HostPort {
     this.nextRid = 1;
     this.pending = new Map(); // rid -> {resolve, reject, timer, type}
     this.connecting = null; // Promise while a connect + hello is under way
+    this.helloSent = null; // the fields of the last hello attempt
     this.reconnectTimer = null;
     this.listeners = new Set();
     this.state = {
@@ -145,6 +146,7 @@ export class HostPort {
   async _open() {
     this._setState({ status: "connecting", detail: null });
     const fields = await this.helloFields(); // may read storage (the managed policy)
+    this.helloSent = fields; // what the last attempt said (Delivery decides alone under its managedPolicy)
     let port;
     try {
       port = this.api.runtime.connectNative(this.hostName);

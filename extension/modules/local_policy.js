@@ -7,9 +7,12 @@
 // cases): the layers (category, reason, browser category, browser reason, HTTP status),
 // attempts judged by progress (tally), the budget per reason, backoff with equal jitter and
 // a floor, Retry-After for 429/503, sign in (401/407), gone (410), a stuck Firefox resume.
-// What only the host knows is left out: policy.toml (the user's layers), the free space of
-// the download's folder (a full disk resumes with backoff instead of waiting for room), and
-// one backoff per site (every download backs off on its own).
+// The administrator's managed policy (managed.js), when the browser has one, is applied as
+// the host applies it: its layers where a policy file's sit, each value checked as the host
+// checks it (a wrong one is left out, the rest applies). What only the host knows is left
+// out: policy.toml (the user's layers), the free space of the download's folder (a full
+// disk resumes with backoff instead of waiting for room), and one backoff per site (every
+// download backs off on its own).
 
 import { isRefetchable } from "./deltas.js";
 import { POLICY_DATA as P } from "./policy_data.js";
@@ -33,13 +36,43 @@ function statusLayer(status) {
   return status >= 500 && status <= 599 ? P.status5xx : {};
 }
 
-/** The built-in rule for one reason in one browser, after one HTTP status (policy.rule_for). */
-export function ruleFor(reason, category, browser = null, status = null) {
+function isTable(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The keys of one managed table the host would take (policy_schema.RuleFile), others left out. */
+export function validLayer(table) {
+  if (!isTable(table)) return {};
+  const out = {};
+  for (const [key, value] of Object.entries(table)) {
+    const limits = P.limits[key];
+    const ok = key === "action" ? P.actions.includes(value)
+      : key === "notify" ? typeof value === "boolean"
+        : Boolean(limits) && typeof value === "number" && value >= limits[0] && value <= limits[1]
+          && (key === "backoff_factor" || Number.isInteger(value));
+    if (ok) out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * The rule for one reason in one browser, after one HTTP status (policy.rule_for): the
+ * built-in layers, and the managed policy's (shaped like policy.toml) where the host puts a
+ * policy file's: its category above the built-in category, its reason, status and browser
+ * tables above every built-in layer.
+ */
+export function ruleFor(reason, category, browser = null, status = null, managed = null) {
   const key = browserKey(browser);
   const own = key ? P.browsers[key] ?? {} : {};
-  const layers = [P.categories[category], P.reasons[reason] ?? {}];
+  const m = isTable(managed) ? managed : {};
+  const mine = key && isTable(m.browsers?.[key]) ? m.browsers[key] : {};
+  const hasStatus = status !== null && status !== undefined;
+  const layers = [P.categories[category], validLayer(m.categories?.[category]), P.reasons[reason] ?? {}];
   if (key) layers.push(own.categories?.[category] ?? {}, own.reasons?.[reason] ?? {});
-  if (status !== null && status !== undefined) layers.push(statusLayer(status));
+  if (hasStatus) layers.push(statusLayer(status));
+  layers.push(validLayer(m.reasons?.[reason]));
+  if (hasStatus) layers.push(validLayer(m.status?.[String(status)]));
+  if (key) layers.push(validLayer(mine.categories?.[category]), validLayer(mine.reasons?.[reason]));
   return Object.assign({}, ...layers);
 }
 
@@ -106,11 +139,12 @@ function whyLeft(rule, { known, status, stuck, canResume, spent, http }) {
  * Decide one interruption alone. `item`: the DownloadItem (error, canResume, url,
  * bytesReceived); `earlier`: the episode's earlier interruptions (see tally); `reachable`:
  * the probe after an attempt that added nothing (undefined: not probed); `server`: the
- * server's answer ({http_status, retry_after_ms}, with the user's consent); `jitter` in [0, 1).
+ * server's answer ({http_status, retry_after_ms}, with the user's consent); `jitter` in [0, 1);
+ * `managed`: the administrator's policy (managed.js), or null.
  * Returns a decision shaped like the host's (action, delay_ms, attempt, max_attempts, reason,
  * category, notify, cause, http_status) with `local: true`.
  */
-export function decideAlone({ item, browser, earlier = [], reachable = null, server = null, jitter }) {
+export function decideAlone({ item, browser, earlier = [], reachable = null, server = null, jitter, managed = null }) {
   const reason = String(item?.error ?? "");
   const known = P.knownReasons.includes(reason);
   const category = categoryOf(reason);
@@ -119,7 +153,7 @@ export function decideAlone({ item, browser, earlier = [], reachable = null, ser
   const bytes = Number.isFinite(item?.bytesReceived) ? item.bytesReceived : null;
   const past = tally(earlier, reason, bytes);
   const httpStatus = Number.isInteger(server?.http_status) ? server.http_status : null;
-  const rule = ruleFor(reason, category, key, httpStatus);
+  const rule = ruleFor(reason, category, key, httpStatus, managed);
   const status = known ? httpStatus : null;
   const canResume = typeof item?.canResume === "boolean" ? item.canResume : null;
   const reached = typeof reachable === "boolean" ? reachable : null;

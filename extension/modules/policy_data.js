@@ -205,6 +205,33 @@ export const POLICY_DATA = Object.freeze({
   503
  ],
  "retryAfterCapMs": 3600000,
+ "actions": [
+  "resume",
+  "restart",
+  "none"
+ ],
+ "limits": {
+  "max_attempts": [
+   0,
+   1000
+  ],
+  "initial_delay_ms": [
+   0,
+   86400000
+  ],
+  "max_delay_ms": [
+   0,
+   86400000
+  ],
+  "backoff_factor": [
+   1.0,
+   10.0
+  ],
+  "no_progress_attempts": [
+   0,
+   1000
+  ]
+ },
  "knownReasons": [
   "FILE_FAILED",
   "FILE_ACCESS_DENIED",

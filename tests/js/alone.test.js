@@ -96,6 +96,22 @@ describe("no host registered: the extension rescues alone", () => {
     assert.equal(status.localDecisions, 1);
   });
 
+  test("the administrator's policy (storage.managed) applies alone too: NETWORK never retried is left, not resumed", async () => {
+    const managedPolicy = { categories: { NETWORK: { action: "none", max_attempts: 5000 } } };
+    const rig = makeRig({ host: null, managedPolicy });
+    await rig.start();
+    const item = running(rig);
+    rig.api.downloads.interrupt(item.id);
+    await rig.clock.tick(10_000);
+    assert.deepEqual(rig.api.downloads.calls.resume, [], "left, as the administrator says");
+    const rec = rig.rescuer.ledger.get(recordKey(item));
+    assert.equal(rec.decidedBy, "alone");
+    assert.equal(rec.decision.action, "none");
+    assert.equal(rec.decision.cause, "policy");
+    // a value out of range is left out, as the host leaves it out: the built-in 8 tries stay
+    assert.equal(ruleFor("NETWORK_FAILED", "NETWORK", "chrome", null, managedPolicy).max_attempts, 8);
+  });
+
   test("a second download cut while the first waits for the host is decided at once too", async () => {
     const rig = makeRig({ host: null });
     await rig.start();
