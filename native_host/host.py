@@ -53,7 +53,7 @@ class Host:
         policy_path: Path | None = None,
         rng: Callable[[], float] = random.random,
     ) -> None:
-        self.port = Port(caller, browser=caller.browser)
+        self.port = Port(caller, browser=caller.browser, log=log)
         self.log = log
         self.rng = rng
         self.policy_path = policy_path or paths.policy_path()

@@ -96,6 +96,9 @@ class Interrupted(Request):
     http_status: Annotated[int, Field(ge=100, le=599)] | None = None
     retry_after_ms: Annotated[int, Field(ge=0, le=86_400_000)] | None = None
     net_error: Annotated[str, Field(max_length=128)] | None = None
+    #: When the extension caught the interruption (it may reach the host later: see
+    #: handlers/events.event_time); absent: when it arrives.
+    occurred_at: Instant | None = None
 
 
 class OutcomeItem(BaseModel):
@@ -121,6 +124,8 @@ class Outcome(Request):
     type: Literal["outcome"]
     download: OutcomeItem
     event_key: EventKey | None = None
+    #: When the extension saw the download end or go on (as `interrupted`'s).
+    occurred_at: Instant | None = None
 
 
 class History(Request):

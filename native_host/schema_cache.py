@@ -114,11 +114,13 @@ CANARIES: Mapping[str, dict[str, Any]] = {
         "type": "interrupted",
         "rid": "r",
         "event_key": "k",
+        "occurred_at": "2026-01-01T00:00:00.000Z",
         "download": {"id": 1, "url": "https://example.org/f", "error": "NETWORK_FAILED"},
     },
     "outcome": {
         "type": "outcome",
         "rid": 2,
+        "occurred_at": "2026-01-01T00:00:00+01:00",
         "download": {"id": 1, "url": "https://e/", "state": "interrupted", "error": "CRASH"},
     },
     "history": {"type": "history", "limit": 5, "since": "2026-01-01", "until": "2026-02-01T00:00Z"},

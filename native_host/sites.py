@@ -66,6 +66,15 @@ class SiteState(Record):
 #: The categories whose failures are the site's (a full disk or a crash is not).
 SITE_CATEGORIES = ("NETWORK", "SERVER")
 
+#: An event the host hears more than this long after it occurred (it waited in the
+#: extension's outbox: no host yet, or a slow one) is not news of its site: see site_step.
+LATE_MS = 60_000
+
+
+def is_late(at_ms: int, now_ms: int) -> bool:
+    """Whether an event that occurred at `at_ms` is late news at `now_ms` (LATE_MS)."""
+    return now_ms - at_ms > LATE_MS
+
 
 def site_step(
     usual: Decision,
@@ -77,6 +86,7 @@ def site_step(
     now_ms: int,
     progress: bool | None = None,
     reachable: bool | None = None,
+    late: bool = False,
 ) -> tuple[Decision, SiteState]:
     """One failure of a download (`probe`: its key) in its domain's schedule: the decision
     (`usual` as decide() made it, or the site's) and the domain's new state.
@@ -95,11 +105,14 @@ def site_step(
       pause ends, with a notification (once per pause), cause site_paused;
     - else it is the site's probe, decided as usual.
     A success of the domain (an outcome in_progress or complete) is a new SiteState().
+    A `late` failure (is_late: it occurred long before the host heard of it) waits like any
+    other during a pause or for a probe due, but changes nothing of the domain's state:
+    downloads cut yesterday, sent when the companion is installed, do not pause the site now.
     """
     if usual.action == "none" or usual.category not in SITE_CATEGORIES:
         return usual, state
     if progress is True:
-        return usual, SiteState()
+        return usual, state if late else SiteState()
     paused = state.paused_until_ms is not None and state.paused_until_ms > now_ms
     recent = (
         site.window_ms > 0
@@ -115,7 +128,9 @@ def site_step(
             cause="site_wait",
             wait="site",
         )
-        return decision, state._replace(last_ms=now_ms)
+        return decision, state if late else state._replace(last_ms=now_ms)
+    if late:
+        return usual, state
     failures = state.failures + (reachable is not False)  # an outage: see above
     if reachable is not False and site.pause_after and failures >= site.pause_after:
         until = now_ms + site.pause_ms

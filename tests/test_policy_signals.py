@@ -432,6 +432,27 @@ def test_progress_is_a_success_and_an_outage_never_pauses() -> None:
     assert state.failures == 0 and state.paused_until_ms is None
 
 
+def test_a_late_failure_follows_the_schedule_and_changes_nothing() -> None:
+    """A failure that occurred long before the host heard of it (late): during the site's
+    pause it waits for the pause like any other; otherwise it is decided as usual; either
+    way the domain's state is left as it was (not counted, no new probe, no pause, and a
+    late progress is no success now)."""
+    site = Site(60_000, 1, 600_000)
+    usual = _decide("NETWORK_FAILED")
+    rule = rule_for(DEFAULT_POLICY, "NETWORK_FAILED", "NETWORK")
+    paused = SiteState(1, NOW, "a", NOW + 600_000, NOW + 600_000)
+    decision, after = site_step(usual, paused, site, rule, probe="b", now_ms=NOW + 1, late=True)
+    assert decision.wait == "site" and after == paused
+    decision, after = site_step(
+        usual, paused, site, rule, probe="b", now_ms=NOW + 1, late=True, progress=True
+    )
+    assert decision == usual and after == paused
+    decision, after = site_step(usual, SiteState(), site, rule, probe="b", now_ms=NOW, late=True)
+    assert decision == usual and after == SiteState()
+    decision, after = site_step(usual, SiteState(), site, rule, probe="b", now_ms=NOW)
+    assert decision.cause == "site_paused" and after.failures == 1
+
+
 def test_history_table_shows_the_status_beside_the_reason() -> None:
     """`dlrescue history`'s table: `SERVER_FAILED 503` when a status was sent, the bare
     reason when not."""

@@ -35,6 +35,23 @@ def test_episode_is_reused_while_open_and_new_after_close(tmp_path: Path) -> Non
     store.close()
 
 
+def test_an_episode_opens_at_its_earliest_interruption_and_never_closes_before(
+    tmp_path: Path,
+) -> None:
+    """An interruption that reached the host late (it occurred before the episode's first
+    one recorded) moves the episode's opening back to it; a close at a time before the
+    opening (a clamped time) closes it at the opening: recovery is never negative."""
+    store = Store(tmp_path / "history.sqlite3")
+    with store.transaction():
+        first = store.open_episode("k", 5_000)
+        store.open_episode("k", 2_000)
+        store.open_episode("k", 9_000)
+        store.close_episode(first.id, "complete", 1_000)
+    row = store.db.execute("SELECT opened_ms, closed_ms FROM episodes").fetchone()
+    assert tuple(row) == (2_000, 2_000)
+    store.close()
+
+
 def test_lone_surrogates_are_stored_without_failing(tmp_path: Path) -> None:
     """Odd Unicode from JSON escapes (a lone surrogate) is stored as '?', not an error."""
     store = Store(tmp_path / "history.sqlite3")

@@ -28,8 +28,8 @@ from ..policy import Policy, browser_key, rule_for
 from ..privacy import domain, is_refetchable, scrub_filename, scrub_url, url_key
 from ..reasons import PAUSED, Reason
 from ..record import TYPE_CHECKING
-from ..sites import SiteState, site_for, site_step
-from ..store import Episode, Store, now_ms
+from ..sites import SiteState, is_late, site_for, site_step
+from ..store import Episode, Store
 from .port import Port
 
 if TYPE_CHECKING:
@@ -51,8 +51,11 @@ def interrupted(
     rng: Callable[[], float],
     counts: Counts,
     event_key: str | None,
+    at: int,
+    now: int,
 ) -> dict[str, Any]:
-    """Record the interruption and return its decision."""
+    """Record the interruption at `at` (when it occurred, handlers/events.event_time) and
+    return its decision, made for `now`."""
     item = request.download
     reason: Reason = item.error
     paused = item.paused is True and reason.name == "USER_CANCELED"  # Firefox's pause
@@ -60,7 +63,6 @@ def interrupted(
         reason = Reason(PAUSED, "USER", True)
     incognito = item.incognito is True
     key = url_key(item.url)
-    at = now_ms()
     episode = None
     if incognito:  # counted in memory only, never on disk
         seen = counts.get(key, port.incognito.get(key, []))
@@ -71,7 +73,7 @@ def interrupted(
     attempt = before if reason.name == PAUSED else before + 1
     decision = _decide(policy, port, request, reason, seen, attempt, paused, rng())
     progress = tally(seen, reason.name, item.bytesReceived).progress
-    decision = _site(store, port, policy, request, decision, key, at, progress)
+    decision = _site(store, port, policy, request, decision, key, (at, now), progress)
     closes = decision.action == "none" and reason.name != PAUSED
     if episode is not None:
         if reason.name != PAUSED:
@@ -140,10 +142,11 @@ def _site(
     request: Interrupted,
     decision: Decision,
     key: str,
-    at: int,
+    when: tuple[int, int],
     progress: bool | None,
 ) -> Decision:
-    """The decision in its domain's schedule (sites.site_step); the domain's new state kept
+    """The decision in its domain's schedule (sites.site_step) at `when` (the event's time,
+    now): a late event follows the schedule without changing it. The domain's new state kept
     in the store, or in the port's memory for an incognito download."""
     item = request.download
     name = domain(item.url)
@@ -159,9 +162,10 @@ def _site(
         site_for(policy, name),
         rule,
         probe=key,
-        now_ms=at,
+        now_ms=when[1],
         progress=progress,
         reachable=request.reachable,
+        late=is_late(*when),
     )
     if incognito:
         port.sites[name] = after

@@ -1,12 +1,13 @@
 """`outcome`: record how a download ended, and close its episode when it did end; a download
-running or complete resets its domain's failures (sites.site_step)."""
+running or complete resets its domain's failures (sites.site_step), unless the news is late
+(sites.is_late: a success long ago says nothing of the site now)."""
 
 from __future__ import annotations
 
 from ..privacy import domain, url_key
 from ..record import TYPE_CHECKING
-from ..sites import SiteState
-from ..store import Store, now_ms
+from ..sites import SiteState, is_late
+from ..store import Store
 from .interrupted import Counts
 from .port import Port
 
@@ -24,13 +25,19 @@ SUCCESS = ("in_progress", "complete")
 
 
 def outcome(
-    store: Store, port: Port, request: Outcome, *, counts: Counts, event_key: str | None
+    store: Store,
+    port: Port,
+    request: Outcome,
+    *,
+    counts: Counts,
+    event_key: str | None,
+    at: int,
+    now: int,
 ) -> dict[str, Any]:
-    """Record the outcome; a download that ended closes its episode (in memory when
-    incognito)."""
+    """Record the outcome at `at` (when it occurred); a download that ended closes its
+    episode (in memory when incognito)."""
     item = request.download
     incognito = item.incognito is True
-    at = now_ms()
     episode_id = None if incognito else store.find_open_episode(url_key(item.url))
     reason = item.error
     closing = CLOSING.get(item.state)
@@ -40,7 +47,7 @@ def outcome(
         store.close_episode(episode_id, closing, at)
     if incognito and closing is not None:
         counts[url_key(item.url)] = []
-    name = domain(item.url) if item.state in SUCCESS else None
+    name = domain(item.url) if item.state in SUCCESS and not is_late(at, now) else None
     if name is not None:  # the site is back: its schedule starts again
         if incognito:
             port.sites.pop(name, None)

@@ -12,16 +12,26 @@ from ..record import TYPE_CHECKING
 from ..sites import SiteState
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..messages import Request
 
 
 class Port:
     """What the host knows about the extension on the other end of this port."""
 
-    __slots__ = ("browser", "caller", "incognito", "lang", "sites")
+    __slots__ = ("browser", "caller", "incognito", "lang", "log", "sites")
 
-    def __init__(self, caller: Caller, *, browser: str | None = None) -> None:
+    def __init__(
+        self,
+        caller: Caller,
+        *,
+        browser: str | None = None,
+        log: Callable[[str], None] = lambda line: None,
+    ) -> None:
         self.caller = caller
+        #: The host's log: what a handler notes about a request it still serves.
+        self.log = log
         self.lang = "en"
         self.browser = browser
         #: Incognito episodes, in memory only: URL key -> its interruptions so far.

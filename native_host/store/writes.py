@@ -37,11 +37,17 @@ def _text(value: str | None) -> str | None:
 
 class Writes(Connection):
     def open_episode(self, url_key: str, at_ms: int) -> Episode:
-        """The open episode of this URL, or a new one."""
+        """The open episode of this URL, or a new one opened at `at_ms`. An open one opened
+        after `at_ms` (an interruption that reached the host late) now opens at `at_ms`."""
         row = self.db.execute(
-            "SELECT id, attempts FROM episodes WHERE url_key = ? AND closed_ms IS NULL", (url_key,)
+            "SELECT id, attempts, opened_ms FROM episodes WHERE url_key = ? AND closed_ms IS NULL",
+            (url_key,),
         ).fetchone()
         if row is not None:
+            if at_ms < row["opened_ms"]:  # an interruption that reached the host late
+                self.db.execute(
+                    "UPDATE episodes SET opened_ms = ? WHERE id = ?", (at_ms, row["id"])
+                )
             return Episode(row["id"], row["attempts"])
         cursor = self.db.execute(
             "INSERT INTO episodes (url_key, opened_ms) VALUES (?, ?)", (url_key, at_ms)
@@ -122,8 +128,10 @@ class Writes(Connection):
         )
 
     def close_episode(self, episode_id: int, outcome: str, at_ms: int) -> None:
+        """Close the episode at `at_ms`, never before it opened (a clamped time)."""
         self.db.execute(
-            "UPDATE episodes SET closed_ms = ?, outcome = ? WHERE id = ? AND closed_ms IS NULL",
+            "UPDATE episodes SET closed_ms = max(?, opened_ms), outcome = ?"
+            " WHERE id = ? AND closed_ms IS NULL",
             (at_ms, outcome, episode_id),
         )
 
