@@ -75,7 +75,7 @@ export function localHistory(records, limit) {
     .sort((a, b) => (b.updatedAt ?? 0) - (a.updatedAt ?? 0))
     .slice(0, Math.max(0, limit))
     .map((r) => ({
-      event_id: null, at: new Date(r.updatedAt ?? 0).toISOString(), download_id: r.id, url: r.url,
+      event_id: null, at: new Date(r.occurredAt ?? r.updatedAt ?? 0).toISOString(), download_id: r.id, url: r.url,
       filename: r.filename ?? null, reason: r.decision.reason ?? r.error, category: r.decision.category ?? null,
       known: r.decision.cause !== "unknown_reason", action: r.decision.action, delay_ms: r.decision.delay_ms ?? 0,
       attempt: r.decision.attempt ?? null, max_attempts: r.decision.max_attempts ?? null,

@@ -244,6 +244,7 @@ export class Catcher {
       await this.delivery.queueOutcome(item, "interrupted", rec);
     }
     const key = recordKey(item);
+    const occurredAt = this.now(); // caught now: the host records it at this time, however late it is sent
     this.waits.clear(key);
     const n = (rec?.interruptions ?? 0) + 1;
     const bytes = Number(item.bytesReceived) || 0;
@@ -255,7 +256,7 @@ export class Catcher {
       startTime: item.startTime, session: this.records.session, status: "queued", interruptions: n,
       outboxKey: `interrupted:${downloadKey(item)}#${n}`, error: item.error,
       pending: null, verifyAt: null, sawInProgress: false, restartOf: rec?.restartOf ?? null,
-      lastBytes: bytes, reachable: reachable ?? null, serverWaits: 0, stalled,
+      lastBytes: bytes, reachable: reachable ?? null, serverWaits: 0, stalled, occurredAt,
       referrer: item.referrer || rec?.referrer || null, filename: item.filename || rec?.filename || null,
       // the server's status, Retry-After, network error (with the user's consent only)
       server: stalled ? null : await this._serverAnswer(item),

@@ -57,12 +57,15 @@ export class Delivery {
     return this.outbox.has(key);
   }
 
-  /** Queue the `interrupted` event of record `rec` (its outboxKey makes it once only). */
+  /**
+   * Queue the `interrupted` event of record `rec` (its outboxKey makes it once only), with
+   * the time it was caught (`rec.occurredAt`, kept through a worker's restart), not this one.
+   */
   async queueInterrupted(item, rec) {
     await this.outbox.add({
       key: rec.outboxKey, kind: "interrupted", ref: rec.key, ephemeral: Boolean(item.incognito),
       message: interruptedMessage(item, this.browser, newEventKey(), {
-        reachable: rec.reachable ?? undefined, server: rec.server ?? undefined,
+        reachable: rec.reachable ?? undefined, server: rec.server ?? undefined, occurredAt: rec.occurredAt ?? this.now(),
       }),
     });
   }
@@ -72,6 +75,7 @@ export class Delivery {
     const url = rec?.url ?? item.url;
     const message = outcomeMessage({
       id: item.id ?? rec?.id, url, state, error: state === "interrupted" ? item.error : undefined, eventKey: newEventKey(),
+      occurredAt: this.now(), // queued as it is caught: its time
     });
     await this.outbox.add({
       key: `outcome:${state}:${rec?.key ?? recordKey(item)}:${this.now()}`,
@@ -83,7 +87,7 @@ export class Delivery {
   async queueGivenUp(rec) {
     await this.outbox.add({
       key: `outcome:given_up:${rec.key}:${this.now()}`, kind: "outcome", ref: rec.key, ephemeral: Boolean(rec.incognito),
-      message: outcomeMessage({ id: rec.id, url: rec.url, state: "given_up", eventKey: newEventKey() }),
+      message: outcomeMessage({ id: rec.id, url: rec.url, state: "given_up", eventKey: newEventKey(), occurredAt: this.now() }),
     });
   }
 

@@ -60,12 +60,21 @@ export function helloMessage({ browser, extensionVersion, lang, managedPolicy })
  * extension delivers at least once: a worker stopped after the host recorded an event but
  * before the reply was stored sends it again, and the host can recognise it by this key.
  */
-export function interruptedMessage(item, browser, eventKey, { reachable, server } = {}) {
+export function interruptedMessage(item, browser, eventKey, { reachable, server, occurredAt } = {}) {
   const message = { type: "interrupted", browser, download: toWireDownload(item) };
   if (eventKey) message.event_key = eventKey;
   if (typeof reachable === "boolean") message.reachable = reachable;
-  Object.assign(message, serverFields(server));
+  Object.assign(message, serverFields(server), occurredField(occurredAt));
   return message;
+}
+
+/**
+ * `occurred_at`: when the extension caught the event (ms since the epoch), as ISO 8601 UTC.
+ * An event may wait in the outbox (no host yet, a slow one); the host records it at this
+ * time. Nothing for a time that is not one.
+ */
+export function occurredField(ms) {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? { occurred_at: new Date(ms).toISOString() } : {};
 }
 
 /**
@@ -86,12 +95,12 @@ export function serverFields(server) {
 }
 
 /** state: "complete" | "interrupted" | "in_progress" | "given_up" (the last is our extension). */
-export function outcomeMessage({ id, url, state, error, eventKey }) {
+export function outcomeMessage({ id, url, state, error, eventKey, occurredAt }) {
   const download = { id, url: url.length > MAX_FIELD_CHARS ? url.slice(0, MAX_FIELD_CHARS) : url, state };
   if (error) download.error = error;
   const message = { type: "outcome", download };
   if (eventKey) message.event_key = eventKey;
-  return message;
+  return Object.assign(message, occurredField(occurredAt));
 }
 
 /** A fresh event key: a random UUID where the platform has one. */

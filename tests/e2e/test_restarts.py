@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from .browsers import wait_for
 from .rig import Rig
@@ -78,7 +79,9 @@ def test_without_the_host_the_extension_rescues_alone_and_the_host_records_it_on
     resumes each, and both complete byte-identical, with nothing recorded anywhere. Then
     `dlrescue register` runs, with the browser still open: the events the extension kept
     reach the host, each recorded exactly once in `dlrescue history`, and the host's new
-    decision is not carried out on downloads that completed (no request more)."""
+    decision is not carried out on downloads that completed (no request more). The history
+    shows each interruption at the time the extension caught it (occurred_at), before the
+    register, not when the host heard of it."""
     rig = fresh_rig_factory(register=False)
     assert not rig.manifest().exists()
     rig.browser.start()
@@ -88,6 +91,7 @@ def test_without_the_host_the_extension_rescues_alone_and_the_host_records_it_on
             rig.server.add(p, Behaviour(statuses=[503]))
         else:
             rig.server.add(p, Behaviour(cut_times=1, trickle_times=1, **FIREFOX_CUT))
+    started = datetime.now(UTC) - timedelta(seconds=1)
     urls = rig.download(*paths)
     expected = "SERVER_FAILED" if rig.name == "chromium" else "NETWORK_FAILED"
     cut = time.monotonic()
@@ -98,6 +102,7 @@ def test_without_the_host_the_extension_rescues_alone_and_the_host_records_it_on
     assert rig.history() == [], "nothing can be recorded without a host"
     assert mode(rig) == "alone"
 
+    before_register = datetime.now(UTC)
     out = rig.register()
     assert rig.manifest().exists(), out
     registered = time.monotonic()
@@ -106,6 +111,8 @@ def test_without_the_host_the_extension_rescues_alone_and_the_host_records_it_on
         assert [(h["reason"], h["action"], h["attempt"]) for h in hist] == [
             (expected, "resume", 1)
         ], rig.explain(url, hist)
+        at = datetime.fromisoformat(hist[0]["at"].replace("Z", "+00:00"))
+        assert started <= at < before_register, rig.explain(url, hist)
     print(f"kept events recorded {time.monotonic() - registered:.1f} s after register")
     assert mode(rig) == "companion"
     time.sleep(3)  # a re-action, if any, would have started (the suite's delays are <= 1 s)

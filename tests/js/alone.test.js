@@ -219,6 +219,65 @@ describe("the host refusing an event decided alone", () => {
   });
 });
 
+describe("each event's time: stamped when caught, not when sent (occurred_at)", () => {
+  const iso = (ms) => new Date(ms).toISOString();
+
+  test("a cut and a completion caught without a host reach it 10 min later, after a worker restart, with the times they were caught", async () => {
+    const rig = makeRig({ host: null });
+    await rig.start();
+    const item = running(rig);
+    const cutAt = rig.clock.now();
+    rig.api.downloads.interrupt(item.id);
+    await rig.clock.tick(2000); // resumed alone
+    await rig.clock.tick(5000);
+    const doneAt = rig.clock.now();
+    rig.api.downloads.change(item.id, { state: "complete" });
+    await rig.clock.tick(10 * 60_000);
+    rig.kill(); // the worker dies; the outbox (storage.local) keeps the events and their times
+    const host = new FakeHost();
+    const next = makeRig({ api: rig.api, host, clock: rig.clock });
+    await next.start();
+    await next.clock.tick(60_000);
+    const [cut] = host.ofType("interrupted");
+    assert.equal(cut.occurred_at, iso(cutAt));
+    const done = host.ofType("outcome").find((m) => m.download.state === "complete");
+    assert.equal(done.occurred_at, iso(doneAt));
+    assert.ok(next.clock.now() - Date.parse(cut.occurred_at) > 10 * 60_000, "sent long after");
+  });
+
+  test("an interruption re-queued by reconciliation (the worker died between two writes) keeps the time it was caught", async () => {
+    const rig = makeRig({ host: null });
+    await rig.start();
+    const item = running(rig);
+    const cutAt = rig.clock.now();
+    rig.api.downloads.interrupt(item.id, "FILE_FAILED"); // left alone: the record stays
+    await rig.clock.tick(0);
+    const entry = rig.rescuer.outbox.entries().find((e) => e.kind === "interrupted");
+    await rig.rescuer.outbox.remove(entry.seq); // as if the worker died before queueing it
+    await rig.rescuer.ledger.put(recordKey(item), { status: "queued" });
+    rig.kill();
+    await rig.clock.tick(5 * 60_000);
+    const host = new FakeHost();
+    const next = makeRig({ api: rig.api, host, clock: rig.clock });
+    await next.start();
+    await next.clock.tick(1000);
+    const sent = host.ofType("interrupted");
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0].occurred_at, iso(cutAt));
+  });
+
+  test("the local history's rows are at the interruption's time, not the record's last change", async () => {
+    const rig = makeRig({ host: null });
+    await rig.start();
+    const item = running(rig);
+    const cutAt = rig.clock.now();
+    rig.api.downloads.interrupt(item.id);
+    await rig.clock.tick(2000); // resumed: the record changes 2 s later
+    const reply = await handleCommand({ type: "dlrescue:history" }, { rescuer: rig.rescuer, port: rig.port, log: rig.log, meta: {} });
+    assert.equal(reply.localItems[0].at, iso(cutAt));
+  });
+});
+
 describe("the popup's history while alone", () => {
   test("without a host, the history reply carries what the extension decided alone, with its local state and outcome", async () => {
     const rig = makeRig({ host: null });

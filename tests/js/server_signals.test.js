@@ -139,7 +139,7 @@ describe("watching the server's answers only with the user's consent", () => {
     const before = rig.api.downloads.add({ url: "https://x.example/before.bin" });
     rig.api.downloads.interrupt(before.id, "SERVER_FAILED");
     await rig.clock.tick(0);
-    assert.deepEqual(Object.keys(rig.host.ofType("interrupted")[0]).sort(), ["browser", "download", "event_key", "reachable", "rid", "type"]);
+    assert.deepEqual(Object.keys(rig.host.ofType("interrupted")[0]).sort(), ["browser", "download", "event_key", "occurred_at", "reachable", "rid", "type"]);
 
     await grant(rig);
     const item = rig.api.downloads.add({ url: URL_A });

@@ -47,6 +47,16 @@ describe("wire shapes (PROTOCOL.md, Requests)", () => {
     assert.equal(outcomeMessage({ id: 3, url: "https://e/x", state: "given_up" }).download.state, "given_up");
   });
 
+  test("occurred_at: the time given, as ISO 8601 UTC; none without a time or with one that is not a date", () => {
+    const at = Date.UTC(2026, 10, 23, 14, 0, 0, 5);
+    assert.equal(interruptedMessage({ id: 1, url: "u", error: "CRASH" }, "chrome", "k", { occurredAt: at }).occurred_at,
+      "2026-11-23T14:00:00.005Z");
+    assert.equal(outcomeMessage({ id: 3, url: "https://e/x", state: "complete", occurredAt: at }).occurred_at, "2026-11-23T14:00:00.005Z");
+    for (const bad of [undefined, null, Number.NaN, Infinity, 9e15, "2026-11-23"]) {
+      assert.equal("occurred_at" in interruptedMessage({ id: 1, url: "u", error: "CRASH" }, "chrome", "k", { occurredAt: bad }), false, String(bad));
+    }
+  });
+
   test("the size check counts UTF-8 bytes, not characters", () => {
     assert.equal(encodedSize("é"), 4); // quotes + 2 bytes
     assert.equal(encodedSize("😀"), 6); // quotes + 4 bytes
