@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 
 import { downloadRows, stateChanges, stateOf } from "../../extension/modules/popup_rows.js";
 import {
   droppedText, historyNote, hostProblemText, modeView, retryResultText, statusView, summaryView,
 } from "../../extension/modules/popup_view.js";
-import { makeGetMessage } from "./fakes.js";
+import { EXTENSION_DIR, makeGetMessage } from "./fakes.js";
 
 const en = makeGetMessage("en");
 const fr = makeGetMessage("fr");
@@ -206,5 +208,35 @@ describe("popup: what is wrong, in the host's words", () => {
     assert.match(historyNote({ ok: false, host: { status: "host_failed", detail: "Native host has exited." } }, fr), /qui n'est pas connecté : Native host has exited\.$/);
     assert.equal(historyNote({ ok: false }, en), en("historyUnavailable"));
     assert.equal(historyNote({ ok: true }, en), "");
+  });
+});
+
+describe("popup.css: readable in light and dark", () => {
+  const css = readFileSync(join(EXTENSION_DIR, "popup.css"), "utf8");
+  const colours = (block) => Object.fromEntries([...block.matchAll(/--([a-z-]+):\s*(#[0-9a-f]{6})/g)].map((m) => [m[1], m[2]]));
+  const light = colours(css.slice(css.indexOf(":root {"), css.indexOf("@media (prefers-color-scheme: dark)")));
+  const dark = { ...light, ...colours(css.slice(css.indexOf("@media (prefers-color-scheme: dark)"))) };
+  const luminance = (hex) => {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+      .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const contrast = (a, b) => {
+    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+  };
+
+  test("every text colour has at least 4.5:1 on the page and on the panel (WCAG AA), in both schemes", () => {
+    for (const [scheme, c] of [["light", light], ["dark", dark]]) {
+      assert.ok(Object.keys(c).length >= 10, `${scheme}: the colours were not found`);
+      for (const text of ["fg", "muted", "ok", "active", "warn", "error"]) {
+        for (const ground of ["bg", "panel"]) {
+          const ratio = contrast(c[text], c[ground]);
+          assert.ok(ratio >= 4.5, `${scheme}: --${text} on --${ground} is ${ratio.toFixed(2)}:1`);
+        }
+      }
+      assert.ok(contrast(c.bg, c.active) >= 4.5, `${scheme}: the primary button's text`);
+    }
+    assert.notEqual(dark.bg, light.bg);
   });
 });
