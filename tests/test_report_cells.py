@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from native_host.report.cells import fit, short_duration, shorten_url, text_width
+from native_host.report.cells import fit, short_duration, short_size, shorten_url, text_width
 from native_host.textsafe import escape
 
 # -- widths ---------------------------------------------------------------------------------
@@ -96,3 +96,12 @@ def test_shortened_urls_fit_and_keep_the_end_of_the_host(url: str, cols: int) ->
 def test_short_durations(ms: int | None, text: str) -> None:
     """Table durations are compact: ms below a second, then s, m, h and d."""
     assert short_duration(ms) == text
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [(0, "0 B"), (512, "512 B"), (3_400, "3.4 kB"), (2_000_000, "2 MB"), (1_234_000_000, "1.2 GB")],
+)
+def test_short_sizes(n: int, text: str) -> None:
+    """Sizes in decimal units with one decimal at most (as the popup shows them)."""
+    assert short_size(n) == text

@@ -30,6 +30,7 @@ def stats(**fields: Any) -> dict[str, Any]:
             {"reason": "SERVER_CONTENT_LENGTH_MISMATCH", "category": "SERVER", **row},
         ],
         "by_domain": [{"domain": "example.org", "interruptions": 12}],
+        "bytes_kept": 2_100_000,
     }
     base.update(fields)
     return base
@@ -49,14 +50,17 @@ def test_bars_are_proportional_with_eighths_or_hashes() -> None:
 
 
 def test_stats_table_has_a_summary_bars_and_shares() -> None:
-    """The summary says how many downloads retrying rescued; each section has bars scaled
-    to its largest count, the share rescued and the median recovery."""
+    """The summary says how many downloads retrying rescued and how much data resuming kept
+    (said only when there is some); each section has bars scaled to its largest count, the
+    share rescued and the median recovery."""
     lines = list(stats_table(stats()))
     assert lines[0] == "All recorded history:"
     assert "12 interruptions in 5 downloads: 3 complete, 1 given up" in lines[1]
     assert lines[2] == (
         "Retrying rescued 3 of 4 ended downloads (75%); median time to recovery 42s."
     )
+    assert lines[3] == "Resuming kept 2.1 MB already on disk instead of downloading it again."
+    assert not any("Resuming kept" in line for line in stats_table(stats(bytes_kept=0)))
     network = next(line for line in lines if line.startswith("NETWORK "))
     assert network.split()[-3:] == ["5", "75%", "42s"] and "█" in network
     failed = next(line for line in lines if line.startswith("NETWORK_FAILED "))
@@ -81,7 +85,7 @@ def test_stats_table_fits_80_columns_and_can_be_ascii() -> None:
 def test_stats_table_with_nothing_recorded_is_just_the_summary() -> None:
     """An empty history gives the summary with zeros and no empty tables."""
     zero = dict.fromkeys(("interruptions", "episodes", "ended", "complete", "given_up"), 0)
-    empty = stats(**zero, by_category=[], by_reason=[], by_domain=[])
+    empty = stats(**zero, by_category=[], by_reason=[], by_domain=[], bytes_kept=0)
     lines = list(stats_table(empty))
     assert lines == [
         "All recorded history:",

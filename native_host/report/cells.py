@@ -102,6 +102,15 @@ def shorten_url(url: str, cols: int) -> str:
     return host + "…" + _tail(path, room - 1)
 
 
+def short_size(n: int) -> str:
+    """Bytes in decimal units, as disks are sold: 512 B, 3.4 kB, 1.2 MB, 1.5 GB, 2.1 TB."""
+    n = max(0, int(n))
+    for size, unit in ((10**12, "TB"), (10**9, "GB"), (10**6, "MB"), (10**3, "kB")):
+        if n >= size:
+            return f"{n / size:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n} B"
+
+
 def short_duration(ms: int | float | None) -> str:
     """A compact duration for tables: 850ms, 4.5s, 42s, 2m30s, 1h05m, 3d04h; '-' for None."""
     if ms is None:

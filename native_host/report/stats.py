@@ -10,7 +10,7 @@ from datetime import datetime
 from ..explanations import describe_category
 from ..record import TYPE_CHECKING
 from ..textsafe import escape
-from .cells import share, short_duration
+from .cells import share, short_duration, short_size
 from .tables import Column, layout, render, wrap
 
 if TYPE_CHECKING:
@@ -48,6 +48,11 @@ def _sentences(stats: Mapping[str, Any]) -> Iterator[str]:
         yield (
             f"Retrying rescued {stats['rescued']:,} of {stats['ended']:,} ended downloads "
             f"({share(stats['rescue_share'])}){recovery}."
+        )
+    if stats.get("bytes_kept"):
+        yield (
+            f"Resuming kept {short_size(stats['bytes_kept'])} already on disk instead of "
+            "downloading it again."
         )
 
 
