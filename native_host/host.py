@@ -33,7 +33,8 @@ from .handlers.stats import stats
 from .history_file import HistoryFile
 from .inbox import END, Frame, Inbox
 from .log import Log
-from .policy import DEFAULT_POLICY, browser_key
+from .policy import browser_key
+from .policy_in_force import PolicyInForce
 from .record import TYPE_CHECKING
 from .store import Store, StoreUnavailable
 
@@ -57,49 +58,21 @@ class Host:
         self.log = log
         self.rng = rng
         self.policy_path = policy_path or paths.policy_path()
-        self.system_path = paths.system_policy_path()
-        #: The administrator's policy from hello (canonical JSON) and what was wrong with it.
-        self.managed: bytes | None = None
-        self.managed_problems: list[str] = []
-        self.policy_stamp: object = ()  # no stat gives (): the first load_policy reads
-        self.load_policy()
+        system = paths.system_policy_path()
+        self.policies = PolicyInForce(self.policy_path, system, log, warnings)
         self.history = HistoryFile(db_path or paths.db_path(), log)
-
-    def load_policy(self) -> None:
-        """The policy files (system-wide, user's) read again under the managed policy when
-        one changed: a change saved from the settings page, or by hand, is used by the next
-        decision. The problems are logged and kept for `hello`'s warnings."""
-        stamp: tuple[object, ...] = (_stat(self.policy_path), _stat(self.system_path))
-        stamp += (self.managed, *self.managed_problems)
-        if stamp == self.policy_stamp:
-            return
-        found: list[str] = []
-        self.policy_stamp, self.policy = stamp, DEFAULT_POLICY
-        if stamp[:3] != (None, None, None):
-            from .policy_file import load_policy  # only with a policy file: it may import pydantic
-
-            self.policy, found = load_policy(
-                self.policy_path,
-                paths.policy_cache_path(),
-                self.log,
-                system=self.system_path,
-                managed=self.managed,
-            )
-        problems = [*self.managed_problems, *found]
-        self.policy_problems = warnings(problems) if problems else []
-        for problem in self.policy_problems:
-            self.log(problem)
 
     def manage(self, sent: object) -> list[str]:
         """Apply the managed policy a hello sent (or none), keeping it for `dlrescue policy`;
         the policy's problems. Nothing to keep when there was none and none was kept."""
         kept = paths.managed_path(browser_key(self.port.browser) or "other")
-        if sent is not None or self.managed is not None or kept.exists():
+        policies = self.policies
+        if sent is not None or policies.managed is not None or kept.exists():
             from .handlers.managed import managed  # only with a managed policy
 
-            self.managed, self.managed_problems = managed(kept, sent, self.log)
-        self.load_policy()
-        return self.policy_problems
+            policies.managed, policies.managed_problems = managed(kept, sent, self.log)
+        policies.refresh()
+        return policies.problems
 
     def store(self) -> Store:
         """The store, reopened if it failed before; HostError store_unavailable if it cannot."""
@@ -212,8 +185,9 @@ class Host:
         return READS[request.type](self, request)
 
     def _write(self, store: Store, request: Any, counts: Counts) -> dict[str, Any]:
-        self.load_policy()
-        return record(store, self.port, request, policy=self.policy, rng=self.rng, counts=counts)
+        self.policies.refresh()
+        policy = self.policies.policy
+        return record(store, self.port, request, policy=policy, rng=self.rng, counts=counts)
 
     def failed(self, rid: object, exc: BaseException) -> bytes:
         """`internal_error` for a request the host failed on (a bug); the log has why."""
@@ -238,9 +212,9 @@ def _on_first_use(host: Host, request: Any) -> dict[str, Any]:
     from .handlers.set_policy import set_policy
 
     try:
-        return set_policy(host.port, request, host.policy_path, host.managed)
+        return set_policy(host.port, request, host.policy_path, host.policies.managed)
     finally:
-        host.load_policy()  # the next decision uses what was saved
+        host.policies.refresh()  # the next decision uses what was saved
 
 
 #: The reads, each to its handler; the writes (handlers/events.WRITES) go to `record`.
@@ -250,15 +224,6 @@ READS: dict[str, Callable[[Host, Any], dict[str, Any]]] = {
     "stats": lambda host, request: stats(host.store(), host.port, request),
     **dict.fromkeys(("space", "policy", "set_policy", "doctor"), _on_first_use),
 }
-
-
-def _stat(path: Path) -> object:
-    """What changes when a file is edited or replaced; None when it is absent."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def internal_error(log: Callable[[str], None], rid: object, exc: BaseException) -> bytes:

@@ -235,7 +235,7 @@ def test_a_reply_over_the_frame_cap_becomes_that_requests_error(tmp_path: Path) 
 
     lines: list[str] = []
     host = InProcessHost(Caller("chrome"), lines.append, db_path=tmp_path / "history.sqlite3")
-    host.policy_problems = ["x" * (framing.MAX_FRAME + 1)]  # an unbounded warning, as before
+    host.policies.problems = ["x" * (framing.MAX_FRAME + 1)]  # an unbounded warning, as before
     stdin = io.BytesIO(
         frame({"type": "hello", "rid": "big"}) + frame({"type": "stats", "rid": "next"})
     )
