@@ -205,7 +205,7 @@ function renderList(reply) {
   shownRows = rows;
   let note = "";
   if (!reply?.ok) note = rows.length ? t("historyLocalOnly") : historyNote(reply, t);
-  else if (!rows.length) note = t("historyEmpty");
+  else if (!rows.length) note = reply.stats?.episodes === 0 ? "" : t("historyEmpty"); // the header says it
   else if (reply.truncated) note = t("historyTruncated");
   show($("history-note"), note, true);
   const nextDue = Math.min(...rows.map((r) => r.state.dueAt ?? Infinity));
