@@ -1,6 +1,6 @@
 """Issue 19: the popup and the settings page as people see them, in Chromium and Firefox,
 in English and French, with a history (a download rescued after a cut, one left on a 403,
-one waiting ten minutes for a 503). PNGs are saved in tests/e2e/artifacts/, which CI keeps:
+one waiting ten minutes for a 503). PNGs are saved in tests/e2e/artifacts/ (CI's artifacts):
 popup-<browser>-<lang>.png, popup-<browser>-<lang>-dark.png (prefers-color-scheme: dark)
 and settings-<browser>-<lang>.png. The popup must say what dlrescue did, one row per
 download with its state in words, in the browser's language, within the popup's width."""
