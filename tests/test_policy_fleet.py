@@ -175,3 +175,23 @@ def test_the_settings_pages_policy_request_shows_the_administrators_values(
     assert view["managed"]["browser"] == "chrome" and view["system_file"] == str(system)
     assert view["categories"]["NETWORK"]["max_attempts"] == {"value": 2, "source": "managed"}
     assert view["categories"]["NETWORK"]["notify"]["source"] == str(system)
+
+
+def test_a_managed_policy_nested_deep_or_with_controls_is_refused_and_escaped(
+    xdg: dict[str, str],
+) -> None:
+    """A managed policy nested 800 deep, or naming a reason with control and bidi
+    characters, still gets a hello: each is refused with its place named, escaped."""
+    deep: dict[str, Any] = {}
+    for _ in range(800):
+        deep = {"x": deep}
+    hostile = {"categories": {"NETWORK": deep}, "reasons": {"EVIL\x1b[31m\u202e": {}}}
+    with Host(env=xdg) as host:
+        hello = host.ask(
+            {"type": "hello", "rid": 0, "browser": "chrome", "managed_policy": hostile}
+        )
+        assert hello["ok"], hello
+        text = "\n".join(hello["warnings"])
+        assert "[categories.NETWORK] unknown key 'x'" in text, text
+        assert "\\x1b" in text and "\x1b" not in text and "\u202e" not in text, text
+        assert _decide(host, "NETWORK_FAILED", 1) == "resume"
