@@ -152,6 +152,18 @@ def bytes_short(free: int | None, total: int | None, received: int | None) -> in
     return max(missing + SPACE_MARGIN - free, 0)
 
 
+#: Network errors after which the browser will never continue the partial file: Firefox's
+#: NS_ERROR_ENTITY_CHANGED (a resumed request whose answer names another file than the
+#: partial came from: its ETag, Last-Modified or total size differ; docs/BROWSERS.md,
+#: "Seen in real runs"). Every resume fails the same way, at once; a restart mends it.
+CANNOT_CONTINUE: frozenset[str] = frozenset({"NS_ERROR_ENTITY_CHANGED"})
+
+
+def can_continue(can_resume: bool | None, net_error: str | None) -> bool | None:
+    """The browser's canResume, False after a network error in CANNOT_CONTINUE."""
+    return False if net_error in CANNOT_CONTINUE else can_resume
+
+
 def rule_reason(reason: str, browser: str | None, short: int | None) -> str:
     """The reason whose rule decides: FILE_NO_SPACE's for a Firefox FILE_FAILED when the disk
     is short of room (a full disk, as Firefox reports it); else the reason itself."""

@@ -63,6 +63,11 @@ class SiteState(Record):
     paused_until_ms: int | None = None
 
 
+#: A follower is due at least this long after the site's probe: time for the probe's answer
+#: to be known (a refused connection in milliseconds), so that a site that is down gets
+#: one request per step, not the probe's and all its followers' at once.
+PROBE_ANSWER_MS = 2_000
+
 #: The categories whose failures are the site's (a full disk or a crash is not).
 SITE_CATEGORIES = ("NETWORK", "SERVER")
 
@@ -92,12 +97,18 @@ def site_step(
     (`usual` as decide() made it, or the site's) and the domain's new state.
 
     Only resumes and restarts of NETWORK and SERVER reasons take part. An interruption
-    after which the file grew (`progress`) shows the site answers: a success, decided as
-    usual. Then, in order:
+    after which the file grew (`progress`) shows the site answered: the domain's failures
+    and pause end, and its own failure does not count; it still takes its place in the
+    schedule (twenty downloads cut at once after a good start are one probe and nineteen
+    followers, not twenty requests at once). A restart because the browser cannot continue
+    the file (cause cannot_resume, e.g. Firefox's NS_ERROR_ENTITY_CHANGED) is not the site's
+    failure either: decided as usual, the state unchanged, even during a pause. Then, in
+    order:
     - during a pause, or when another download of the domain failed within `window_ms` and
-      the site's probe is still to come, this download waits for the probe: `wait` "site",
-      delay the probe's due time + the rule's initial delay, cause site_wait. A follower's
-      failure is not the site's: twenty downloads cut at once are one failure, not twenty;
+      the site's probe is still to come (or came less than PROBE_ANSWER_MS ago), this
+      download waits for the probe: `wait` "site", delay the probe's due time + the rule's
+      initial delay (PROBE_ANSWER_MS at least), cause site_wait. A follower's failure is
+      not the site's: twenty downloads cut at once are one failure, not twenty;
     - else it is the site's probe, and its failure counts, unless it came during an outage
       (`reachable` False: the server did not answer the extension's probe, which may be the
       user's own network); the `pause_after`-th counted failure in a row (0: never) without a
@@ -111,8 +122,12 @@ def site_step(
     """
     if usual.action == "none" or usual.category not in SITE_CATEGORIES:
         return usual, state
-    if progress is True:
-        return usual, state if late else SiteState()
+    if usual.cause == "cannot_resume":  # the server answered; the browser cannot continue
+        return usual, state
+    if progress is True:  # the site answered since: its failures and pause end
+        if late:
+            return usual, state
+        state = state._replace(failures=0, paused_until_ms=None)
     paused = state.paused_until_ms is not None and state.paused_until_ms > now_ms
     recent = (
         site.window_ms > 0
@@ -120,10 +135,11 @@ def site_step(
         and now_ms - state.last_ms <= site.window_ms
     )
     due = state.probe_due_ms
-    if paused or (recent and probe != state.probe and due is not None and due > now_ms):
+    answer_known = due is None or due + PROBE_ANSWER_MS <= now_ms
+    if paused or (recent and probe != state.probe and not answer_known):
         wait_until = max(due or 0, state.paused_until_ms or 0) if paused else (due or now_ms)
         decision = usual._replace(
-            delay_ms=wait_until - now_ms + rule.initial_delay_ms,
+            delay_ms=wait_until - now_ms + max(rule.initial_delay_ms, PROBE_ANSWER_MS),
             notify=False,
             cause="site_wait",
             wait="site",
@@ -131,8 +147,9 @@ def site_step(
         return decision, state if late else state._replace(last_ms=now_ms)
     if late:
         return usual, state
-    failures = state.failures + (reachable is not False)  # an outage: see above
-    if reachable is not False and site.pause_after and failures >= site.pause_after:
+    counts = reachable is not False and progress is not True  # an outage: see above
+    failures = state.failures + counts
+    if counts and site.pause_after and failures >= site.pause_after:
         until = now_ms + site.pause_ms
         decision = usual._replace(delay_ms=site.pause_ms, notify=True, cause="site_paused")
         return decision, SiteState(failures, now_ms, probe, until, until)

@@ -95,6 +95,37 @@ def test_a_request_without_the_new_fields_is_decided_as_before(host: Host) -> No
     assert "http_status" not in decision and decision["delay_ms"] >= 5_000
 
 
+def test_firefox_entity_changed_restarts_instead_of_leaving_an_expired_link(host: Host) -> None:
+    """Firefox fails every resume of a download whose first answer had no Content-Length with
+    NS_ERROR_ENTITY_CHANGED (its 206 names a total size, so "another file"), at once, with
+    no bytes. Without the error's name that looks like an expired link (no progress while
+    the server answers: left, and still so without the error); with it, the download is
+    started again from the beginning, "since the browser cannot continue it"."""
+
+    def ask(rid: int, url: str, received: int, **top: Any) -> dict[str, Any]:
+        message = {
+            **interrupted(rid, url=url, bytesReceived=received),
+            "browser": "firefox",
+            "reachable": True,
+            **top,
+        }
+        reply = host.ask(message)
+        assert reply["ok"] is True, reply
+        decision: dict[str, Any] = reply["decision"]
+        return decision
+
+    stuck, changed = "https://files.example/stuck.bin", "https://files.example/changed.bin"
+    assert ask(1, stuck, 65_536)["action"] == "resume"
+    assert ask(2, stuck, 0, http_status=206)["action"] == "resume"
+    left = ask(3, stuck, 0, http_status=206)
+    assert (left["action"], left["notify"]) == ("none", True), left
+    assert ask(4, changed, 65_536)["action"] == "resume"
+    for rid in (5, 6):
+        decision = ask(rid, changed, 0, http_status=206, net_error="NS_ERROR_ENTITY_CHANGED")
+        assert decision["action"] == "restart", decision
+        assert "since the browser cannot continue it" in decision["explanation"], decision
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -116,6 +147,22 @@ def test_bad_new_fields_are_refused_naming_the_field(host: Host, field: str, val
     assert reply["ok"] is False
     assert (reply["error"]["code"], reply["error"]["field"]) == ("invalid_message", field)
     assert host.ask({"type": "history", "rid": 2})["items"] == []
+
+
+def test_downloads_cut_together_after_a_good_start_follow_one_probe(
+    host: Host, xdg: dict[str, str]
+) -> None:
+    """Eight downloads of one domain cut at once after each got bytes (a site that went down
+    mid-transfer): their progress ends the site's failures, yet they still share one
+    schedule: the first is the probe, the other seven wait for it (the state is kept with no
+    failure counted, so the next host call sees it)."""
+    decisions = [
+        _ask(host, i + 1, url=f"https://cut.example/f{i}", id=i + 1, bytesReceived=16_384)
+        for i in range(8)
+    ]
+    assert "wait" not in decisions[0]
+    assert [d.get("wait") for d in decisions[1:]] == ["site"] * 7, decisions
+    assert ("cut.example", 0) in _sites(xdg)
 
 
 def test_three_failures_of_one_site_one_probe_then_a_success_resets(

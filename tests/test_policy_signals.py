@@ -51,6 +51,7 @@ def _decide(
     short: int | None = None,
     attempt: int = 1,
     jitter: float = 0.0,
+    can_resume: bool | None = True,
 ) -> Decision:
     category = category_of(reason)
     ruled = rule_reason(reason, browser, short)
@@ -60,7 +61,7 @@ def _decide(
         category=category,
         known=True,
         attempt=attempt,
-        can_resume=True,
+        can_resume=can_resume,
         http=True,
         jitter=jitter,
         browser=browser,
@@ -229,6 +230,24 @@ def test_the_probe_failing_again_stays_the_probe_and_outside_the_window_all_back
     assert again.wait is None and state.probe == "a"
     later, state = _failure(state, "b", NOW + DEFAULT_SITE.window_ms + 101)
     assert later.wait is None and state.probe == "b"
+
+
+def test_a_file_the_browser_cannot_continue_is_not_the_sites_failure() -> None:
+    """A restart because the browser cannot continue the partial file (Firefox's
+    NS_ERROR_ENTITY_CHANGED after a 206: the server answered) neither waits for the site's
+    probe nor for its pause, and leaves the site's state as it was."""
+    _, state = _failure(SiteState(), "a", NOW)
+    paused = state._replace(paused_until_ms=NOW + 60_000)
+    for before in (state, paused):
+        usual = _decide("NETWORK_FAILED", can_resume=False)
+        rule = rule_for(DEFAULT_POLICY, "NETWORK_FAILED", "NETWORK")
+        decision, after = site_step(usual, before, DEFAULT_SITE, rule, probe="b", now_ms=NOW + 1)
+        assert (decision, after) == (usual, before)
+        assert (decision.action, decision.cause, decision.wait) == (
+            "restart",
+            "cannot_resume",
+            None,
+        )
 
 
 def test_a_window_of_zero_never_shares() -> None:
@@ -414,15 +433,19 @@ def test_protocol_site_keys_table_is_the_site_limits_and_defaults() -> None:
 
 
 def test_progress_is_a_success_and_an_outage_never_pauses() -> None:
-    """A download that grew since its last cut shows the site answers: its state starts
-    again. Failures while the server did not answer the probe (an outage, maybe the user's
-    network) never count towards a pause."""
+    """A download that grew since its last cut shows the site answers: the site's failures
+    and pause end, and this failure does not count (it is still the site's probe, so that
+    other downloads cut with it follow it). Failures while the server did not answer the
+    probe (an outage, maybe the user's network) never count towards a pause."""
     site = Site(60_000, 3, 600_000)
     usual = _decide("NETWORK_FAILED")
     rule = rule_for(DEFAULT_POLICY, "NETWORK_FAILED", "NETWORK")
-    state = SiteState(7, NOW, "a", NOW + 2_000, None)
+    state = SiteState(7, NOW, "a", NOW + 2_000, NOW + 600_000)
     decision, after = site_step(usual, state, site, rule, probe="a", now_ms=NOW + 1, progress=True)
-    assert decision == usual and after == SiteState()
+    assert decision == usual
+    assert (after.failures, after.paused_until_ms, after.probe) == (0, None, "a")
+    follower, _ = site_step(usual, after, site, rule, probe="b", now_ms=NOW + 2, progress=True)
+    assert (follower.wait, follower.cause) == ("site", "site_wait")
     state = SiteState()
     for i in range(10):
         decision, state = site_step(

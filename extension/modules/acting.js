@@ -6,7 +6,7 @@
 
 import { serverWaitMs } from "./probe.js";
 import { isTruncated } from "./restart_plan.js";
-import { ALARM_THRESHOLD_MS, SPACE_POLL_MS, isDue } from "./schedule.js";
+import { ALARM_THRESHOLD_MS, SPACE_POLL_MS, isDue, siteOf } from "./schedule.js";
 
 export class Actor {
   /**
@@ -75,7 +75,11 @@ export class Actor {
       }
       // the disk is full: ask the host (outside the step) whether it has room now
       if (rec.pending.wait === "space" && !force) return { space: item.filename || rec.filename };
-      if (rec.reachable === false && !force && !(await this._serverAnswers(item, rec))) return;
+      // a site that is down is probed by one download per step; the others wait for it
+      const site = rec.pending.site ?? siteOf(rec.url ?? item.url);
+      const downUntil = force ? null : this.waits.siteDownUntil(site);
+      if (downUntil !== null && downUntil > this.now()) return this._deferTo(rec, downUntil);
+      if ((rec.reachable === false || downUntil !== null) && !force && !(await this._serverAnswers(item, rec, site))) return;
       if (stillStalled) await this._reconnect(item, rec);
       else if (rec.pending.action === "resume") await this.resumer.resume(item, rec);
       else await this.restarter.restart(item, rec, "decision");
@@ -119,21 +123,28 @@ export class Actor {
   /**
    * The last attempt added nothing and the server did not answer a probe: an outage. Before
    * an attempt is spent, probe again; while it still does not answer, wait (1 s doubling to
-   * 60 s: one request per step at most, none at all while connections are refused).
+   * 60 s: one request per step at most, none at all while connections are refused). The
+   * steps are the site's (Waits.siteDown): its other downloads wait for the same probe.
    */
-  async _serverAnswers(item, rec) {
+  async _serverAnswers(item, rec, site = null) {
     if (await this.probe(item.finalUrl || item.url || rec.url)) {
       this.log.info(`the server of download ${rec.id} answers again`);
+      this.waits.down.delete(site);
       await this.ledger.put(rec.key, { reachable: true, serverWaits: 0 });
       return true;
     }
     const tries = rec.serverWaits ?? 0;
-    const wait = serverWaitMs(tries);
+    const wait = site ? this.waits.siteDown(site) - this.now() : serverWaitMs(tries);
     this.log.info(`the server of download ${rec.id} does not answer; looking again in ${Math.round(wait / 1000)} s`);
-    const pending = { ...rec.pending, dueAt: this.now() + wait, useAlarm: wait >= ALARM_THRESHOLD_MS };
-    await this.ledger.put(rec.key, { pending, serverWaits: tries + 1 });
-    this.waits.arm(rec.key, pending);
+    await this._deferTo(rec, this.now() + wait, { serverWaits: tries + 1 });
     return false;
+  }
+
+  /** Put a pending action off until `dueAt` (no request now). */
+  async _deferTo(rec, dueAt, extra = {}) {
+    const pending = { ...rec.pending, dueAt, useAlarm: dueAt - this.now() >= ALARM_THRESHOLD_MS };
+    await this.ledger.put(rec.key, { pending, ...extra });
+    this.waits.arm(rec.key, pending);
   }
 
   /**

@@ -277,19 +277,23 @@ export class Catcher {
 
   /**
    * Whether the server answers, for an attempt that added nothing. A SERVER_* reason is the
-   * server's own answer (no request needed), and so is Firefox's NETWORK_FAILED for a
-   * resume the server answered with anything but 206 (an expired link's 403, a 416):
-   * Firefox then counts from 0 again or says it cannot resume (seen in Firefox ESR 153).
-   * Other network failures are probed; a file, user or crash reason says nothing about the
+   * server's own answer (no request needed), and so is Firefox's NETWORK_FAILED with
+   * canResume false (a resume answered 416). Firefox counts from 0 again after a resume
+   * answered 403 and after a refused connection alike, so that is probed.
+   * Other network failures are probed (not while their site is known down and its next
+   * probe is still to come: false); a file, user or crash reason says nothing about the
    * server (undefined).
    */
   async _reachable(item, bytesWentDown) {
     const reason = String(item.error ?? "");
-    if (this.browser === "firefox" && reason === "NETWORK_FAILED" && (bytesWentDown || item.canResume === false)) {
-      return true;
-    }
+    if (this.browser === "firefox" && reason === "NETWORK_FAILED" && item.canResume === false) return true;
     if (reason.startsWith("NETWORK_") || reason === "SERVER_UNREACHABLE") {
-      return this.probe(item.finalUrl || item.url);
+      // one probe per step for a site that is down (Waits.siteDown), whichever download asks
+      const site = siteOf(item.url);
+      if ((this.waits.siteDownUntil(site) ?? 0) > this.now()) return false;
+      const answers = await this.probe(item.finalUrl || item.url);
+      if (answers === false) this.waits.siteDown(site);
+      return answers;
     }
     return reason.startsWith("SERVER_") ? true : undefined;
   }

@@ -187,6 +187,10 @@ export class ServerSignals {
   }
 
   _keep(d, fields) {
+    // A download never asks with HEAD; the extension's own probe of the server does (probe.js),
+    // and its answer must not replace the one the download got (a 206 that failed with
+    // NS_ERROR_ENTITY_CHANGED, seen overwritten by the probe's 200 in Firefox ESR 153).
+    if (String(d.method ?? "GET").toUpperCase() === "HEAD") return;
     const key = urlKey(d.url);
     this.seenTypes.add(String(d.type ?? "?"));
     this.byUrl.delete(key);

@@ -4,6 +4,7 @@
 // maps are owned here; the other parts arm and clear through these methods. What runs when
 // a wait ends is handed in by the rescuer (`due`), so no part calls another through a timer.
 
+import { serverWaitMs } from "./probe.js";
 import { WAKE_ALARM, siteOf, wakeAlarmTime } from "./schedule.js";
 
 const siteOfRecord = (rec) => siteOf(rec.url);
@@ -60,6 +61,26 @@ export class Waits {
     this.actions = new KeyedTimers(timers); // download key -> timer of its pending action
     this.verifies = new KeyedTimers(timers); // download key -> timer of its resume check
     this.onlineTimer = null;
+    this.down = new Map(); // site -> {nextAt, tries}: its server did not answer a probe
+  }
+
+  /**
+   * A probe of `site`'s server got no answer: the site is down, and its next probe is due in
+   * 1 s doubling to 60 s (probe.js), whichever download makes it. Until then no download of
+   * the site makes a request (`siteDownUntil`): one request per step for the whole site, not
+   * one per download. Returns the time of the next probe.
+   */
+  siteDown(site) {
+    if (!site) return this.now();
+    const tries = this.down.get(site)?.tries ?? 0;
+    const nextAt = this.now() + serverWaitMs(tries);
+    this.down.set(site, { nextAt, tries: tries + 1 });
+    return nextAt;
+  }
+
+  /** When the next probe of a site that is down is due (null when it is not known down). */
+  siteDownUntil(site) {
+    return (site && this.down.get(site)?.nextAt) ?? null;
   }
 
   /** Timers for the short waits (re-armed on every start), and the wake alarm for all. */
@@ -110,6 +131,7 @@ export class Waits {
    */
   async siteBack(site, exceptKey = null) {
     if (!site) return [];
+    this.down.delete(site);
     const woken = [];
     for (const rec of this.ledger.all()) {
       const p = rec.pending;

@@ -115,9 +115,9 @@ class Writes(Connection):
         return SiteState() if row is None else SiteState(*row)
 
     def save_site(self, domain: str, state: SiteState) -> None:
-        """Keep the domain's state (columns.SITE_COLUMNS); a state without failures is
-        removed."""
-        if not state.failures:
+        """Keep the domain's state (columns.SITE_COLUMNS); a state with neither failures
+        nor a probe to wait for is removed."""
+        if not state.failures and state.probe_due_ms is None:
             self.db.execute("DELETE FROM sites WHERE domain = ?", (domain,))
             return
         names = ", ".join(SITE_COLUMNS)

@@ -323,6 +323,8 @@ class MisbehavingServer:
         self._outage_drops = False
         self._outage_started = threading.Event()
         self._down_until = 0.0
+        #: Each outage as (start, end) in time.monotonic(), the end once it served again.
+        self.outages: list[tuple[float, float | None]] = []
         self._open_lock = threading.Lock()
         self._open: set[socket.socket] = set()  # accepted connections not yet closed
 
@@ -368,6 +370,7 @@ class MisbehavingServer:
             seconds, self._outage_armed = self._outage_armed, None
             if seconds is not None:
                 self._down_until = time.monotonic() + seconds
+                self.outages.append((time.monotonic(), None))
             elif self._down_until:
                 starting = not self._outage_started.is_set()
         if seconds is None:
@@ -401,6 +404,8 @@ class MisbehavingServer:
             else:
                 self._extra[n] = (httpd, thread)
         self._down_until = 0.0
+        with self._outage_lock:
+            self.outages[-1] = (self.outages[-1][0], time.monotonic())
 
     def host(self, n: int) -> str:
         """The origin of loopback address 127.0.0.n (same port, same files). A browser opens

@@ -31,8 +31,9 @@ from typing import Any
 
 import pytest
 
+from . import connections
 from .browsers import Chromium, Firefox, chrome_extension_id, wait_for
-from .rig import Rig
+from .rig import Rig, unavailable
 from .server import Behaviour
 from .test_rescue import assert_complete_and_identical, closed
 
@@ -228,17 +229,28 @@ def test_the_system_is_kept_awake_while_a_retry_waits(consent: Rig) -> None:
     )
 
 
-#: Chromium only, for now: in Firefox ESR 153 with the consent given, some resumed downloads
-#: of this scenario got their whole 206 answer, yet Firefox reported NETWORK_FAILED with
-#: bytesReceived not moved (DownloadCore: NS_ERROR_NOT_AVAILABLE on responseStatus), and the
-#: host left them as expired links (no progress while the server answers). Issue 18 stays
-#: open on it.
-@pytest.mark.parametrize("rig", ["chromium"], indirect=True)
+def steps_within(seconds: float) -> int:
+    """How many probes the site's schedule makes in `seconds` of outage: the first, then one
+    after each wait of 1 s doubling (extension/modules/probe.js, serverWaitMs)."""
+    steps, at, wait = 1, 0.0, 1.0
+    while at + wait <= seconds:
+        at, wait, steps = at + wait, min(wait * 2, 60.0), steps + 1
+    return steps
+
+
 def test_twenty_downloads_from_a_site_that_is_down_share_one_schedule(consent: Rig) -> None:
-    """Twenty downloads from one host that goes down for 20 s at the first cut: the site's
-    downloads share one schedule, so while it is down their retries do not multiply (the
-    host's history: at most eight attempts beyond each download's first failure), and all
-    twenty complete byte-identical after, none fetched from zero more than twice."""
+    """Twenty downloads from one host that goes down for 20 s at the first cut: while it is
+    down, the kernel saw at most one request per step of the site's schedule (one probe for
+    the site, 1 s doubling; the first step may hold two more), not twenty downloads retrying
+    each step; all twenty complete byte-identical after, none fetched
+    from zero more than twice.
+
+    Firefox fails every resume of these (chunked, no Content-Length: "another file" when the
+    206 names a total size) with NS_ERROR_ENTITY_CHANGED; with the consent the host hears it
+    and starts them again from the beginning (docs/BROWSERS.md, "Seen in real runs")."""
+    why = connections.available()
+    if why is not None:
+        unavailable(why)
     rig = consent
     many = 20
     paths = [rig.path(f"r4-site-{i:02d}.bin") for i in range(many)]
@@ -257,27 +269,41 @@ def test_twenty_downloads_from_a_site_that_is_down_share_one_schedule(consent: R
             ),
         )
     rig.server.outage_on_next_cut(20)
-    urls = rig.download(*paths, via="extension")
+    with connections.ConnectionLog(rig.server.port) as log:
+        urls = rig.download(*paths, via="extension")
 
-    def all_complete() -> bool:
-        return all(any(i["state"] == "complete" for i in rig.items(u)) for u in urls)
+        def all_complete() -> bool:
+            return all(any(i["state"] == "complete" for i in rig.items(u)) for u in urls)
 
-    try:
-        wait_for("twenty downloads to complete", all_complete, 180, interval=1.0)
-    except TimeoutError as e:
-        stuck = [u for u in urls if not any(i["state"] == "complete" for i in rig.items(u))]
-        raise AssertionError(f"{e}; {len(stuck)} stuck, first:\n{rig.explain(stuck[0])}") from None
+        try:
+            wait_for("twenty downloads to complete", all_complete, 180, interval=1.0)
+        except TimeoutError as e:
+            stuck = [u for u in urls if not any(i["state"] == "complete" for i in rig.items(u))]
+            raise AssertionError(
+                f"{e}; {len(stuck)} stuck, first:\n{rig.explain(stuck[0])}"
+            ) from None
+        start, end = rig.server.outages[-1]
+        assert end is not None
+        tried = log.between(start, end)
     for url, path in zip(urls, paths, strict=True):
         item = rig.wait_state(url, "complete", 5)
         assert Path(item["filename"]).read_bytes() == rig.server.body(path), url
-    # The server cannot count the connections it refused; the host's history counts the
-    # attempts: each download's first failure, then at most one more per backoff step of the
-    # site's one schedule (1 s doubling: five steps in 20 s; a few more for the browser's own
-    # retries that reach the host as failures), not twenty downloads retrying each step.
-    events = {u: rig.history(u) for u in urls}
-    retries = sum(max(0, len(h) - 1) for h in events.values())
-    assert retries <= 8, {u.rsplit("/", 1)[1]: [e["reason"] for e in h] for u, h in events.items()}
+    # A request is one or two attempts: Firefox connects twice before it gives up on a
+    # refused connection (seen with ESR 153: every probe is two SYNs 1 ms apart).
+    requests = [t for i, t in enumerate(tried) if i == 0 or t - tried[i - 1] > 0.05]
+    steps = steps_within(end - start)
+    seen = [round(t - start, 2) for t in tried]
+    # +2: the probe download's own resume, and one more in the first step (seen once in
+    # Firefox: 7 requests in 5 steps; without the shared probe it was 20 per step)
+    print(f"{rig.name}: {len(requests)} requests in {end - start:.1f} s down, {steps} steps")
+    assert len(requests) <= steps + 2, (
+        f"{len(requests)} requests, {steps} steps: {seen}\n" + "\n".join(rig.extension_log())
+    )
     # Nothing was fetched twice from zero: a resumed download asks for the rest only.
     for path in paths:
-        whole = [r for r in rig.server.requests(path) if r.range is None and r.status == 200]
+        whole = [
+            r
+            for r in rig.server.requests(path)
+            if r.method == "GET" and r.range is None and r.status == 200
+        ]
         assert len(whole) <= 2, f"{path}: {rig.server.describe(path)}"

@@ -565,10 +565,10 @@ export function makeFakeWebRequest() {
   const web = {
     onHeadersReceived: event(), onCompleted: event(), onErrorOccurred: event(),
     /** One request for url: status and headers ({name: value}), or `error` before any answer. */
-    answer(url, { status = 200, headers = {}, error = null, cutWith = null, type = "other", timeStamp } = {}) {
+    answer(url, { status = 200, headers = {}, error = null, cutWith = null, type = "other", method = "GET", timeStamp } = {}) {
       const requestId = String(nextRequest);
       nextRequest += 1;
-      const base = { requestId, url, type, tabId: -1, ...(timeStamp === undefined ? {} : { timeStamp }) };
+      const base = { requestId, url, type, method, tabId: -1, ...(timeStamp === undefined ? {} : { timeStamp }) };
       if (error) {
         web.onErrorOccurred.emit({ ...base, error });
         return requestId;

@@ -96,6 +96,17 @@ describe("watching the server's answers only with the user's consent", () => {
       { net_error: "net::ERR_CONNECTION_REFUSED" }, "finalUrl first, fragment ignored");
   });
 
+  test("the extension's own HEAD probe does not replace the download's answer (a 206 that failed)", () => {
+    const clock = new FakeClock(NOW);
+    const api = makeFakeApi({ clock });
+    api.webRequest = makeFakeWebRequest();
+    const signals = new ServerSignals({ api, log: quietLog(), now: clock.now });
+    signals.start();
+    api.webRequest.answer(URL_A, { status: 206, cutWith: "NS_ERROR_ENTITY_CHANGED" });
+    api.webRequest.answer(URL_A, { status: 200, type: "xmlhttprequest", method: "HEAD" });
+    assert.deepEqual(signals.fieldsFor({ url: URL_A }), { http_status: 206, net_error: "NS_ERROR_ENTITY_CHANGED" });
+  });
+
   test("an interruption reported before its request's answer (Firefox) waits for it, 300 ms at most", async () => {
     const rig = makeRig({ browser: "firefox" });
     await grant(rig);
@@ -198,6 +209,26 @@ describe("decisions that wait for the site", () => {
     assert.ok(!rig.api.downloads.calls.resume.includes(asked.id), "the server asked this one to wait 20 s");
     await rig.clock.tick(15_000);
     assert.ok(rig.api.downloads.calls.resume.includes(asked.id));
+  });
+
+  test("twenty downloads of a site that is down share one probe per step (1, 2, 4, 8 s), not one each; all resume once it answers", async () => {
+    const rig = makeRig();
+    rig.host.decide = () => decision({ reason: "NETWORK_FAILED", category: "NETWORK", delay_ms: 200 });
+    await rig.start();
+    const items = Array.from({ length: 20 }, (_, i) => rig.api.downloads.add({ url: `https://down.example/f${i}.bin`, bytesReceived: 0 }));
+    rig.api.serverDown = true;
+    for (const item of items) rig.api.downloads.interrupt(item.id, "NETWORK_FAILED", { bytesReceived: 0 });
+    await rig.clock.tick(0);
+    assert.equal(rig.api.fetches.length, 1, "one probe for twenty interruptions");
+    assert.ok(rig.host.ofType("interrupted").every((m) => m.reachable === false));
+    for (const [at, probes] of [[999, 1], [1000, 2], [2999, 2], [3000, 3], [7000, 4], [15_000, 5]]) {
+      await rig.clock.tick(at - rig.clock.now() + NOW);
+      assert.equal(rig.api.fetches.length, probes, `at ${at} ms`);
+    }
+    assert.deepEqual(rig.api.downloads.calls.resume, [], "nothing resumed while the site does not answer");
+    rig.api.serverDown = false;
+    await rig.clock.tick(31_000 - 15_000);
+    assert.equal(new Set(rig.api.downloads.calls.resume).size, 20, "all twenty resumed once it answers");
   });
 
   test("without any success on the site, the waiting download runs at its slot", async () => {
