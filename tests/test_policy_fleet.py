@@ -195,3 +195,16 @@ def test_a_managed_policy_nested_deep_or_with_controls_is_refused_and_escaped(
         assert "[categories.NETWORK] unknown key 'x'" in text, text
         assert "\\x1b" in text and "\x1b" not in text and "\u202e" not in text, text
         assert _decide(host, "NETWORK_FAILED", 1) == "resume"
+
+
+def test_dlrescue_doctor_reports_the_system_files_problems(xdg: dict[str, str]) -> None:
+    """A mistake in the system-wide file is a `policy:` line of `dlrescue doctor`, as one in
+    the user's file is; the user's file, right, still applies (dlrescue policy)."""
+    system, _user = _files(xdg, b"[categories.NETWORK]\nmax_attempts = 'x'\n", USER)
+    done = dlrescue("doctor", "--no-hello", env=xdg)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("policy: ")]
+    assert any(f"{system}: [categories.NETWORK] max_attempts = 'x'" in line for line in lines), (
+        done.stdout
+    )
+    view = json.loads(dlrescue("policy", "--format", "json", env=xdg).stdout)
+    assert view["reasons"]["SERVER_UNREACHABLE"]["action"]["value"] == "resume"

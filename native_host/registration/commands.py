@@ -172,8 +172,10 @@ def doctor_run(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def _policy_problems() -> list[str]:
-    """The policy file's problems (the host serves with defaults meanwhile)."""
+    """The problems of the policy files (the user's and the system-wide) and of the managed
+    policy the host last received, as `dlrescue policy` finds them (the host serves without
+    what is wrong meanwhile)."""
     from native_host import paths
-    from native_host.policy_file import load_policy
+    from native_host.policy_file import shown
 
-    return load_policy(paths.policy_path())[1]
+    return shown(paths.policy_path(), None)[1]
