@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import HostError
 from ..policy_edit import Change
-from ..policy_write import PolicyRefused, save
+from ..policy_write import PolicyRefused, field_of, save
 from ..record import TYPE_CHECKING
 from .policy import by_table, view_reply
 
@@ -49,11 +49,10 @@ def _refuse_managed(changes: list[Change], managed: bytes | None) -> None:
         for part in change.table:
             node = node.get(part) if isinstance(node, dict) else None
         if isinstance(node, dict) and change.key in node:
-            name = ".".join((*change.table, change.key))
             raise HostError(
                 "policy_refused",
                 f"[{'.'.join(change.table)}] {change.key} is set by your administrator "
                 "(the browser's managed policy), so it cannot be changed here; nothing was "
                 "written",
-                name,
+                field_of(change),
             )
