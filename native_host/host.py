@@ -211,10 +211,8 @@ def _on_first_use(host: Host, request: Any) -> dict[str, Any]:
         return policy(host.port, request, host.policy_path)
     from .handlers.set_policy import set_policy
 
-    try:
-        return set_policy(host.port, request, host.policy_path, host.policies.managed)
-    finally:
-        host.policies.refresh()  # the next decision uses what was saved
+    # no refresh here: every write refreshes first, so the next decision uses what was saved
+    return set_policy(host.port, request, host.policy_path, host.policies.managed)
 
 
 #: The reads, each to its handler; the writes (handlers/events.WRITES) go to `record`.
