@@ -5,7 +5,7 @@
 import { browserApi, translator, uiLang } from "./modules/env.js";
 import { addableReasons, changesFrom, doctorView, fieldName, inputText, notApplied, policyBlocks, saveProblem } from "./modules/options_view.js";
 import { statusView } from "./modules/popup_view.js";
-import { SIGNAL_PERMISSIONS } from "./modules/server_signals.js";
+import { askForSignals, signalsGranted } from "./modules/server_signals.js";
 import { MSG } from "./modules/ui_messages.js";
 
 const api = browserApi();
@@ -176,23 +176,13 @@ $("policy-form").addEventListener("submit", (event) => {
 
 /** The optional permissions of the server's answers (webRequest, all sites), as the popup asks. */
 async function renderSignals() {
-  let granted = false;
-  try {
-    granted = Boolean(await api.permissions?.contains?.({ ...SIGNAL_PERMISSIONS }));
-  } catch {
-    granted = false;
-  }
+  const granted = await signalsGranted(api);
   $("signals-state").textContent = granted ? t("signalsAllowed") : t("signalsNotAllowed");
   $("consent-allow").hidden = granted || !api.permissions?.request;
 }
 
 $("consent-allow").addEventListener("click", async () => {
-  try {
-    // no await before this call: the click's user gesture must still hold
-    await api.permissions.request({ permissions: [...SIGNAL_PERMISSIONS.permissions], origins: [...SIGNAL_PERMISSIONS.origins] });
-  } catch (e) {
-    console.warn("[dlrescue] permissions.request failed", e);
-  }
+  await askForSignals(api); // first: the click's user gesture must still hold
   renderSignals();
 });
 

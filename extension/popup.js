@@ -9,7 +9,7 @@ import {
   droppedText, historyNote, hostProblemText, modeView, retryResultText, statusView, summaryView,
 } from "./modules/popup_view.js";
 import { startResume } from "./modules/resume_check.js";
-import { SIGNAL_PERMISSIONS } from "./modules/server_signals.js";
+import { askForSignals, SIGNAL_PERMISSIONS } from "./modules/server_signals.js";
 import { MSG } from "./modules/ui_messages.js";
 
 const api = browserApi();
@@ -257,12 +257,7 @@ async function renderConsent() {
 }
 
 $("consent-allow").addEventListener("click", async () => {
-  try {
-    // no await before this call: the click's user gesture must still hold
-    await api.permissions.request({ permissions: [...SIGNAL_PERMISSIONS.permissions], origins: [...SIGNAL_PERMISSIONS.origins] });
-  } catch (e) {
-    console.warn("[dlrescue] permissions.request failed", e);
-  }
+  await askForSignals(api); // first: the click's user gesture must still hold
   renderConsent();
 });
 

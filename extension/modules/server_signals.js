@@ -13,6 +13,25 @@
 /** The permissions the user is asked for (the popup's button), as permissions.* takes them. */
 export const SIGNAL_PERMISSIONS = Object.freeze({ permissions: ["webRequest"], origins: ["<all_urls>"] });
 
+/** Whether the user granted SIGNAL_PERMISSIONS (false where the API is missing or fails). */
+export async function signalsGranted(api) {
+  try {
+    return Boolean(await api.permissions?.contains({ ...SIGNAL_PERMISSIONS }));
+  } catch {
+    return false;
+  }
+}
+
+/** Ask for SIGNAL_PERMISSIONS (the popup's and the settings page's button). Call it before
+ *  any await in the click's handler: permissions.request needs the click's user gesture. */
+export async function askForSignals(api) {
+  try {
+    await api.permissions.request({ permissions: [...SIGNAL_PERMISSIONS.permissions], origins: [...SIGNAL_PERMISSIONS.origins] });
+  } catch (e) {
+    console.warn("[dlrescue] permissions.request failed", e);
+  }
+}
+
 /** Request types a download's request has (seen in Chromium 156 and Firefox ESR 153):
  *  downloads.download() is "other" in both; a clicked `<a download>` is "other" in Chromium
  *  and "main_frame" in Firefox; a navigation that turns into a download is a main_frame or a
@@ -149,12 +168,8 @@ export class ServerSignals {
   }
 
   /** Whether the user granted what the popup asks for (false where the API is missing). */
-  async granted() {
-    try {
-      return Boolean(await this.api.permissions?.contains({ ...SIGNAL_PERMISSIONS }));
-    } catch {
-      return false;
-    }
+  granted() {
+    return signalsGranted(this.api);
   }
 
   headersReceived(d) {
