@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from native_host import decision_types, policy, reasons  # noqa: E402  (the checkout's, not an installed one)
+from native_host import decision_types, policy, reasons, sites  # noqa: E402  (the checkout's, not an installed one)
 
 TARGET = ROOT / "extension" / "modules" / "policy_data.js"
 COMMAND = "python scripts/policy_data.py"
@@ -29,6 +29,8 @@ def data() -> dict[str, object]:
     """Everything local_policy.js needs, as JSON-able values."""
     return {
         "categories": {name: rule._asdict() for name, rule in policy.DEFAULT_CATEGORIES.items()},
+        "ruleKeys": policy.RULE_KEYS,
+        "siteKeys": sites.SITE_KEYS,
         "reasons": policy.DEFAULT_REASONS,
         "browserNames": policy.BROWSERS,
         "browsers": policy.DEFAULT_BROWSERS,

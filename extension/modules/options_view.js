@@ -2,9 +2,12 @@
 // each value with where it comes from; what a person typed -> a value for the host, or why
 // not; the host's refusal -> the field it names. No DOM, no browser API.
 
-/** The keys of one rule, in the order policy.toml and `dlrescue policy` list them. */
-export const RULE_KEYS = Object.freeze(["action", "max_attempts", "initial_delay_ms", "max_delay_ms", "backoff_factor", "notify", "no_progress_attempts"]);
-export const SITE_KEYS = Object.freeze(["window_ms", "pause_after", "pause_ms"]);
+import { POLICY_DATA } from "./policy_data.js";
+
+/** The keys of one rule, and of a site, in the order policy.toml and `dlrescue policy` list
+ *  them (policy.RULE_KEYS and sites.SITE_KEYS, generated). */
+export const RULE_KEYS = Object.freeze(POLICY_DATA.ruleKeys);
+export const SITE_KEYS = Object.freeze(POLICY_DATA.siteKeys);
 
 /** A field's name as the host's `set_policy` refusal names it: table path and key, dotted. */
 export function fieldName(table, key) {

@@ -61,6 +61,20 @@ export const POLICY_DATA = Object.freeze({
    "no_progress_attempts": 0
   }
  },
+ "ruleKeys": [
+  "action",
+  "max_attempts",
+  "initial_delay_ms",
+  "max_delay_ms",
+  "backoff_factor",
+  "notify",
+  "no_progress_attempts"
+ ],
+ "siteKeys": [
+  "window_ms",
+  "pause_after",
+  "pause_ms"
+ ],
  "reasons": {
   "FILE_FAILED": {},
   "FILE_ACCESS_DENIED": {},
