@@ -3,6 +3,7 @@
 // shows is computed by modules/options_view.js (tested in node); this file makes the DOM.
 
 import { browserApi, translator, uiLang } from "./modules/env.js";
+import { codeText, localizePage, sendTo } from "./modules/page.js";
 import { addableReasons, changesFrom, doctorView, fieldName, inputText, notApplied, policyBlocks, saveProblem } from "./modules/options_view.js";
 import { statusView } from "./modules/popup_view.js";
 import { askForSignals, signalsGranted } from "./modules/server_signals.js";
@@ -13,9 +14,7 @@ const t = translator(api);
 const $ = (id) => document.getElementById(id);
 const page = { reply: null, added: {} }; // the host's last policy reply; reasons added here
 
-function send(message) {
-  return api.runtime.sendMessage(message).catch((e) => ({ ok: false, error: { code: "internal", message: String(e?.message ?? e) } }));
-}
+const send = (message) => sendTo(api, message);
 
 function el(tag, props = {}, ...children) {
   const node = Object.assign(document.createElement(tag), props);
@@ -25,13 +24,12 @@ function el(tag, props = {}, ...children) {
 
 /** Text with `code` spans (commands in the fix sentences) as DOM nodes. */
 function richText(node, text) {
-  node.replaceChildren(...String(text ?? "").split("`").map((part, i) => (i % 2 ? el("code", { textContent: part }) : document.createTextNode(part))));
+  codeText(node, text);
   node.hidden = !text;
 }
 
 function localize() {
-  document.documentElement.lang = uiLang(api);
-  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  localizePage(t, uiLang(api));
   $("language-text").textContent = t("settingsLanguageText", [t("langName")]);
   richText($("doctor"), t("settingsDoctor"));
 }

@@ -4,6 +4,7 @@
 // the DOM, keeps focus and the results of actions across refreshes, and ticks countdowns.
 
 import { browserApi, translator, uiLang, uiLocale } from "./modules/env.js";
+import { codeText, localizePage, sendTo } from "./modules/page.js";
 import { downloadRows, stateChanges, stateOf } from "./modules/popup_rows.js";
 import {
   droppedText, historyNote, hostProblemText, modeView, retryResultText, statusView, summaryView,
@@ -30,34 +31,16 @@ let shownRows = [];
 const results = new Map(); // row id -> text
 let refreshTimer = null;
 
-function send(message) {
-  return api.runtime.sendMessage(message).catch((e) => ({ ok: false, error: { code: "internal", message: String(e?.message ?? e) } }));
-}
-
-/** Text with `code` spans (commands in the fix sentences) as DOM nodes. */
-function richText(el, text) {
-  el.replaceChildren();
-  String(text).split("`").forEach((part, i) => {
-    if (!part) return;
-    if (i % 2) {
-      const code = document.createElement("code");
-      code.textContent = part;
-      el.append(code);
-    } else {
-      el.append(document.createTextNode(part));
-    }
-  });
-}
+const send = (message) => sendTo(api, message);
 
 function show(el, text, rich = false) {
   el.hidden = !text;
-  if (rich) richText(el, text ?? "");
+  if (rich) codeText(el, text);
   else el.textContent = text ?? "";
 }
 
 function localize() {
-  document.documentElement.lang = lang;
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  localizePage(t, lang);
 }
 
 /** The badge (companion, alone, not connected) and, when there is something to say, the panel. */
