@@ -289,15 +289,28 @@ def _tables(
     return [[tables[0] for tables in by_file], [t for tables in by_file for t in tables[1:]]]
 
 
+#: rule_for's answers, per policy object (kept with it, so its id cannot be reused): a burst
+#: asks for the same few rules thousands of times, and layering them costs tens of µs.
+_RULES: dict[tuple[object, ...], tuple[Policy, Rule]] = {}
+
+
 def rule_for(
     policy: Policy, reason: str, category: str, browser: object = None, status: int | None = None
 ) -> Rule:
     """The effective rule for one reason in one browser (after one HTTP status, when the
     extension sent it): every layer applied in order."""
+    key = (id(policy), reason, category, browser_key(browser), status)
+    known = _RULES.get(key)
+    if known is not None and known[0] is policy:
+        return known[1]
     merged: dict[str, object] = {}
     for _source, layer in layers(policy, reason, category, browser, status):
         merged.update(layer)
-    return DEFAULT_CATEGORIES[category]._replace(**merged)  # type: ignore[arg-type]
+    rule = DEFAULT_CATEGORIES[category]._replace(**merged)  # type: ignore[arg-type]
+    if len(_RULES) >= 4096:
+        _RULES.clear()
+    _RULES[key] = (policy, rule)
+    return rule
 
 
 def _rule_dict(rule: Rule) -> dict[str, object]:
