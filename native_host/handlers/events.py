@@ -46,8 +46,8 @@ def event_time(occurred_ms: int | None, now: int, log: Callable[[str], None]) ->
     if occurred_ms < now - MAX_AGE_MS:
         oldest = now - MAX_AGE_MS
         log(
-            f"an event's occurred_at {iso(occurred_ms)} is more than 30 days before the "
-            f"host's time {iso(now)}; recorded at {iso(oldest)}"
+            f"an event's occurred_at {iso(occurred_ms)} is more than {MAX_AGE_MS // 86_400_000} "
+            f"days before the host's time {iso(now)}; recorded at {iso(oldest)}"
         )
         return oldest
     return min(occurred_ms, now)
