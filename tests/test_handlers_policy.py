@@ -176,3 +176,22 @@ def test_a_value_the_administrator_set_cannot_be_changed_and_shows_as_managed(
     assert path.read_text(encoding="utf-8") == POLICY
     other = {**field, "key": "initial_delay_ms", "value": 3000}
     assert host.ask({"type": "set_policy", "rid": 3, "changes": [other]})["written"] is True
+
+
+def test_file_values_are_the_users_file_alone_under_a_managed_policy(
+    host: Host, xdg: dict[str, str]
+) -> None:
+    """With the files stacked (the user's policy.toml under a managed policy setting SERVER and
+    a reason), the policy reply's file_values are what policy.toml itself sets: NETWORK's
+    max_attempts, none of the administrator's values, and no reason."""
+    _policy_file(xdg)
+    managed = {
+        "categories": {"SERVER": {"max_attempts": 2}},
+        "reasons": {"NETWORK_FAILED": {"action": "none"}},
+    }
+    hello = {"type": "hello", "rid": 0, "browser": "chrome", "managed_policy": managed}
+    assert host.ask(hello)["ok"]
+    reply = host.ask({"type": "policy", "rid": 1})
+    assert reply["view"]["categories"]["SERVER"]["max_attempts"]["source"] == "managed"
+    assert reply["file_values"]["categories"] == {"NETWORK": {"max_attempts": 12}}
+    assert reply["file_values"]["reasons"] == {}

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..policy import Policy
-from ..policy_file import load_policy, shown
+from ..policy import DEFAULT_POLICY, Policy
+from ..policy_file import shown
 from ..policy_schema import allowed_values
 from ..policy_view import policy_view
 from ..reasons import KNOWN_REASONS, category_of
@@ -46,7 +46,8 @@ def view_reply(path: Path, browser: str | None) -> dict[str, Any]:
     view = policy_view(
         loaded, str(path), exists=path.exists(), problems=problems, browser=known, **more
     )
-    own, _problems = load_policy(path)
+    # the user's file's own values: its layer when the files are stacked, else all there is
+    own = dict(loaded.files).get(str(path), DEFAULT_POLICY) if loaded.files else loaded
     return {
         "view": view,
         "allowed": allowed_values(),
