@@ -17,8 +17,8 @@ import native_host
 from . import product
 from .browsers import Chromium, Firefox, Home, chrome_extension_id
 from .rig import BROWSERS, Rig, binary_for, short_root
-from .server import Behaviour, MisbehavingServer
-from .test_rescue import FIREFOX_CUT, assert_complete_and_identical, closed, reasons
+from .server import MisbehavingServer
+from .test_rescue import assert_complete_and_identical, closed, first_failure, reasons
 
 PACKAGE = {"chromium": "chrome.zip", "firefox": "firefox.xpi"}
 
@@ -74,12 +74,7 @@ def test_the_store_package_loads_and_rescues_a_download(package_rig: Rig) -> Non
     rig = package_rig
     assert "key" not in (rig.browser.extension_dir / "manifest.json").read_text()
     path = rig.path("pkg-rescue.bin")
-    if rig.name == "chromium":
-        rig.server.add(path, Behaviour(statuses=[503]))
-        expected = "SERVER_FAILED"
-    else:
-        rig.server.add(path, Behaviour(cut_times=1, trickle_times=1, **FIREFOX_CUT))
-        expected = "NETWORK_FAILED"
+    expected = first_failure(rig, path)
     (url,) = rig.download(path)
     hist = rig.wait_history(url, closed("complete"), 40, "the package's rescue to close complete")
     assert reasons(hist) == [expected], rig.explain(url, hist)

@@ -60,6 +60,18 @@ def assert_complete_and_identical(rig: Rig, url: str, path: str) -> dict[str, An
     return item
 
 
+def first_failure(rig: Rig, path: str) -> str:
+    """Serve `path` so that the first interruption the browser really reports comes, and
+    return its reason. Chromium: a first 503 (SERVER_FAILED; a cut body would be resumed by
+    Chromium itself). Firefox: a body cut half way (NETWORK_FAILED), resumable with a Range
+    request."""
+    if rig.name == "chromium":
+        rig.server.add(path, Behaviour(statuses=[503]))
+        return "SERVER_FAILED"
+    rig.server.add(path, Behaviour(cut_times=1, trickle_times=1, **FIREFOX_CUT))
+    return "NETWORK_FAILED"
+
+
 def test_first_failure_is_resumed_and_completes(rig: Rig) -> None:
     """Scenario 1: the first interruption a browser really reports reaches the host through
     the extension, is recorded with its reason and decided `resume`, the extension resumes
@@ -68,12 +80,7 @@ def test_first_failure_is_resumed_and_completes(rig: Rig) -> None:
     Chromium: a first 503 (SERVER_FAILED; a cut body would be resumed by Chromium itself).
     Firefox: a body cut half way (NETWORK_FAILED), resumed with a Range request."""
     path = rig.path("s1-first-failure.bin")
-    if rig.name == "chromium":
-        rig.server.add(path, Behaviour(statuses=[503]))
-        expected = "SERVER_FAILED"
-    else:
-        rig.server.add(path, Behaviour(cut_times=1, trickle_times=1, **FIREFOX_CUT))
-        expected = "NETWORK_FAILED"
+    expected = first_failure(rig, path)
     (url,) = rig.download(path)
 
     hist = rig.wait_history(url, closed("complete"), 30, "the episode to close complete")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from .browsers import wait_for
 from .rig import Rig
 from .server import Behaviour
-from .test_rescue import FIREFOX_CUT, assert_complete_and_identical, closed
+from .test_rescue import assert_complete_and_identical, closed, first_failure
 
 
 def test_download_killed_with_the_browser_is_rescued_after_restart(
@@ -86,14 +86,9 @@ def test_without_the_host_the_extension_rescues_alone_and_the_host_records_it_on
     assert not rig.manifest().exists()
     rig.browser.start()
     paths = [rig.path("s7-alone-a.bin"), rig.path("s7-alone-b.bin")]
-    for p in paths:
-        if rig.name == "chromium":
-            rig.server.add(p, Behaviour(statuses=[503]))
-        else:
-            rig.server.add(p, Behaviour(cut_times=1, trickle_times=1, **FIREFOX_CUT))
+    (expected,) = {first_failure(rig, p) for p in paths}
     started = datetime.now(UTC) - timedelta(seconds=1)
     urls = rig.download(*paths)
-    expected = "SERVER_FAILED" if rig.name == "chromium" else "NETWORK_FAILED"
     cut = time.monotonic()
     for url, path in zip(urls, paths, strict=True):
         assert_complete_and_identical(rig, url, path)
