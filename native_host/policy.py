@@ -289,9 +289,10 @@ def _tables(
     return [[tables[0] for tables in by_file], [t for tables in by_file for t in tables[1:]]]
 
 
-#: rule_for's answers, per policy object (kept with it, so its id cannot be reused): a burst
-#: asks for the same few rules thousands of times, and layering them costs tens of µs.
-_RULES: dict[tuple[object, ...], tuple[Policy, Rule]] = {}
+#: rule_for's answers for the one policy it was last asked about (a host holds one policy in
+#: force at a time): a burst asks for the same few rules thousands of times, and layering
+#: them costs tens of µs. Another policy object starts the memo again, so none is kept alive.
+_MEMO: tuple[Policy, dict[tuple[object, ...], Rule]] = (DEFAULT_POLICY, {})
 
 
 def rule_for(
@@ -299,17 +300,17 @@ def rule_for(
 ) -> Rule:
     """The effective rule for one reason in one browser (after one HTTP status, when the
     extension sent it): every layer applied in order."""
-    key = (id(policy), reason, category, browser_key(browser), status)
-    known = _RULES.get(key)
-    if known is not None and known[0] is policy:
-        return known[1]
-    merged: dict[str, object] = {}
-    for _source, layer in layers(policy, reason, category, browser, status):
-        merged.update(layer)
-    rule = DEFAULT_CATEGORIES[category]._replace(**merged)  # type: ignore[arg-type]
-    if len(_RULES) >= 4096:
-        _RULES.clear()
-    _RULES[key] = (policy, rule)
+    global _MEMO
+    if _MEMO[0] is not policy:
+        _MEMO = (policy, {})
+    rules = _MEMO[1]
+    key = (reason, category, browser_key(browser), status)
+    rule = rules.get(key)
+    if rule is None:
+        merged: dict[str, object] = {}
+        for _source, layer in layers(policy, reason, category, browser, status):
+            merged.update(layer)
+        rule = rules[key] = DEFAULT_CATEGORIES[category]._replace(**merged)  # type: ignore[arg-type]
     return rule
 
 
