@@ -3,6 +3,8 @@
     python bench/rescue.py                                  # every scenario, both browsers
     python bench/rescue.py --browsers chromium --scenarios cut-once,403 --out /tmp/r.json
     python bench/rescue.py --quick                          # three scenarios: a few minutes
+    python bench/rescue.py --scenarios retry-after-503,retry-after-429,twenty-outage
+                                     # Retry-After and a site that is down: not in the default
 
 For each browser and scenario (bench/_rescue_scenarios.py) the same download is made twice
 against tests/e2e/server.py, the misbehaving loopback server:
@@ -10,7 +12,10 @@ against tests/e2e/server.py, the misbehaving loopback server:
 - **bare**: the browser alone, with an observer extension in dlrescue's place (manifest v3,
   only the `downloads` permission, no background script: nothing rescues);
 - **dlrescue**: the extension with its host registered (`dlrescue register`) and the
-  product's default policy (no policy.toml).
+  product's default policy (no policy.toml);
+- **dlrescue+consent** (the scenarios that ask for it): the same, with the user's consent to
+  read the server's answers (the optional permission webRequest, given as
+  tests/e2e/consent.py does), so that the host hears the HTTP status and Retry-After.
 
 Measured per scenario and mode: completed or not (with the browser's final state), seconds
 from the download's start to its completion (the browser's `endTime`), the body bytes the
@@ -18,7 +23,10 @@ server sent divided by the file size, the GET and HEAD requests (the extension's
 HEAD), and the requests answered with an error status (>= 400). A download not complete by
 the scenario's deadline counts "not completed"; one left interrupted (the bare browser, or
 dlrescue after it gave up) is read 2 s after it stopped. The server's figures are read 1 s
-after the end. Writes the results as JSON (--out) and prints a Markdown table per browser.
+after the end. Where the server answered an error status, the seconds from that answer to
+the next request (`retried after`); where the host went down, the requests the kernel saw
+while nothing listened (`tried while down`, tests/e2e/connections.py; root on Linux).
+Writes the results as JSON (--out) and prints a Markdown table per browser.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import argparse
 import collections
 import contextlib
 import datetime
+import itertools
 import json
 import os
 import platform
@@ -40,12 +49,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from _rescue_scenarios import BY_ID, FOUR_MB, QUICK, SCENARIOS, Scenario, write_observer
+from _rescue_scenarios import (
+    ALL_SCENARIOS,
+    BY_ID,
+    FOUR_MB,
+    PER_HOST,
+    QUICK,
+    SCENARIOS,
+    Scenario,
+    write_observer,
+)
 
 # The rig of the real-browser suite (tests/e2e) drives the browsers and serves the files.
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.e2e import product  # noqa: E402
+from tests.e2e import connections, consent, product  # noqa: E402
 from tests.e2e.browsers import (  # noqa: E402
     Chromium,
     Firefox,
@@ -59,6 +77,8 @@ from tests.e2e.server import Behaviour, MisbehavingServer, Request  # noqa: E402
 
 BROWSERS = ("chromium", "firefox")
 MODES = ("bare", "dlrescue")
+CONSENT = "dlrescue+consent"
+ALL_MODES = (*MODES, CONSENT)
 POLL = 0.5  # seconds between looks at the download list
 HOLD = 2.0  # an interrupted download that stays so this long is read as final
 SETTLE = 1.0  # seconds between the end and reading the server's records
@@ -85,19 +105,23 @@ def browser_version(path: str) -> str:
 @contextlib.contextmanager
 def launched(name: str, mode: str, server: MisbehavingServer) -> Iterator[Rig]:
     """A started browser in a throwaway home: the observer (bare) or dlrescue, registered,
-    with the default policy (the e2e suite's short-delay policy.toml is not written)."""
+    with the default policy (the e2e suite's short-delay policy.toml is not written), and in
+    the mode CONSENT the user's consent given."""
     with short_root(name) as root:
         home = Home(root)
         manifest = EXTENSION_DIR / "manifest.json"
         if not manifest.exists():
             raise SystemExit(f"rescue.py: the extension is not built: {manifest} is missing")
-        ext = EXTENSION_DIR if mode == "dlrescue" else write_observer(root / "observer", manifest)
+        bare = mode == "bare"
+        ext = write_observer(root / "observer", manifest) if bare else EXTENSION_DIR
         cls = Chromium if name == "chromium" else Firefox
         rig = Rig(cls(binary(name), home, ext), server)
-        if mode == "dlrescue":
+        if not bare:
             rig.register()
         rig.browser.start()
         try:
+            if mode == CONSENT:
+                consent.give(rig)
             yield rig
         finally:
             rig.browser.kill()
@@ -230,6 +254,54 @@ def identical(item: dict[str, Any], body: bytes) -> bool:
         return False
 
 
+def retried_after(reqs: list[Request]) -> float | None:
+    """Seconds from the first answer with a status >= 400 to the end of the request after it
+    (the server records a request when it ends: a 4 MiB body on loopback takes well under a
+    second); None when nothing came after."""
+    ordered = sorted(reqs, key=lambda r: r.at)
+    for answer, after in itertools.pairwise(ordered):
+        if answer.status >= 400:
+            return round(after.at - answer.at, 1)
+    return None
+
+
+def add_files(server: MisbehavingServer, sc: Scenario, paths: list[str]) -> bool:
+    """Register the scenario's files with the server; whether a gate holds their bodies
+    (the first PER_HOST only when they come from one host)."""
+    gated = paths[:PER_HOST] if sc.one_host else paths
+    gate = threading.Barrier(len(gated)) if sc.gate else None
+    kwargs: dict[str, Any] = {"size": FOUR_MB, **sc.behaviour}
+    for p in paths:
+        server.add(p, Behaviour(**kwargs, gate=gate if p in gated else None))
+    return gate is not None
+
+
+@contextlib.contextmanager
+def outage_log(server: MisbehavingServer, sc: Scenario) -> Iterator[dict[str, Any]]:
+    """Around a scenario with an outage: the connection attempts the kernel saw while the
+    server was down. Yields a dict that holds at the end the outage's `seconds` and the
+    `requests` made while down (two attempts within 50 ms are one request), or why they
+    were not counted (`not_counted`). Waits for the outage to end before counting."""
+    found: dict[str, Any] = {}
+    why = "no outage in this scenario" if sc.outage is None else connections.available()
+    if why is not None:
+        if sc.outage is not None:
+            found["not_counted"] = why
+        yield found
+        return
+    before = len(server.outages)
+    with connections.ConnectionLog(server.port) as log:
+        yield found
+        if len(server.outages) == before:
+            found["not_counted"] = "no body was cut: the server never went down"
+            return
+        wait_for("the outage to end", lambda: server.outages[-1][1] is not None, 60)
+        start, end = server.outages[-1]
+        assert end is not None
+        tried = connections.requests_among(log.between(start, end))
+        found.update(seconds=round(end - start, 1), requests=len(tried))
+
+
 def request_rows(reqs: list[Request], running: bool) -> list[dict[str, Any]]:
     return [
         {
@@ -249,40 +321,41 @@ def run_scenario(rig: Rig, mode: str, sc: Scenario) -> dict[str, Any]:
     server = rig.server
     wait_serving(server)
     suffix = [f"-{i:02d}" for i in range(sc.count)] if sc.count > 1 else [""]
-    paths = [rig.path(f"{sc.id}-{mode}{s}.bin") for s in suffix]
-    gate = threading.Barrier(sc.count) if sc.gate else None
-    kwargs: dict[str, Any] = {"size": FOUR_MB, **sc.behaviour}
-    for p in paths:
-        server.add(p, Behaviour(**kwargs, gate=gate))
-    stall = sc.stall_seconds if mode == "dlrescue" else None
+    paths = [rig.path(f"{sc.id}-{mode.replace('+', '-')}{s}.bin") for s in suffix]
+    gated = add_files(server, sc, paths)
+    stall = sc.stall_seconds if mode != "bare" else None
     if stall is not None:
         set_stall_seconds(rig, stall)
     try:
-        if sc.outage is not None:
-            server.outage_on_next_cut(sc.outage, drop_connections=True)
-        via = sc.firefox_via if rig.name == "firefox" else "page"
-        wall_start, start = time.time(), time.monotonic()
-        urls = rig.download(*paths, via=via, spread=sc.count > 1)
-        if gate is not None:  # it held every body until the last download was asked for
-            start = time.monotonic()
-        watch = Watch(rig, mode, urls, wall_start, time.time() if gate else 0.0)
-        if sc.kill_after is not None:
-            path = paths[0]
-            threshold = sc.kill_after
-            wait_for("the kill point", lambda: server.progress(path) >= threshold, 60)
-            time.sleep(2.0)  # both browsers save their download list on a timer
-            watch.look()  # its startTime before the kill
-            rig.browser.kill()
-            rig.browser.start()
-            start = time.monotonic()
-        watch.run(start + sc.deadline)
+        with outage_log(server, sc) as down:
+            if sc.outage is not None:
+                server.outage_on_next_cut(sc.outage, drop_connections=True)
+            via = sc.firefox_via if rig.name == "firefox" else "page"
+            wall_start, start = time.time(), time.monotonic()
+            urls = rig.download(*paths, via=via, spread=sc.count > 1 and not sc.one_host)
+            if gated:  # it held the bodies until the gated downloads were asked for
+                start = time.monotonic()
+            watch = Watch(rig, mode, urls, wall_start, time.time() if gated else 0.0)
+            if sc.kill_after is not None:
+                path = paths[0]
+                threshold = sc.kill_after
+                wait_for("the kill point", lambda: server.progress(path) >= threshold, 60)
+                time.sleep(2.0)  # both browsers save their download list on a timer
+                watch.look()  # its startTime before the kill
+                rig.browser.kill()
+                rig.browser.start()
+                start = time.monotonic()
+            watch.run(start + sc.deadline)
     finally:
         if stall is not None:
             with contextlib.suppress(Exception):
                 set_stall_seconds(rig, None)
     time.sleep(SETTLE)
-    hist = product.history(rig.home) if mode == "dlrescue" else []
-    return measure(rig, sc, mode, urls, paths, watch, hist)
+    hist = product.history(rig.home) if mode != "bare" else []
+    result = measure(rig, sc, mode, urls, paths, watch, hist)
+    if down:
+        result["while_down"] = down
+    return result
 
 
 def measure(
@@ -306,6 +379,7 @@ def measure(
         downloads.append(
             {
                 "path": path,
+                "retried_after": retried_after(reqs),
                 "completed": done,
                 "identical": done and item is not None and identical(item, server.body(path)),
                 "seconds": watch.seconds.get(url),
@@ -317,6 +391,7 @@ def measure(
         )
     every = [r for d in downloads for r in d["requests"]]
     seconds = [d["seconds"] for d in downloads if d["seconds"] is not None]
+    retries = [d["retried_after"] for d in downloads if d["retried_after"] is not None]
     states = collections.Counter(d["state"] for d in downloads)
     return {
         "scenario": sc.id,
@@ -325,6 +400,7 @@ def measure(
         "completed": sum(d["completed"] for d in downloads),
         "identical": sum(d["identical"] for d in downloads),
         "seconds": max(seconds) if seconds else None,
+        "retried_after": max(retries) if retries else None,
         "state": "; ".join(f"{n} {s}" if len(downloads) > 1 else s for s, n in states.items()),
         "bytes_ratio": round(sum(r["sent"] for r in every) / (size * len(downloads)), 2),
         "get": sum(r["method"] == "GET" for r in every),
@@ -334,11 +410,16 @@ def measure(
     }
 
 
+def modes_of(sc: Scenario) -> tuple[str, ...]:
+    return ALL_MODES if sc.consent else MODES
+
+
 def run_browser(
     name: str, chosen: list[Scenario], server: MisbehavingServer
 ) -> list[dict[str, Any]]:
-    """Every chosen scenario in both modes. The scenarios that do not need a browser of
-    their own share one launch per mode; the others get one launch per mode each."""
+    """Every chosen scenario in its modes (modes_of). The scenarios that do not need a
+    browser of their own share one launch per mode; the others get one launch per mode
+    each."""
     results: list[dict[str, Any]] = []
 
     def one(rig: Rig, mode: str, sc: Scenario) -> None:
@@ -362,15 +443,15 @@ def run_browser(
                     failed = f"the browser did not start: {type(e).__name__}: {e}"
                     results.append({"scenario": sc.id, "mode": mode, "error": failed})
 
-    shared = [s for s in chosen if not s.own_browser]
-    for mode in MODES:
+    for mode in ALL_MODES:
+        shared = [s for s in chosen if not s.own_browser and mode in modes_of(s)]
         if shared:
             session(mode, shared)
     for sc in (s for s in chosen if s.own_browser):
-        for mode in MODES:
+        for mode in modes_of(sc):
             session(mode, [sc])
     order = {s.id: i for i, s in enumerate(chosen)}
-    return sorted(results, key=lambda r: (order[r["scenario"]], MODES.index(r["mode"])))
+    return sorted(results, key=lambda r: (order[r["scenario"]], ALL_MODES.index(r["mode"])))
 
 
 def machine() -> dict[str, Any]:
@@ -406,6 +487,24 @@ def completed_cell(r: dict[str, Any]) -> str:
     return f"no: {r['state']}"
 
 
+#: Columns shown when a result of the browser has the figure.
+EXTRA_COLUMNS = {
+    "retried_after": "retried after (s)",
+    "while_down": "tried while down",
+}
+
+
+def extra_cell(r: dict[str, Any], column: str) -> str:
+    value = r.get(column)
+    if value is None:
+        return ""
+    if column == "while_down":
+        if "not_counted" in value:
+            return f"not counted: {value['not_counted']}"
+        return f"{value['requests']} in {value['seconds']:.1f} s"
+    return f"{value:.1f}"
+
+
 def markdown(results: dict[str, Any]) -> list[str]:
     m = results["machine"]
     lines = [
@@ -414,25 +513,37 @@ def markdown(results: dict[str, Any]) -> list[str]:
         "",
     ]
     for name, b in results["browsers"].items():
+        extra = [c for c in EXTRA_COLUMNS if any(r.get(c) is not None for r in b["results"])]
+        head = ["completed", "seconds", "bytes/size", "GET", "HEAD", "error answers"]
+        head += [EXTRA_COLUMNS[c] for c in extra]
         lines += [
             f"### {b['version']}",
             "",
-            "| scenario | mode | completed | seconds | bytes/size | GET | HEAD | error answers |",
-            "|---|---|---|---:|---:|---:|---:|---:|",
+            f"| scenario | mode | {' | '.join(head)} |",
+            "|---|---|---|" + "---:|" * (len(head) - 1),
         ]
         for r in b["results"]:
             if "error" in r:
                 why = r["error"].strip().splitlines()[0][:160].replace("|", "/")
-                lines.append(f"| {r['scenario']} | {r['mode']} | not measured: {why} ||||||")
+                gap = "|" * (len(head) - 1)
+                lines.append(f"| {r['scenario']} | {r['mode']} | not measured: {why} {gap}|")
                 continue
             secs = "" if r["seconds"] is None else f"{r['seconds']:.1f}"
+            cells = [f"{r['bytes_ratio']:.2f}", r["get"], r["head"], r["error_answers"]]
+            cells += [extra_cell(r, c) for c in extra]
             lines.append(
-                f"| {r['scenario']} | {r['mode']} | {completed_cell(r)} | {secs} "
-                f"| {r['bytes_ratio']:.2f} | {r['get']} | {r['head']} | {r['error_answers']} |"
+                f"| {r['scenario']} | {r['mode']} | {completed_cell(r)} | {secs} | "
+                + " | ".join(str(c) for c in cells)
+                + " |"
             )
         ran = {r["scenario"] for r in b["results"]}
         lines += ["", f"Scenarios ({name}; 4 MiB files, deadlines from the download's start):", ""]
-        for sc in SCENARIOS:
+        if any(r["mode"] == CONSENT for r in b["results"]):
+            lines.append(
+                f"- mode `{CONSENT}`: dlrescue with the user's consent to read the server's "
+                "answers (the host hears the HTTP status and Retry-After)."
+            )
+        for sc in ALL_SCENARIOS:
             if sc.id in ran:
                 extra = []
                 if sc.stall_seconds is not None:
@@ -452,7 +563,8 @@ def markdown(results: dict[str, Any]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--browsers", default=",".join(BROWSERS), help="comma-separated")
-    parser.add_argument("--scenarios", help="comma-separated ids (default: all)")
+    asked = ", ".join(s.id for s in ALL_SCENARIOS if s not in SCENARIOS)
+    parser.add_argument("--scenarios", help=f"comma-separated ids (default: all but {asked})")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "rescue.json")
     parser.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
     args = parser.parse_args(argv)

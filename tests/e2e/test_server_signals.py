@@ -1,20 +1,9 @@
 """Issue 18 in real browsers: the server's status and Retry-After (with the user's consent),
 one schedule per site, and staying awake.
 
-The consent is the optional permissions `webRequest` and `<all_urls>`, which the popup asks
-for with `permissions.request` on a click. How each browser gets it here:
-
-- Firefox: the popup's own button is clicked with real input (WebDriver BiDi
-  `input.performActions`, a user gesture), with `extensions.webextOptionalPermissionPrompts`
-  off so that no doorhanger waits for a second click: the extension's real path
-  (permissions.request, then permissions.onAdded starts the listeners).
-- Chromium: `permissions.request` opens a dialog no automation protocol can click (seen with
-  Chromium 156: the request never settles, even with CDP's userGesture). The browser is
-  closed and started again with the grant written where Chromium keeps one the user gave
-  (Preferences: extensions.settings.<id>.active_permissions, granted_permissions and
-  runtime_granted_permissions), so the extension starts with the permission, as after a
-  user's "Allow" and a browser restart. The popup's click path is covered in node
-  (tests/js/server_signals.test.js) and in Firefox.
+The consent (the optional permissions `webRequest` and `<all_urls>`) is given as
+tests/e2e/consent.py says: Firefox clicks the popup's button with real input, Chromium starts
+again with the grant written in its Preferences.
 
 The policy of the shared rig gets `[status.503]` and `[status.429]` with a longer
 `max_delay_ms` (the suite's SERVER rule caps every delay at 600 ms, which would cap the
@@ -23,7 +12,6 @@ server's Retry-After too); both the consent and the policy are taken back at the
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,7 +20,8 @@ from typing import Any
 import pytest
 
 from . import connections
-from .browsers import Chromium, Firefox, chrome_extension_id, wait_for
+from .browsers import wait_for
+from .consent import debug_state, give, granted, take_back
 from .rig import Rig, unavailable
 from .server import Behaviour
 from .test_rescue import assert_complete_and_identical, closed
@@ -46,89 +35,10 @@ max_delay_ms = 60000
 max_delay_ms = 60000
 """
 
-PERMISSIONS = "{permissions: ['webRequest'], origins: ['<all_urls>']}"
-
-
-def debug_state(rig: Rig) -> dict[str, Any]:
-    """The background's debug state (runtime message `dlrescue:debug`)."""
-    api = rig.browser.api()
-    return dict(
-        rig.browser.ext_eval(f"{api}.runtime.sendMessage({{type: 'dlrescue:debug'}})") or {}
-    )
-
 
 def sent(rig: Rig, url: str) -> list[Any]:
     """What the extension attached to its interruptions of `url` (its records' `server`)."""
     return [r.get("server") for r in debug_state(rig).get("records", []) if r.get("url") == url]
-
-
-def granted(rig: Rig) -> bool:
-    return bool(rig.browser.ext_eval(f"{rig.browser.api()}.permissions.contains({PERMISSIONS})"))
-
-
-def _chromium_grant(browser: Chromium, grant: bool) -> None:
-    """Close Chromium (so it writes its Preferences), write or remove the grant the user
-    would have given, start it again."""
-    assert browser.rpc is not None and browser.proc is not None
-    browser.rpc.call("Browser.close")
-    browser.proc.wait(timeout=20)
-    browser.kill()
-    prefs_path = browser.user_data_dir / "Default" / "Preferences"
-    prefs = json.loads(prefs_path.read_text())
-    ext = chrome_extension_id(browser.extension_dir)
-    settings = prefs["extensions"]["settings"][ext]
-    for key in ("active_permissions", "granted_permissions", "runtime_granted_permissions"):
-        perms = settings.setdefault(
-            key, {"api": [], "explicit_host": [], "manifest_permissions": [], "scriptable_host": []}
-        )
-        api = set(perms.get("api", [])) - {"webRequest"}
-        perms["api"] = sorted(api | ({"webRequest"} if grant else set()))
-        perms["explicit_host"] = ["<all_urls>"] if grant else []
-    prefs_path.write_text(json.dumps(prefs))
-    browser.start()
-
-
-def _firefox_click_allow(browser: Firefox) -> None:
-    """The popup's "Allow" clicked with real input; no doorhanger (pref off)."""
-    browser.eval_in(
-        browser.chrome_context(),
-        "Services.prefs.setBoolPref('extensions.webextOptionalPermissionPrompts', false)",
-    )
-    tab = browser.open(browser.extension_url(browser.blank_extension_page()))
-    wait_for(
-        "the consent button",
-        lambda: browser.eval_in(tab, "!document.getElementById('consent').hidden"),
-        10,
-    )
-    box = browser.eval_in(
-        tab,
-        "(() => { const r = document.getElementById('consent-allow').getBoundingClientRect();"
-        " return [Math.round(r.x + r.width / 2), Math.round(r.y + r.height / 2)]; })()",
-    )
-    assert browser.rpc is not None
-    browser.rpc.call(
-        "input.performActions",
-        {
-            "context": tab,
-            "actions": [
-                {
-                    "type": "pointer",
-                    "id": "mouse",
-                    "actions": [
-                        {"type": "pointerMove", "x": box[0], "y": box[1]},
-                        {"type": "pointerDown", "button": 0},
-                        {"type": "pointerUp", "button": 0},
-                    ],
-                }
-            ],
-        },
-    )
-    wait_for(
-        "the consent section to go",
-        lambda: browser.eval_in(tab, "document.getElementById('consent').hidden"),
-        10,
-    )
-    browser.close_tab(tab)
 
 
 @pytest.fixture(scope="module")
@@ -139,25 +49,11 @@ def consent(rig: Rig) -> Iterator[Rig]:
     before = policy.read_text()
     policy.write_text(before + STATUS_POLICY)
     try:
-        if isinstance(rig.browser, Chromium):
-            _chromium_grant(rig.browser, True)  # a new host starts with the new policy
-        else:
-            rig.browser.restart()
-            _firefox_click_allow(rig.browser)  # type: ignore[arg-type]
-        wait_for("the consent", lambda: granted(rig), 10)
-        wait_for(
-            "the extension to listen to the server's answers",
-            lambda: debug_state(rig).get("serverSignals", {}).get("listening"),
-            10,
-        )
+        give(rig)
         yield rig
     finally:
         policy.write_text(before)
-        if isinstance(rig.browser, Chromium):
-            _chromium_grant(rig.browser, False)
-        else:
-            rig.browser.ext_eval(f"browser.permissions.remove({PERMISSIONS})")
-            rig.browser.restart()
+        take_back(rig)
 
 
 def test_without_the_consent_a_503_with_retry_after_completes_as_before(rig: Rig) -> None:
@@ -288,9 +184,7 @@ def test_twenty_downloads_from_a_site_that_is_down_share_one_schedule(consent: R
     for url, path in zip(urls, paths, strict=True):
         item = rig.wait_state(url, "complete", 5)
         assert Path(item["filename"]).read_bytes() == rig.server.body(path), url
-    # A request is one or two attempts: Firefox connects twice before it gives up on a
-    # refused connection (seen with ESR 153: every probe is two SYNs 1 ms apart).
-    requests = [t for i, t in enumerate(tried) if i == 0 or t - tried[i - 1] > 0.05]
+    requests = connections.requests_among(tried)
     steps = steps_within(end - start)
     seen = [round(t - start, 2) for t in tried]
     # +2: the probe download's own resume, and one more in the first step (seen once in
