@@ -66,7 +66,8 @@ class Scenario:
     #: A browser launch of its own (it is killed, or must be quiet).
     own_browser: bool = False
     #: Every download from one address (127.0.0.1), not each from its own; the gate then
-    #: holds the first PER_HOST only (the others wait for a connection in the browser).
+    #: holds the first PER_HOST only (the others wait for a connection in the browser), and
+    #: both browsers start them with downloads.download (a click page would wait too).
     one_host: bool = False
     #: Measured a third time, with dlrescue and the user's consent to read the server's
     #: answers (the optional permission webRequest; tests/e2e/consent.py gives it).

@@ -330,7 +330,10 @@ def run_scenario(rig: Rig, mode: str, sc: Scenario) -> dict[str, Any]:
         with outage_log(server, sc) as down:
             if sc.outage is not None:
                 server.outage_on_next_cut(sc.outage, drop_connections=True)
-            via = sc.firefox_via if rig.name == "firefox" else "page"
+            # one host: the gated bodies hold its six connections, a click page would wait
+            via = (
+                "extension" if sc.one_host else sc.firefox_via if rig.name == "firefox" else "page"
+            )
             wall_start, start = time.time(), time.monotonic()
             urls = rig.download(*paths, via=via, spread=sc.count > 1 and not sc.one_host)
             if gated:  # it held the bodies until the gated downloads were asked for
@@ -386,7 +389,10 @@ def measure(
                 "state": state_of(item),
                 "items": len(watch.items[url]),
                 "requests": request_rows(reqs, False) + request_rows(live, True),
-                "history": [[h.get("reason"), h.get("action"), h.get("outcome")] for h in events],
+                "history": [
+                    [h.get(k) for k in ("reason", "action", "outcome", "http_status", "delay_ms")]
+                    for h in events
+                ],
             }
         )
     every = [r for d in downloads for r in d["requests"]]
@@ -552,7 +558,7 @@ def markdown(results: dict[str, Any]) -> list[str]:
                     extra.append("deadline from the restart")
                 if sc.count > 1:
                     extra.append("seconds: the slowest of those completed")
-                if name == "firefox" and sc.firefox_via == "extension":
+                if sc.one_host or (name == "firefox" and sc.firefox_via == "extension"):
                     extra.append("started with downloads.download")
                 note = f" ({'; '.join(extra)})" if extra else ""
                 lines.append(f"- `{sc.id}`: {sc.what}; deadline {sc.deadline:.0f} s{note}.")
