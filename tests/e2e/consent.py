@@ -77,7 +77,10 @@ def firefox_click_allow(browser: Firefox) -> None:
     )
     box = browser.eval_in(
         tab,
-        "(() => { const r = document.getElementById('consent-allow').getBoundingClientRect();"
+        # in view first: after a suite's other tests the popup lists many downloads, and a
+        # click outside the viewport reaches nothing
+        "(() => { const b = document.getElementById('consent-allow');"
+        " b.scrollIntoView({block: 'center'}); const r = b.getBoundingClientRect();"
         " return [Math.round(r.x + r.width / 2), Math.round(r.y + r.height / 2)]; })()",
     )
     assert browser.rpc is not None
