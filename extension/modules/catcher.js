@@ -250,7 +250,7 @@ export class Catcher {
     const bytes = Number(item.bytesReceived) || 0;
     const progressed = bytes > (rec?.lastBytes ?? 0);
     // a stall is probed too: during an outage the browser's own retries look like one
-    const reachable = progressed && !stalled ? undefined : await this._reachable(item, bytes < (rec?.lastBytes ?? 0));
+    const reachable = progressed && !stalled ? undefined : await this._reachable(item, n > 1);
     const fields = {
       id: item.id, url: item.url, name: displayName(item), incognito: Boolean(item.incognito),
       startTime: item.startTime, session: this.records.session, status: "queued", interruptions: n,
@@ -278,15 +278,19 @@ export class Catcher {
   /**
    * Whether the server answers, for an attempt that added nothing. A SERVER_* reason is the
    * server's own answer (no request needed), and so is Firefox's NETWORK_FAILED with
-   * canResume false (a resume answered 416). Firefox counts from 0 again after a resume
-   * answered 403 and after a refused connection alike, so that is probed.
+   * canResume false after a resume or with bytes kept (a resume answered 416). A fresh
+   * attempt's (`resumedBefore` false: a first try or a restart) with nothing received is a
+   * refused connection as well: it is probed, else a restart during an outage would be taken
+   * for an answer and restarted at once until its attempts ran out. Firefox counts from 0
+   * again after a resume answered 403 and after a refused connection alike, so that is probed.
    * Other network failures are probed (not while their site is known down and its next
    * probe is still to come: false); a file, user or crash reason says nothing about the
    * server (undefined).
    */
-  async _reachable(item, bytesWentDown) {
+  async _reachable(item, resumedBefore) {
     const reason = String(item.error ?? "");
-    if (this.browser === "firefox" && reason === "NETWORK_FAILED" && item.canResume === false) return true;
+    const refusedResume = resumedBefore || Number(item.bytesReceived) > 0;
+    if (this.browser === "firefox" && reason === "NETWORK_FAILED" && item.canResume === false && refusedResume) return true;
     if (reason.startsWith("NETWORK_") || reason === "SERVER_UNREACHABLE") {
       // one probe per step for a site that is down (Waits.siteDown), whichever download asks
       const site = siteOf(item.url);

@@ -217,11 +217,26 @@ describe("the server probe", () => {
     await rig.clock.tick(0);
     assert.equal(rig.api.fetches.length, 1, "Firefox counts from 0 after a refused connection as after a 403");
     assert.equal(rig.host.ofType("interrupted")[1].reachable, false);
-    const other = started(rig, { bytesReceived: 0, url: "https://other.example/b.iso" });
+    rig.api.serverDown = false;
+    const other = started(rig, { bytesReceived: 300, url: "https://other.example/b.iso" });
+    rig.api.downloads.interrupt(other.id, "NETWORK_FAILED", { bytesReceived: 300 });
+    await rig.clock.tick(5000); // resumed by then
+    const before = rig.api.fetches.length;
     rig.api.downloads.interrupt(other.id, "NETWORK_FAILED", { bytesReceived: 0, canResume: false });
     await rig.clock.tick(0);
-    assert.equal(rig.api.fetches.length, 1, "no HEAD to a server that said it cannot resume");
-    assert.equal(rig.host.ofType("interrupted")[2].reachable, true);
+    assert.equal(rig.api.fetches.length, before, "no HEAD to a server that said it cannot resume");
+    assert.equal(rig.host.ofType("interrupted").at(-1).reachable, true);
+  });
+
+  test("Firefox: a fresh attempt (a first try or a restart) refused with nothing received and canResume false is probed, not taken for an answer", async () => {
+    const rig = makeRig({ browser: "firefox" });
+    await rig.start();
+    rig.api.serverDown = true;
+    const fresh = started(rig, { bytesReceived: 0, url: "https://down.example/c.iso" });
+    rig.api.downloads.interrupt(fresh.id, "NETWORK_FAILED", { bytesReceived: 0, canResume: false });
+    await rig.clock.tick(0);
+    assert.equal(rig.api.fetches.length, 1, "the server is probed");
+    assert.equal(rig.host.ofType("interrupted")[0].reachable, false, "a site that is down is not an answer");
   });
 
   test("while the server does not answer, a due resume is not spent: it probes again with growing waits and resumes once it answers", async () => {
