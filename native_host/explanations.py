@@ -379,6 +379,14 @@ _WAITS: Final[dict[str, dict[str, str]]] = {
         "fr": "Libérez {bytes} sur le disque qui contient {folder} ; dlrescue reprend "
         "de lui-même dès qu’il y a la place.",
     },
+    # The browser will not continue the partial file (Firefox threw it away; Chrome would
+    # ask where to save it): the download starts again.
+    "no_space_restart": {
+        "en": "Free {bytes} on the disk that holds {folder}; dlrescue starts the download "
+        "again by itself when there is room.",
+        "fr": "Libérez {bytes} sur le disque qui contient {folder} ; dlrescue relance "
+        "le téléchargement de lui-même dès qu’il y a la place.",
+    },
 }
 _SOME_FOLDER: Final[dict[str, str]] = {
     "en": "the download folder",
@@ -496,7 +504,8 @@ def explain(decision: Decision, lang: str) -> str:
     if decision.cause == "no_space":
         folder = decision.folder or _SOME_FOLDER[lang]
         needed = format_bytes(decision.bytes_needed or 0, lang)
-        return f"{_DISK_FULL[lang]} " + _WAITS["no_space"][lang].format(bytes=needed, folder=folder)
+        wait = "no_space_restart" if decision.action == "restart" else "no_space"
+        return f"{_DISK_FULL[lang]} " + _WAITS[wait][lang].format(bytes=needed, folder=folder)
     what = describe_status(decision.http_status, lang) or describe_reason(
         reason, lang, decision.browser
     )

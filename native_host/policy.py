@@ -146,6 +146,16 @@ DEFAULT_REASONS: Mapping[str, Mapping[str, object]] = {
 #: {browser: {"categories": {category: {...}}, "reasons": {reason: {...}}}}. Each entry says
 #: why; docs/BROWSERS.md has the browser facts.
 DEFAULT_BROWSERS: Mapping[str, Mapping[str, Mapping[str, Mapping[str, object]]]] = {
+    "chrome": {
+        "categories": {},
+        "reasons": {
+            # Chrome continues a download cut by a full disk only after asking where to save
+            # it (a Save As dialog); with nobody to answer, the dialog is dismissed and Chrome
+            # drops the partial file (USER_CANCELED). So once there is room, start again; the
+            # notification offers the resume with the dialog to a user who is there.
+            "FILE_NO_SPACE": {"action": "restart"},
+        },
+    },
     "firefox": {
         "categories": {},
         "reasons": {

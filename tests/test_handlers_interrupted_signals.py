@@ -239,14 +239,15 @@ def test_a_replayed_event_gets_its_wait_back(host: Host) -> None:
     assert _ask(host, 3, url="https://replay.example/b", id=2, event_key="k-b") == waiting
 
 
-def test_no_space_on_a_tiny_disk_waits_for_room_then_resumes(host: Host, tiny_disk: Path) -> None:
-    """FILE_NO_SPACE with 10 MiB missing on a 2 MiB disk: resume with wait space,
+def test_no_space_on_a_tiny_disk_waits_for_room_then_restarts(host: Host, tiny_disk: Path) -> None:
+    """Chrome's FILE_NO_SPACE with 10 MiB missing on a 2 MiB disk: restart (Chrome continues
+    a download cut by a full disk only through a Save As dialog) with wait space,
     bytes_needed = missing + 1 MiB - free, notify, "Free ... on the disk that holds
-    Downloads"; `space` says not enough. A download that fits is resumed as usual."""
+    Downloads"; `space` says not enough. A download that fits is restarted at once."""
     name = str(tiny_disk / "big.iso")
     free = shutil.disk_usage(tiny_disk).free
     decision = _ask(host, 1, "FILE_NO_SPACE", filename=name, totalBytes=10 * MIB, bytesReceived=0)
-    assert (decision["action"], decision["wait"], decision["notify"]) == ("resume", "space", True)
+    assert (decision["action"], decision["wait"], decision["notify"]) == ("restart", "space", True)
     assert decision["bytes_needed"] == 11 * MIB - free
     assert "on the disk that holds Downloads" in decision["explanation"]
     reply = host.ask({"type": "space", "rid": 2, "path": name, "needed": 11 * MIB})
@@ -260,7 +261,7 @@ def test_no_space_on_a_tiny_disk_waits_for_room_then_resumes(host: Host, tiny_di
         totalBytes=256 * 1024,
         bytesReceived=0,
     )
-    assert small["action"] == "resume" and "wait" not in small and small["notify"] is False
+    assert small["action"] == "restart" and "wait" not in small and small["notify"] is False
 
 
 def test_no_space_against_a_need_larger_than_any_disk(host: Host, tmp_path: Path) -> None:

@@ -339,23 +339,30 @@ def test_bytes_short_counts_the_missing_bytes_and_a_margin() -> None:
     assert bytes_short(None, 100, 0) is None
 
 
-@pytest.mark.parametrize("browser", [None, "chrome", "firefox"])
-def test_no_space_without_room_waits_for_space_with_room_resumes(browser: str | None) -> None:
-    """FILE_NO_SPACE without room: resume with wait space, bytes_needed, notify, the
-    explanation says how much to free where; with room: resume by the rule, no wait."""
+#: What each browser does once the disk has room: Chrome continues a download cut by a
+#: full disk only through a Save As dialog, so it starts again.
+NO_SPACE_ACTS = {
+    None: ("resume", "resumes by itself"),
+    "firefox": ("resume", "resumes by itself"),
+    "chrome": ("restart", "starts the download again by itself"),
+}
+
+
+@pytest.mark.parametrize("browser", list(NO_SPACE_ACTS))
+def test_no_space_without_room_waits_for_space_with_room_acts(browser: str | None) -> None:
+    """FILE_NO_SPACE without room: the browser's action (Chrome: restart, else resume) with
+    wait space, bytes_needed, notify, the explanation says how much to free where and what
+    follows; with room: that action by the rule, no wait."""
+    action, then = NO_SPACE_ACTS[browser]
     waiting = _decide("FILE_NO_SPACE", browser=browser, short=1_200_000_000)
-    assert (waiting.action, waiting.wait, waiting.bytes_needed) == (
-        "resume",
-        "space",
-        1_200_000_000,
-    )
+    assert (waiting.action, waiting.wait, waiting.bytes_needed) == (action, "space", 1_200_000_000)
     assert (waiting.notify, waiting.cause, waiting.delay_ms) == (True, "no_space", SPACE_CHECK_MS)
     assert explain(waiting, "en") == (
-        "The disk is full. Free 1.2 GB on the disk that holds Downloads; dlrescue resumes by "
-        "itself when there is room."
+        f"The disk is full. Free 1.2 GB on the disk that holds Downloads; dlrescue {then} "
+        "when there is room."
     )
     roomy = _decide("FILE_NO_SPACE", browser=browser, short=0)
-    assert (roomy.action, roomy.wait, roomy.notify) == ("resume", None, False)
+    assert (roomy.action, roomy.wait, roomy.notify) == (action, None, False)
 
 
 def test_firefox_file_failed_is_a_full_disk_only_without_room() -> None:

@@ -169,6 +169,14 @@ export const POLICY_DATA = Object.freeze({
   "firefox"
  ],
  "browsers": {
+  "chrome": {
+   "categories": {},
+   "reasons": {
+    "FILE_NO_SPACE": {
+     "action": "restart"
+    }
+   }
+  },
   "firefox": {
    "categories": {},
    "reasons": {
