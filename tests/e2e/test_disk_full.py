@@ -48,14 +48,16 @@ def tiny_downloads(fresh_rig_factory: Callable[..., Rig]) -> Iterator[Rig]:
         subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
-#: What each browser reports for the full disk, and what the host decides.
+#: What each browser reports for the full disk, and what the host decides (docs/BROWSERS.md,
+#: "Seen in real runs").
 FULL_DISK = {"chromium": ("FILE_NO_SPACE", "restart"), "firefox": ("FILE_FAILED", "restart")}
 
 
 @pytest.mark.parametrize("fresh_rig_factory", ["chromium", "firefox"], indirect=True)
 def test_a_full_disk_waits_for_room_then_completes(tiny_downloads: Rig) -> None:
     """A 2 MiB download into a folder with 512 KiB free: Firefox reports FILE_FAILED (and
-    canResume false: it threw the partial file away), the host sees the disk short of room
+    canResume false: it threw the partial file away), Chromium FILE_NO_SPACE (which it would
+    continue only through a Save As dialog), the host sees the disk short of room
     and decides to start again once there is room, with a notification that says how much
     to free; nothing is fetched while the disk is full; once the filler is deleted the
     download starts again and completes byte-identical, the server having sent the file
