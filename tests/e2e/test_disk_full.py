@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -78,5 +79,7 @@ def test_a_full_disk_waits_for_room_then_completes(tiny_downloads: Rig) -> None:
     assert len(rig.server.requests(path)) == 1, rig.server.describe(path)
     filler.unlink()
     rig.wait_history(url, closed("complete"), 60, "the episode to close complete")
-    assert_complete_and_identical(rig, url, path)
+    item = assert_complete_and_identical(rig, url, path)
     assert rig.server.sent(path) <= 2 * SIZE, rig.server.describe(path)
+    # One file: the partial of the first attempt did not stay behind (.crdownload, .part).
+    assert [p.name for p in folder.iterdir()] == [Path(item["filename"]).name], rig.explain(url)
