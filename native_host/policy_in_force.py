@@ -11,6 +11,26 @@ from pathlib import Path
 
 from . import paths
 from .policy import DEFAULT_POLICY
+from .record import Record
+
+
+class FileStamp(Record):
+    """What changes when a file is edited or replaced."""
+
+    mtime_ns: int
+    size: int
+    inode: int
+
+
+class Stamp(Record):
+    """What the policy in force was read from. While it stays equal nothing is read again."""
+
+    #: The user's policy.toml and the system-wide one as they were; None when absent.
+    user_file: FileStamp | None
+    system_file: FileStamp | None
+    #: The administrator's policy from hello (canonical JSON), and what was wrong with it.
+    managed: bytes | None
+    managed_problems: tuple[str, ...]
 
 
 class PolicyInForce:
@@ -30,7 +50,7 @@ class PolicyInForce:
         #: The administrator's policy from hello (canonical JSON) and what was wrong with it.
         self.managed: bytes | None = None
         self.managed_problems: list[str] = []
-        self.stamp: object = ()  # no stat gives (): the first refresh reads
+        self.stamp: Stamp | None = None  # the first refresh reads
         self.policy = DEFAULT_POLICY
         self.problems: list[str] = []
         self.refresh()
@@ -38,13 +58,17 @@ class PolicyInForce:
     def refresh(self) -> None:
         """The policy files read again under the managed policy when one changed. The
         problems are logged and kept for `hello`'s warnings."""
-        stamp: tuple[object, ...] = (_stat(self.policy_path), _stat(self.system_path))
-        stamp += (self.managed, *self.managed_problems)
+        stamp = Stamp(
+            user_file=_stat(self.policy_path),
+            system_file=_stat(self.system_path),
+            managed=self.managed,
+            managed_problems=tuple(self.managed_problems),
+        )
         if stamp == self.stamp:
             return
         found: list[str] = []
         self.stamp, self.policy = stamp, DEFAULT_POLICY
-        if stamp[:3] != (None, None, None):
+        if (stamp.user_file, stamp.system_file, stamp.managed) != (None, None, None):
             from .policy_file import load_policy  # only with a policy file: it may import pydantic
 
             self.policy, found = load_policy(
@@ -60,10 +84,10 @@ class PolicyInForce:
             self.log(problem)
 
 
-def _stat(path: Path) -> object:
-    """What changes when a file is edited or replaced; None when it is absent."""
+def _stat(path: Path) -> FileStamp | None:
+    """The file's stamp; None when it is absent."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
+    return FileStamp(st.st_mtime_ns, st.st_size, st.st_ino)
