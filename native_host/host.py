@@ -87,8 +87,11 @@ class Host:
         """Replies (encoded JSON bodies) for a batch of frames, in order.
 
         Consecutive writes share one transaction; a read or a hello first commits the writes
-        before it, so what it reports is durable.
+        before it, so what it reports is durable. The policy files are looked at once per
+        batch (a burst of decisions stats them once, not once a decision): a policy.toml
+        changed by hand or by another host is used from the next batch on.
         """
+        self.policies.refresh()
         answers: list[bytes | None] = [None] * len(frames)
         writes: list[tuple[int, object, Any]] = []
         for index, frame in enumerate(frames):
@@ -185,7 +188,6 @@ class Host:
         return READS[request.type](self, request)
 
     def _write(self, store: Store, request: Any, counts: Counts) -> dict[str, Any]:
-        self.policies.refresh()
         policy = self.policies.policy
         return record(store, self.port, request, policy=policy, rng=self.rng, counts=counts)
 
@@ -211,8 +213,9 @@ def _on_first_use(host: Host, request: Any) -> dict[str, Any]:
         return policy(host.port, request, host.policy_path)
     from .handlers.set_policy import set_policy
 
-    # no refresh here: every write refreshes first, so the next decision uses what was saved
-    return set_policy(host.port, request, host.policy_path, host.policies.managed)
+    reply = set_policy(host.port, request, host.policy_path, host.policies.managed)
+    host.policies.refresh()  # the next decision, in this batch too, uses what was saved
+    return reply
 
 
 #: The reads, each to its handler; the writes (handlers/events.WRITES) go to `record`.

@@ -1,7 +1,9 @@
 """The policy one host decides with: the built-in rules under the system-wide and the user's
 policy.toml, under the administrator's managed policy, read again whenever one of them
 changed, so that a change saved from the settings page, or by hand, is used by the next
-decision. Without a policy file nothing is read (and pydantic is not imported)."""
+decision. The host asks once per batch of frames (and after a hello or a save of its own),
+so a burst of decisions stats the files once. Without a policy file nothing is read (and
+pydantic is not imported)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hostio import Host
+from hostio import Host, frame, run_host, unframe
 
 from native_host.messages import PolicyReply
 
@@ -135,6 +135,21 @@ def test_another_hosts_change_is_used_by_the_next_decision(xdg: dict[str, str]) 
         assert first.ask({"type": "set_policy", "rid": 1, "changes": [change]})["ok"]
         assert second.ask(_cut(2, 2))["decision"]["action"] == "none"
         assert first.close()[0] == 0 and second.close()[0] == 0
+
+
+def test_a_decision_sent_with_the_save_in_one_write_uses_the_saved_value(
+    xdg: dict[str, str],
+) -> None:
+    """set_policy and an interruption written at once (one batch when the host reads them
+    together): the decision after the save follows it; the one before does not."""
+    _policy_file(xdg)
+    change = {"table": ["reasons", "NETWORK_FAILED"], "key": "action", "value": "none"}
+    save = {"type": "set_policy", "rid": 2, "changes": [change]}
+    data = b"".join(frame(m) for m in (_cut(1, 1), save, _cut(3, 2)))
+    before, saved, after = unframe(run_host(data, env=xdg).stdout)
+    assert saved["ok"] and saved["written"] is True, saved
+    assert before["decision"]["action"] == "resume"
+    assert after["decision"]["action"] == "none"
 
 
 def test_set_policy_requests_are_strict_and_capped(host: Host, xdg: dict[str, str]) -> None:

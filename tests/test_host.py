@@ -3,12 +3,13 @@ the frame cap, end of input, stdout for frames only, a history that cannot be wr
 
 from __future__ import annotations
 
+import json
 import struct
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hostio import frame, history_db, interrupted, run_host, unframe
+from hostio import Host, frame, history_db, interrupted, run_host, unframe
 
 
 def test_every_reply_follows_its_request_in_order_with_rids(xdg: dict[str, str]) -> None:
@@ -68,3 +69,42 @@ def test_store_unavailable_is_answered_and_the_host_keeps_serving(xdg: dict[str,
     assert failed["error"]["code"] == "store_unavailable" and failed["rid"] == 1
     assert "XDG_DATA_HOME" in failed["error"]["message"]
     assert hello["ok"] is True and proc.returncode == 0
+
+
+def test_policy_toml_written_between_two_requests_is_used_by_the_second(
+    xdg: dict[str, str],
+) -> None:
+    """One host process: the first NETWORK_FAILED is resumed by the built-in rule; policy.toml
+    is then written by hand (no set_policy), and the next request's decision follows it."""
+    path = Path(xdg["XDG_CONFIG_HOME"]) / "dlrescue" / "policy.toml"
+    with Host(env=xdg) as host:
+        assert host.ask(interrupted(1, id=1))["decision"]["action"] == "resume"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text('[reasons.NETWORK_FAILED]\naction = "none"\n', encoding="utf-8")
+        assert host.ask(interrupted(2, id=2))["decision"]["action"] == "none"
+        assert host.close()[0] == 0
+
+
+def test_a_batch_of_decisions_looks_at_the_policy_files_once(
+    xdg: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """500 `interrupted` taken as one batch (as a burst is): the two policy files are
+    stat'ed once for the batch, not once per decision; every frame is decided."""
+    from native_host import policy_in_force
+    from native_host.caller import Caller
+    from native_host.host import Host as InProcessHost
+
+    looked: list[Path] = []
+    stat = policy_in_force._stat
+    monkeypatch.setattr(policy_in_force, "_stat", lambda p: looked.append(p) or stat(p))
+    host = InProcessHost(Caller(), lambda _line: None)
+    try:
+        looked.clear()  # the start reads them once
+        frames = [json.dumps(interrupted(i, id=i)).encode() for i in range(500)]
+        replies = [json.loads(r) for r in host.handle_batch(frames)]
+    finally:
+        host.close()
+    assert len(replies) == 500 and all(r["ok"] and r["decision"] for r in replies)
+    assert sorted(map(str, looked)) == sorted(
+        [str(host.policy_path), str(host.policies.system_path)]
+    )
