@@ -39,7 +39,7 @@ def load_policy(
     managed: bytes | None = None,
 ) -> tuple[Policy, list[str]]:
     """The policy of the user's file `path`, over the system-wide file `system` and under
-    the `managed` policy (canonical JSON, see `keep_managed`), and the problems found. With
+    the `managed` policy (its JSON, see `managed_json`), and the problems found. With
     only the user's file, its own Policy; with more, the files stacked (policy.stacked),
     each named by its path or MANAGED. With `cached`, the result is read from (or kept in)
     that cache file, under the content of every file."""
@@ -123,33 +123,32 @@ def _validate_all(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, Polic
     return policies, problems
 
 
-def keep_managed(
-    path: Path, policy: object | None, now: str, log: cache.Log = None
-) -> bytes | None:
+def keep_managed(path: Path, policy: object | None, now: str, log: cache.Log = None) -> None:
     """Keep the managed policy a browser sent in `path` (0600, replaced at once), or remove
-    the kept one when it sent none; its canonical JSON, which load_policy takes."""
+    the kept one when it sent none."""
     import contextlib
 
     if policy is None:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
-        return None
+        return
     cache.write(path, _KEPT, {"received": now, "policy": policy}, log)
-    return _canonical(policy)
 
 
 def kept_managed(path: Path) -> tuple[bytes, str] | None:
-    """The managed policy kept in `path` (canonical JSON) and when it was received, or None
-    when there is none or it is unreadable."""
+    """The managed policy kept in `path` (as `managed_json`) and when it was received, or
+    None when there is none or it is unreadable."""
     try:
         data = cache.read(path, _KEPT)
-        return _canonical(data["policy"]), str(data["received"])
+        return managed_json(data["policy"]), str(data["received"])
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
 
 
-def _canonical(policy: object) -> bytes:
-    """The managed policy as load_policy takes it: the same JSON for the same policy."""
+def managed_json(policy: object) -> bytes:
+    """The managed policy as one JSON text, compact with its keys sorted: the same policy is
+    the same bytes (load_policy's cache key), and its length is what the host caps
+    (handlers/managed.py). ValueError, TypeError or RecursionError when it is not JSON."""
     import json
 
     return json.dumps(policy, sort_keys=True, separators=(",", ":")).encode()

@@ -1,6 +1,6 @@
 """The administrator's policy a browser sends in `hello` (`managed_policy`): capped, kept per
 browser in the data folder (so that `dlrescue policy` in a terminal shows it too), and given
-back as the canonical JSON the policy files are loaded with (policy_file.load_policy).
+back as the JSON the policy files are loaded with (policy_file.managed_json).
 Loaded on the first hello that carries one, or when one was kept before.
 """
 
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..cache import Log
-from ..policy_file import keep_managed
+from ..policy_file import keep_managed, managed_json
 
 #: A managed policy larger than this (as compact JSON) is refused whole: the policy file's
 #: tables of every category and reason fit in a tenth of it.
@@ -18,16 +18,17 @@ MAX_MANAGED = 64 * 1024
 
 
 def managed(path: Path, sent: object, log: Log = None) -> tuple[bytes | None, list[str]]:
-    """(the managed policy as canonical JSON or None, problems): what the hello sent, kept
-    in `path` (the browser's); None (and the kept one removed) when it sent none or too
-    much."""
-    import json
-
+    """(the managed policy as policy_file.managed_json or None, problems): what the hello
+    sent, kept in `path` (the browser's); None (and the kept one removed) when it sent none
+    or too much."""
+    text = None
     if sent is not None:
         try:
-            size = len(json.dumps(sent, separators=(",", ":")))
+            text = managed_json(sent)
         except (ValueError, TypeError, RecursionError):
             size = MAX_MANAGED + 1
+        else:
+            size = len(text)
         if size > MAX_MANAGED:
             keep_managed(path, None, "")
             return None, [
@@ -36,4 +37,5 @@ def managed(path: Path, sent: object, log: Log = None) -> tuple[bytes | None, li
                 "A fleet's policy)"
             ]
     now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    return keep_managed(path, sent, now, log), []
+    keep_managed(path, sent, now, log)
+    return text, []
