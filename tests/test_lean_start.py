@@ -37,18 +37,24 @@ def test_the_host_and_history_modules_load_without_importing_typing() -> None:
     assert "typing" not in imported(code)
 
 
+def imported_after_a_decision(code: str, xdg: dict[str, str], **env: str) -> set[str]:
+    """`imported(code)` once the real host has decided one interruption in `xdg`: the history
+    holds it and the compiled request schema is in the cache, as after any real start."""
+    assert run_host(frame({"type": "hello", "rid": 0}) + frame(interrupted()), env=xdg).stdout
+    return imported(code, env={**xdg, **env})
+
+
 def test_the_hashing_of_a_host_start_leaves_openssl_unloaded(xdg: dict[str, str]) -> None:
     """hashlib loads OpenSSL (3.5 ms of CPU; native_host/digest.py): the host's start, which
     computes the compiled schema's cache key and an episode's and an event's keys, does not
     import it."""
-    assert run_host(frame({"type": "hello", "rid": 0}) + frame(interrupted()), env=xdg).stdout
     code = (
         "from native_host import host, parser, privacy\n"
         "from native_host.handlers.port import stored_key\n"
         "parser.load(print)\n"
         "privacy.url_key('https://example.org/big.iso'); stored_key('k')"
     )
-    loaded = imported(code, env=xdg)
+    loaded = imported_after_a_decision(code, xdg)
     assert loaded.isdisjoint({"hashlib", "_hashlib"})
     assert {"_sha2", "_sha256"} & loaded  # the probe sees the hashing
     assert "pydantic" not in loaded  # the cached schema's key was computed and matched
@@ -59,7 +65,6 @@ def test_history_as_json_runs_without_typing_textwrap_or_unicodedata(
 ) -> None:
     """`dlrescue history --format json` on a real history: only tables need textwrap and
     unicodedata. (datetime is no saving: sqlite3 imports it.)"""
-    assert run_host(frame({"type": "hello", "rid": 0}) + frame(interrupted()), env=xdg).stdout
     code = (
         "import contextlib, io, json\n"
         "from native_host.cli import main\n"
@@ -67,6 +72,6 @@ def test_history_as_json_runs_without_typing_textwrap_or_unicodedata(
         "    assert main(['history', '--since', '7d', '--format', 'json']) == 0\n"
         "assert len(json.loads(out.getvalue())) == 1"
     )
-    loaded = imported(code, env={**xdg, "PATH": "/usr/bin:/bin"})
+    loaded = imported_after_a_decision(code, xdg, PATH="/usr/bin:/bin")
     assert loaded.isdisjoint({"typing", "textwrap", "unicodedata", "pydantic"})
     assert {"sqlite3", "argparse", "platformdirs"} <= loaded  # the probe sees imports
