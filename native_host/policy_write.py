@@ -20,7 +20,7 @@ from .policy_schema import checked
 from .record import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
 
 class PolicyRefused(ValueError):
@@ -82,14 +82,32 @@ def _save(path: Path, target: Path, changes: Sequence[Change]) -> tuple[Policy, 
     return policy, True
 
 
+def _flock(fd: int, take: bool) -> None:
+    """POSIX: flock on the whole file, waited for."""
+    fcntl = __import__("fcntl")  # POSIX only (typed loosely, as msvcrt below)
+    fcntl.flock(fd, fcntl.LOCK_EX if take else fcntl.LOCK_UN)
+
+
+def _locking(fd: int, take: bool) -> None:
+    """Windows: msvcrt.locking on the file's first byte (it locks from the position); LK_LOCK
+    tries once a second for 10 seconds, then raises OSError."""
+    msvcrt = __import__("msvcrt")  # Windows only
+    os.lseek(fd, 0, os.SEEK_SET)
+    msvcrt.locking(fd, msvcrt.LK_LOCK if take else msvcrt.LK_UNLCK, 1)
+
+
+#: One save at a time, per os.name: the function that takes (True) or gives back (False) an
+#: exclusive lock on an open file. Another OS saves without one (saves are rare, one person's).
+LOCKS: dict[str, Callable[[int, bool], None]] = {"posix": _flock, "nt": _locking}
+
+
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
     """One save at a time in `path`'s folder (two browsers' hosts saving at once would each
     write its own edit of the same old text, and one change would be lost): an exclusive
-    lock on `.policy.toml.lock` beside it, where the system has flock."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no flock; saves are rare and made by one person
+    lock on `.policy.toml.lock` beside it, with this OS's LOCKS."""
+    lock = LOCKS.get(os.name)
+    if lock is None:
         yield
         return
     try:
@@ -98,8 +116,17 @@ def _locked(path: Path) -> Iterator[None]:
     except OSError as exc:
         raise PolicyRefused(f"{path} could not be saved: {exc.strerror or exc}") from None
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        try:
+            lock(fd, True)
+        except OSError as exc:
+            raise PolicyRefused(
+                f"{path} could not be saved: another save held .{path.name}.lock "
+                f"({exc.strerror or exc}); try again"
+            ) from None
+        try:
+            yield
+        finally:
+            lock(fd, False)
     finally:
         os.close(fd)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import tomllib
 from pathlib import Path
 
@@ -169,3 +170,34 @@ def test_saves_from_several_hosts_at_once_lose_no_change(tmp_path: Path) -> None
     assert {r: data["reasons"][r] for r in reasons} == {r: {"max_attempts": 24} for r in reasons}
     assert path.read_text().startswith(COMMENTED)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".policy.toml.lock", "policy.toml"]
+
+
+def test_the_windows_lock_is_msvcrt_locking_on_the_first_byte_around_the_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LOCKS["nt"] as the save's lock, with a stand-in msvcrt that records its calls (this
+    machine has none): the lock file's first byte is locked (LK_LOCK, from position 0) before
+    policy.toml is written and unlocked (LK_UNLCK) after; a lock that times out refuses the
+    save, naming the lock file, and writes nothing."""
+    import types
+
+    from native_host import policy_write
+
+    path = tmp_path / "policy.toml"
+    calls: list[tuple[str, int, bool]] = []
+
+    def locking(fd: int, mode: str, nbytes: int) -> None:
+        calls.append((mode, os.lseek(fd, 0, os.SEEK_CUR), path.exists()))
+        assert nbytes == 1
+        if mode == "LK_LOCK" and (tmp_path / "deny").exists():
+            raise OSError(36, "Resource deadlock avoided")
+
+    msvcrt = types.SimpleNamespace(locking=locking, LK_LOCK="LK_LOCK", LK_UNLCK="LK_UNLCK")
+    monkeypatch.setitem(sys.modules, "msvcrt", msvcrt)
+    monkeypatch.setitem(policy_write.LOCKS, os.name, policy_write.LOCKS["nt"])
+    save(path, [Change(("reasons", "CRASH"), "max_attempts", 2)])
+    assert calls == [("LK_LOCK", 0, False), ("LK_UNLCK", 0, True)]
+    (tmp_path / "deny").touch()
+    with pytest.raises(PolicyRefused, match=r"another save held \.policy\.toml\.lock"):
+        save(path, [Change(("reasons", "CRASH"), "max_attempts", 3)])
+    assert tomllib.loads(path.read_text()) == {"reasons": {"CRASH": {"max_attempts": 2}}}
