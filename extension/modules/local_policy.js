@@ -15,7 +15,7 @@
 // download backs off on its own).
 
 import { isRefetchable } from "./deltas.js";
-import { POLICY_DATA as P } from "./policy_data.js";
+import * as P from "./policy_data.js";
 
 /** The category of a reason, by its prefix (reasons.category_of). */
 export function categoryOf(name) {

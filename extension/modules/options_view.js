@@ -2,12 +2,9 @@
 // each value with where it comes from; what a person typed -> a value for the host, or why
 // not; the host's refusal -> the field it names. No DOM, no browser API.
 
-import { POLICY_DATA } from "./policy_data.js";
-
-/** The keys of one rule, and of a site, in the order policy.toml and `dlrescue policy` list
- *  them (policy.RULE_KEYS and sites.SITE_KEYS, generated). */
-export const RULE_KEYS = Object.freeze(POLICY_DATA.ruleKeys);
-export const SITE_KEYS = Object.freeze(POLICY_DATA.siteKeys);
+// The keys of one rule, and of a site, in the order policy.toml and `dlrescue policy` list
+// them (policy.RULE_KEYS and sites.SITE_KEYS, generated).
+import { ruleKeys as RULE_KEYS, siteKeys as SITE_KEYS } from "./policy_data.js";
 
 /** A field's name as the host's `set_policy` refusal names it: table path and key, dotted. */
 export function fieldName(table, key) {

@@ -2,298 +2,296 @@
 // native_host/reasons.py: do not edit; change the Python and run the command again
 // (tests/test_policy_in_extension.py fails while this file differs from what it
 // writes). The built-in retry policy, which local_policy.js applies when no host is
-// there.
+// there, and the keys of a rule and of a site, which options_view.js lists.
 
-export const POLICY_DATA = Object.freeze({
- "categories": {
-  "FILE": {
-   "action": "none",
-   "max_attempts": 0,
-   "initial_delay_ms": 1000,
-   "max_delay_ms": 60000,
-   "backoff_factor": 2.0,
-   "notify": true,
-   "no_progress_attempts": 0
-  },
-  "NETWORK": {
-   "action": "resume",
-   "max_attempts": 8,
-   "initial_delay_ms": 2000,
-   "max_delay_ms": 300000,
-   "backoff_factor": 2.0,
-   "notify": true,
-   "no_progress_attempts": 0
-  },
-  "SERVER": {
-   "action": "resume",
-   "max_attempts": 4,
-   "initial_delay_ms": 5000,
-   "max_delay_ms": 600000,
-   "backoff_factor": 3.0,
-   "notify": true,
-   "no_progress_attempts": 0
-  },
-  "USER": {
-   "action": "none",
-   "max_attempts": 0,
-   "initial_delay_ms": 1000,
-   "max_delay_ms": 60000,
-   "backoff_factor": 2.0,
-   "notify": false,
-   "no_progress_attempts": 0
-  },
-  "CRASH": {
-   "action": "resume",
-   "max_attempts": 1,
-   "initial_delay_ms": 1000,
-   "max_delay_ms": 1000,
-   "backoff_factor": 1.0,
-   "notify": true,
-   "no_progress_attempts": 0
-  },
-  "UNKNOWN": {
-   "action": "none",
-   "max_attempts": 0,
-   "initial_delay_ms": 1000,
-   "max_delay_ms": 60000,
-   "backoff_factor": 2.0,
-   "notify": true,
-   "no_progress_attempts": 0
-  }
+export const categories = Object.freeze({
+ "FILE": {
+  "action": "none",
+  "max_attempts": 0,
+  "initial_delay_ms": 1000,
+  "max_delay_ms": 60000,
+  "backoff_factor": 2.0,
+  "notify": true,
+  "no_progress_attempts": 0
  },
- "ruleKeys": [
-  "action",
-  "max_attempts",
-  "initial_delay_ms",
-  "max_delay_ms",
-  "backoff_factor",
-  "notify",
-  "no_progress_attempts"
- ],
- "siteKeys": [
-  "window_ms",
-  "pause_after",
-  "pause_ms"
- ],
- "reasons": {
-  "FILE_FAILED": {},
-  "FILE_ACCESS_DENIED": {},
-  "FILE_NO_SPACE": {
-   "action": "resume",
-   "max_attempts": 3
-  },
-  "FILE_NAME_TOO_LONG": {},
-  "FILE_TOO_LARGE": {},
-  "FILE_VIRUS_INFECTED": {
-   "action": "none"
-  },
-  "FILE_TRANSIENT_ERROR": {
-   "action": "resume",
-   "max_attempts": 2,
-   "initial_delay_ms": 5000
-  },
-  "FILE_BLOCKED": {
-   "action": "none"
-  },
-  "FILE_SECURITY_CHECK_FAILED": {
-   "action": "none"
-  },
-  "FILE_TOO_SHORT": {
-   "action": "restart",
-   "max_attempts": 1,
-   "initial_delay_ms": 1000
-  },
-  "FILE_HASH_MISMATCH": {
-   "action": "restart",
-   "max_attempts": 1,
-   "initial_delay_ms": 1000
-  },
-  "FILE_SAME_AS_SOURCE": {
-   "action": "none"
-  },
-  "NETWORK_FAILED": {},
-  "NETWORK_TIMEOUT": {
-   "action": "resume"
-  },
-  "NETWORK_DISCONNECTED": {},
-  "NETWORK_SERVER_DOWN": {
-   "initial_delay_ms": 10000
-  },
-  "NETWORK_INVALID_REQUEST": {
-   "action": "none",
-   "max_attempts": 0
-  },
-  "SERVER_FAILED": {},
-  "SERVER_NO_RANGE": {
-   "action": "restart",
-   "max_attempts": 1,
-   "initial_delay_ms": 1000
-  },
-  "SERVER_BAD_CONTENT": {
-   "action": "none",
-   "max_attempts": 0
-  },
-  "SERVER_UNAUTHORIZED": {
-   "action": "none",
-   "max_attempts": 0
-  },
-  "SERVER_CERT_PROBLEM": {
-   "action": "none",
-   "max_attempts": 0
-  },
-  "SERVER_FORBIDDEN": {
-   "action": "none",
-   "max_attempts": 0
-  },
-  "SERVER_UNREACHABLE": {
-   "max_attempts": 3
-  },
-  "SERVER_CONTENT_LENGTH_MISMATCH": {
-   "action": "resume",
-   "max_attempts": 3
-  },
-  "SERVER_CROSS_ORIGIN_REDIRECT": {
-   "action": "none",
-   "max_attempts": 0
-  },
-  "USER_CANCELED": {},
-  "USER_SHUTDOWN": {},
-  "USER_PAUSED": {},
-  "CRASH": {},
-  "NETWORK_STALLED": {
-   "initial_delay_ms": 0
-  }
+ "NETWORK": {
+  "action": "resume",
+  "max_attempts": 8,
+  "initial_delay_ms": 2000,
+  "max_delay_ms": 300000,
+  "backoff_factor": 2.0,
+  "notify": true,
+  "no_progress_attempts": 0
  },
- "browserNames": [
-  "chrome",
-  "firefox"
- ],
- "browsers": {
-  "chrome": {
-   "categories": {},
-   "reasons": {
-    "FILE_NO_SPACE": {
-     "action": "restart"
-    }
-   }
-  },
-  "firefox": {
-   "categories": {},
-   "reasons": {
-    "CRASH": {
-     "action": "none",
-     "notify": true
-    },
-    "SERVER_FAILED": {
-     "action": "restart"
-    },
-    "NETWORK_FAILED": {
-     "no_progress_attempts": 2
-    }
+ "SERVER": {
+  "action": "resume",
+  "max_attempts": 4,
+  "initial_delay_ms": 5000,
+  "max_delay_ms": 600000,
+  "backoff_factor": 3.0,
+  "notify": true,
+  "no_progress_attempts": 0
+ },
+ "USER": {
+  "action": "none",
+  "max_attempts": 0,
+  "initial_delay_ms": 1000,
+  "max_delay_ms": 60000,
+  "backoff_factor": 2.0,
+  "notify": false,
+  "no_progress_attempts": 0
+ },
+ "CRASH": {
+  "action": "resume",
+  "max_attempts": 1,
+  "initial_delay_ms": 1000,
+  "max_delay_ms": 1000,
+  "backoff_factor": 1.0,
+  "notify": true,
+  "no_progress_attempts": 0
+ },
+ "UNKNOWN": {
+  "action": "none",
+  "max_attempts": 0,
+  "initial_delay_ms": 1000,
+  "max_delay_ms": 60000,
+  "backoff_factor": 2.0,
+  "notify": true,
+  "no_progress_attempts": 0
+ }
+});
+export const ruleKeys = Object.freeze([
+ "action",
+ "max_attempts",
+ "initial_delay_ms",
+ "max_delay_ms",
+ "backoff_factor",
+ "notify",
+ "no_progress_attempts"
+]);
+export const siteKeys = Object.freeze([
+ "window_ms",
+ "pause_after",
+ "pause_ms"
+]);
+export const reasons = Object.freeze({
+ "FILE_FAILED": {},
+ "FILE_ACCESS_DENIED": {},
+ "FILE_NO_SPACE": {
+  "action": "resume",
+  "max_attempts": 3
+ },
+ "FILE_NAME_TOO_LONG": {},
+ "FILE_TOO_LARGE": {},
+ "FILE_VIRUS_INFECTED": {
+  "action": "none"
+ },
+ "FILE_TRANSIENT_ERROR": {
+  "action": "resume",
+  "max_attempts": 2,
+  "initial_delay_ms": 5000
+ },
+ "FILE_BLOCKED": {
+  "action": "none"
+ },
+ "FILE_SECURITY_CHECK_FAILED": {
+  "action": "none"
+ },
+ "FILE_TOO_SHORT": {
+  "action": "restart",
+  "max_attempts": 1,
+  "initial_delay_ms": 1000
+ },
+ "FILE_HASH_MISMATCH": {
+  "action": "restart",
+  "max_attempts": 1,
+  "initial_delay_ms": 1000
+ },
+ "FILE_SAME_AS_SOURCE": {
+  "action": "none"
+ },
+ "NETWORK_FAILED": {},
+ "NETWORK_TIMEOUT": {
+  "action": "resume"
+ },
+ "NETWORK_DISCONNECTED": {},
+ "NETWORK_SERVER_DOWN": {
+  "initial_delay_ms": 10000
+ },
+ "NETWORK_INVALID_REQUEST": {
+  "action": "none",
+  "max_attempts": 0
+ },
+ "SERVER_FAILED": {},
+ "SERVER_NO_RANGE": {
+  "action": "restart",
+  "max_attempts": 1,
+  "initial_delay_ms": 1000
+ },
+ "SERVER_BAD_CONTENT": {
+  "action": "none",
+  "max_attempts": 0
+ },
+ "SERVER_UNAUTHORIZED": {
+  "action": "none",
+  "max_attempts": 0
+ },
+ "SERVER_CERT_PROBLEM": {
+  "action": "none",
+  "max_attempts": 0
+ },
+ "SERVER_FORBIDDEN": {
+  "action": "none",
+  "max_attempts": 0
+ },
+ "SERVER_UNREACHABLE": {
+  "max_attempts": 3
+ },
+ "SERVER_CONTENT_LENGTH_MISMATCH": {
+  "action": "resume",
+  "max_attempts": 3
+ },
+ "SERVER_CROSS_ORIGIN_REDIRECT": {
+  "action": "none",
+  "max_attempts": 0
+ },
+ "USER_CANCELED": {},
+ "USER_SHUTDOWN": {},
+ "USER_PAUSED": {},
+ "CRASH": {},
+ "NETWORK_STALLED": {
+  "initial_delay_ms": 0
+ }
+});
+export const browserNames = Object.freeze([
+ "chrome",
+ "firefox"
+]);
+export const browsers = Object.freeze({
+ "chrome": {
+  "categories": {},
+  "reasons": {
+   "FILE_NO_SPACE": {
+    "action": "restart"
    }
   }
  },
- "statuses": {
-  "401": {
-   "action": "none",
-   "notify": true
-  },
-  "407": {
-   "action": "none",
-   "notify": true
-  },
-  "410": {
-   "action": "none",
-   "notify": true
-  },
-  "429": {
-   "initial_delay_ms": 5000,
-   "max_delay_ms": 600000,
-   "backoff_factor": 3.0
+ "firefox": {
+  "categories": {},
+  "reasons": {
+   "CRASH": {
+    "action": "none",
+    "notify": true
+   },
+   "SERVER_FAILED": {
+    "action": "restart"
+   },
+   "NETWORK_FAILED": {
+    "no_progress_attempts": 2
+   }
   }
+ }
+});
+export const statuses = Object.freeze({
+ "401": {
+  "action": "none",
+  "notify": true
  },
- "status5xx": {
+ "407": {
+  "action": "none",
+  "notify": true
+ },
+ "410": {
+  "action": "none",
+  "notify": true
+ },
+ "429": {
   "initial_delay_ms": 5000,
   "max_delay_ms": 600000,
   "backoff_factor": 3.0
- },
- "signIn": [
-  401,
-  407
- ],
- "gone": 410,
- "retryAfter": [
-  429,
-  503
- ],
- "retryAfterCapMs": 3600000,
- "actions": [
-  "resume",
-  "restart",
-  "none"
- ],
- "limits": {
-  "max_attempts": [
-   0,
-   1000
-  ],
-  "initial_delay_ms": [
-   0,
-   86400000
-  ],
-  "max_delay_ms": [
-   0,
-   86400000
-  ],
-  "backoff_factor": [
-   1.0,
-   10.0
-  ],
-  "no_progress_attempts": [
-   0,
-   1000
-  ]
- },
- "knownReasons": [
-  "FILE_FAILED",
-  "FILE_ACCESS_DENIED",
-  "FILE_NO_SPACE",
-  "FILE_NAME_TOO_LONG",
-  "FILE_TOO_LARGE",
-  "FILE_VIRUS_INFECTED",
-  "FILE_TRANSIENT_ERROR",
-  "FILE_BLOCKED",
-  "FILE_SECURITY_CHECK_FAILED",
-  "FILE_TOO_SHORT",
-  "NETWORK_FAILED",
-  "NETWORK_TIMEOUT",
-  "NETWORK_DISCONNECTED",
-  "NETWORK_SERVER_DOWN",
-  "NETWORK_INVALID_REQUEST",
-  "SERVER_FAILED",
-  "SERVER_NO_RANGE",
-  "SERVER_BAD_CONTENT",
-  "SERVER_UNAUTHORIZED",
-  "SERVER_CERT_PROBLEM",
-  "SERVER_FORBIDDEN",
-  "USER_CANCELED",
-  "USER_SHUTDOWN",
-  "CRASH",
-  "FILE_HASH_MISMATCH",
-  "FILE_SAME_AS_SOURCE",
-  "SERVER_UNREACHABLE",
-  "SERVER_CONTENT_LENGTH_MISMATCH",
-  "SERVER_CROSS_ORIGIN_REDIRECT",
-  "USER_PAUSED",
-  "NETWORK_STALLED"
- ],
- "categoryNames": [
-  "FILE",
-  "NETWORK",
-  "SERVER",
-  "USER",
-  "CRASH",
-  "UNKNOWN"
- ],
- "paused": "USER_PAUSED"
+ }
 });
+export const status5xx = Object.freeze({
+ "initial_delay_ms": 5000,
+ "max_delay_ms": 600000,
+ "backoff_factor": 3.0
+});
+export const signIn = Object.freeze([
+ 401,
+ 407
+]);
+export const gone = 410;
+export const retryAfter = Object.freeze([
+ 429,
+ 503
+]);
+export const retryAfterCapMs = 3600000;
+export const actions = Object.freeze([
+ "resume",
+ "restart",
+ "none"
+]);
+export const limits = Object.freeze({
+ "max_attempts": [
+  0,
+  1000
+ ],
+ "initial_delay_ms": [
+  0,
+  86400000
+ ],
+ "max_delay_ms": [
+  0,
+  86400000
+ ],
+ "backoff_factor": [
+  1.0,
+  10.0
+ ],
+ "no_progress_attempts": [
+  0,
+  1000
+ ]
+});
+export const knownReasons = Object.freeze([
+ "FILE_FAILED",
+ "FILE_ACCESS_DENIED",
+ "FILE_NO_SPACE",
+ "FILE_NAME_TOO_LONG",
+ "FILE_TOO_LARGE",
+ "FILE_VIRUS_INFECTED",
+ "FILE_TRANSIENT_ERROR",
+ "FILE_BLOCKED",
+ "FILE_SECURITY_CHECK_FAILED",
+ "FILE_TOO_SHORT",
+ "NETWORK_FAILED",
+ "NETWORK_TIMEOUT",
+ "NETWORK_DISCONNECTED",
+ "NETWORK_SERVER_DOWN",
+ "NETWORK_INVALID_REQUEST",
+ "SERVER_FAILED",
+ "SERVER_NO_RANGE",
+ "SERVER_BAD_CONTENT",
+ "SERVER_UNAUTHORIZED",
+ "SERVER_CERT_PROBLEM",
+ "SERVER_FORBIDDEN",
+ "USER_CANCELED",
+ "USER_SHUTDOWN",
+ "CRASH",
+ "FILE_HASH_MISMATCH",
+ "FILE_SAME_AS_SOURCE",
+ "SERVER_UNREACHABLE",
+ "SERVER_CONTENT_LENGTH_MISMATCH",
+ "SERVER_CROSS_ORIGIN_REDIRECT",
+ "USER_PAUSED",
+ "NETWORK_STALLED"
+]);
+export const categoryNames = Object.freeze([
+ "FILE",
+ "NETWORK",
+ "SERVER",
+ "USER",
+ "CRASH",
+ "UNKNOWN"
+]);
+export const paused = "USER_PAUSED";
