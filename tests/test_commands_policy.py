@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostio import Host, dlrescue
+from test_handlers_managed import MANAGED, SYSTEM, USER, fleet_files
 
 from native_host.cli import main
 from native_host.policy import DEFAULT_CATEGORIES, DEFAULT_REASONS, RULE_KEYS
@@ -128,3 +130,73 @@ def test_installed_command_prints_the_policy(xdg: dict[str, str]) -> None:
     assert done.returncode == 0, done.stderr
     crash = next(line for line in done.stdout.splitlines() if line.startswith("CRASH "))
     assert crash.split()[:3] == ["CRASH", "resume", "2*"]
+
+
+def test_dlrescue_policy_shows_each_browsers_differences_and_one_browsers_policy(
+    xdg: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --browser: a section per browser listing what it decides differently, sourced
+    ("default" for built-in, the file for the user's); --browser firefox: the policy Firefox
+    gets; a browser dlrescue does not know is refused with the allowed names."""
+    monkeypatch.setenv("COLUMNS", "80")
+    path = Path(xdg["XDG_CONFIG_HOME"]) / "dlrescue" / "policy.toml"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"[browsers.chrome.reasons.NETWORK_TIMEOUT]\nmax_attempts = 3\n")
+
+    assert main(["policy"]) == 0
+    out = capsys.readouterr().out
+    firefox = out.split("In firefox, decided differently")[1].split("\n\n")[0]
+    assert [line.split()[0] for line in firefox.splitlines()[2:]] == [
+        "CRASH",
+        "SERVER_FAILED",
+        "NETWORK_FAILED",
+    ]
+    chrome = out.split("In chrome, decided differently")[1].split("\n\n")[0]
+    assert [line.split()[:3] for line in chrome.splitlines()[2:]] == [
+        ["FILE_NO_SPACE", "restart", "3"],
+        ["NETWORK_TIMEOUT", "resume", "3*"],
+    ]
+    assert all(len(line) <= 80 for line in out.splitlines() if "/" not in line)
+
+    assert main(["policy", "--format", "json"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    crash = view["browsers"]["firefox"]["reasons"]["CRASH"]
+    assert crash["action"] == {"value": "none", "source": "default"}
+    timeout = view["browsers"]["chrome"]["reasons"]["NETWORK_TIMEOUT"]
+    assert timeout["max_attempts"] == {"value": 3, "source": str(path)}
+    assert view["categories"]["CRASH"]["action"]["value"] == "resume"
+
+    assert main(["policy", "--browser", "firefox", "--format", "json"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    assert view["browser"] == "firefox" and "browsers" not in view
+    assert view["reasons"]["CRASH"]["action"]["value"] == "none"
+    assert view["reasons"]["NETWORK_FAILED"]["no_progress_attempts"]["value"] == 2
+
+    assert main(["policy", "--browser", "safari"]) == 2
+    assert "--browser 'safari' is not one of chrome, firefox" in capsys.readouterr().err
+
+
+def test_dlrescue_policy_shows_set_by_your_administrator(xdg: dict[str, str]) -> None:
+    """After a host received a managed policy, the installed `dlrescue policy` (a terminal,
+    no browser) shows its values as set by the administrator (`!`, source "managed"), the
+    system file's as `~`, the user's as `*`, and names the refused value on stderr."""
+    system, user = fleet_files(xdg, SYSTEM, USER)
+    with Host(env=xdg) as host:
+        host.ask({"type": "hello", "rid": 0, "browser": "chrome", "managed_policy": MANAGED})
+    done = dlrescue("policy", env=xdg)
+    assert done.returncode == 1, done.stderr
+    assert "[reasons.SERVER_FAILED] max_attempts = 'lots' is not allowed" in done.stderr
+    text = " ".join(done.stdout.split())
+    assert "are set by your administrator (the managed policy chrome sent on" in text
+    assert f"Values marked ~ come from the system-wide {system}." in text
+    network = next(line for line in done.stdout.splitlines() if line.startswith("NETWORK "))
+    assert network.split()[1:3] == ["none!", "2!"] and "no~" in network
+    view = json.loads(dlrescue("policy", "--format", "json", env=xdg).stdout)
+    assert view["managed"]["browser"] == "chrome" and view["system_file"] == str(system)
+    assert view["categories"]["NETWORK"]["action"] == {"value": "none", "source": "managed"}
+    assert view["categories"]["NETWORK"]["notify"] == {"value": False, "source": str(system)}
+    assert view["reasons"]["SERVER_UNREACHABLE"]["action"] == {
+        "value": "resume",
+        "source": str(user),
+    }
+    assert view["reasons"]["NETWORK_FAILED"]["max_attempts"]["source"] == "managed"

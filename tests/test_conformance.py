@@ -10,8 +10,16 @@ import pytest
 
 from native_host.errors import ERROR_CODES
 from native_host.fields import KINDS
-from native_host.policy import DEFAULT_CATEGORIES, DEFAULT_REASONS, LIMITS, RULE_KEYS
+from native_host.policy import (
+    DEFAULT_5XX,
+    DEFAULT_CATEGORIES,
+    DEFAULT_REASONS,
+    DEFAULT_STATUSES,
+    LIMITS,
+    RULE_KEYS,
+)
 from native_host.reasons import CATEGORIES, KNOWN_REASONS, category_of
+from native_host.sites import DEFAULT_SITE, SITE_KEYS, SITE_LIMITS
 
 ROOT = Path(__file__).resolve().parents[1]
 PROTOCOL = (ROOT / "PROTOCOL.md").read_text(encoding="utf-8")
@@ -215,3 +223,27 @@ def test_policy_example_is_a_valid_policy_file() -> None:
     parsed = parse_policy(example.group(1).encode())
     assert not isinstance(parsed, list), parsed
     assert parsed.reasons["SERVER_NO_RANGE"] == {"action": "restart", "max_attempts": 1}
+
+
+def test_protocol_status_overrides_table_is_the_built_in_one() -> None:
+    """PROTOCOL.md's "Built-in status overrides" are DEFAULT_STATUSES and DEFAULT_5XX."""
+    table = next(t for t in tables(section("## Policy file")) if t[0][0] == "status")
+    documented = {
+        names(row[0])[0]: tomllib.loads("x = " + row[1].split("` ")[0].strip("`"))["x"]
+        for row in table[1:]
+    }
+    assert documented == {
+        **{str(k): dict(v) for k, v in DEFAULT_STATUSES.items()},
+        "5xx": dict(DEFAULT_5XX),
+    }
+
+
+def test_protocol_site_keys_table_is_the_site_limits_and_defaults() -> None:
+    """The `site key` table lists SITE_KEYS in order, each with SITE_LIMITS and DEFAULT_SITE."""
+    table = next(t for t in tables(section("## Policy file")) if t[0][0] == "site key")
+    rows = {names(row[0])[0]: row for row in table[1:]}
+    assert list(rows) == list(SITE_KEYS)
+    for key, row in rows.items():
+        low, high = SITE_LIMITS[key]
+        assert row[2].startswith(f"{low} to {high}"), key
+        assert row[3] == str(getattr(DEFAULT_SITE, key)), key

@@ -1,5 +1,6 @@
-"""native_host.decide, pure: the backoff (equal jitter with a floor), and attempts judged by
-progress and reachability (tally() over an episode's earlier interruptions, then decide())."""
+"""native_host.decide, pure: the backoff (equal jitter with a floor), attempts judged by
+progress and reachability (tally() over an episode's earlier interruptions, then decide()),
+what the server said (sign in, gone, Retry-After) and a full disk (wait for space)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,17 @@ import pytest
 
 from native_host import decide as decide_module
 from native_host import policy
-from native_host.decide import backoff_ms, decide
-from native_host.policy import DEFAULT_POLICY, Policy, Rule, rule_for
+from native_host.decide import (
+    SPACE_CHECK_MS,
+    SPACE_MARGIN,
+    Decision,
+    backoff_ms,
+    bytes_short,
+    decide,
+    rule_reason,
+)
+from native_host.explanations import explain
+from native_host.policy import DEFAULT_POLICY, RETRY_AFTER_CAP_MS, Policy, Rule, rule_for
 from native_host.reasons import KNOWN_REASONS, category_of
 
 Cut = decide_module.Interruption
@@ -244,3 +254,149 @@ def test_user_browser_overrides_apply_to_decisions() -> None:
     chrome = _run([(None, None)] * 3, browser="chrome", pol=pol)
     assert [d.action for d in chrome] == ["resume", "resume", "none"]
     assert [d.action for d in _run([(None, None)] * 3, pol=pol)] == ["resume"] * 3
+
+
+MIB = 1024 * 1024
+
+
+def decided(
+    reason: str,
+    status: int | None = None,
+    retry_after_ms: int | None = None,
+    *,
+    browser: str | None = None,
+    pol: Policy = DEFAULT_POLICY,
+    short: int | None = None,
+    attempt: int = 1,
+    jitter: float = 0.0,
+    can_resume: bool | None = True,
+) -> Decision:
+    """decide() on the rule the host would make for `reason` (with `status`, a Retry-After,
+    `short` bytes missing on the disk of Downloads, in `browser`), as one first interruption."""
+    category = category_of(reason)
+    ruled = rule_reason(reason, browser, short)
+    return decide(
+        rule_for(pol, ruled, category, browser, status),
+        reason=reason,
+        category=category,
+        known=True,
+        attempt=attempt,
+        can_resume=can_resume,
+        http=True,
+        jitter=jitter,
+        browser=browser,
+        http_status=status,
+        retry_after_ms=retry_after_ms,
+        bytes_short=short,
+        folder="Downloads",
+    )
+
+
+@pytest.mark.parametrize("status", [401, 407])
+@pytest.mark.parametrize("reason", ["SERVER_FAILED", "NETWORK_FAILED", "SERVER_FORBIDDEN"])
+@pytest.mark.parametrize("browser", [None, "chrome", "firefox"])
+def test_sign_in_statuses_leave_the_download_and_say_to_sign_in(
+    status: int, reason: str, browser: str | None
+) -> None:
+    """401 and 407 are `none` + notify, cause sign_in, in every browser and under any reason
+    (Firefox's built-in SERVER_FAILED restart included); the explanation says to sign in."""
+    decision = decided(reason, status, browser=browser)
+    assert (decision.action, decision.notify, decision.cause) == ("none", True, "sign_in")
+    assert decision.http_status == status
+    assert "sign in on the site, then retry" in explain(decision, "en").lower()
+
+
+@pytest.mark.parametrize("retry_after", [None, 30_000])
+def test_410_is_gone_for_good_with_or_without_retry_after(retry_after: int | None) -> None:
+    """410: `none` + notify, cause gone; a Retry-After changes nothing."""
+    decision = decided("SERVER_FAILED", 410, retry_after)
+    assert (decision.action, decision.notify, decision.cause) == ("none", True, "gone")
+    assert "gone for good" in explain(decision, "en")
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_retry_after_sets_the_delay_within_the_rule_and_the_hour(status: int) -> None:
+    """429 and 503 with Retry-After wait what the server asked, never below the rule's
+    initial delay, never above its max_delay_ms nor an hour; the attempt counts as usual."""
+    rule = rule_for(DEFAULT_POLICY, "SERVER_FAILED", "SERVER", None, status)
+    assert decided("SERVER_FAILED", status, 15_000).delay_ms == 15_000
+    assert decided("SERVER_FAILED", status, 15_000).cause == "retry_after"
+    assert decided("SERVER_FAILED", status, 0).delay_ms == rule.initial_delay_ms
+    assert decided("SERVER_FAILED", status, 86_400_000).delay_ms == rule.max_delay_ms
+    loose = Policy({}, {}, statuses={str(status): {"max_delay_ms": 86_400_000}})
+    assert decided("SERVER_FAILED", status, 86_400_000, pol=loose).delay_ms == RETRY_AFTER_CAP_MS
+    later = decided("SERVER_FAILED", status, 15_000, attempt=3)
+    assert (later.attempt, later.max_attempts) == (3, 4)
+    assert "asked for this wait" in explain(later, "en")
+
+
+def test_an_unknown_reason_ignores_the_status() -> None:
+    """A reason the catalogue does not know is left as before, its status not used."""
+    decision = decide(
+        rule_for(DEFAULT_POLICY, "NEW_THING", "UNKNOWN", None, 503),
+        reason="NEW_THING",
+        category="UNKNOWN",
+        known=False,
+        attempt=1,
+        can_resume=True,
+        http=True,
+        jitter=0.0,
+        http_status=503,
+    )
+    assert (decision.action, decision.cause, decision.http_status) == (
+        "none",
+        "unknown_reason",
+        None,
+    )
+
+
+def test_bytes_short_counts_the_missing_bytes_and_a_margin() -> None:
+    """needed = totalBytes - bytesReceived + 1 MiB; unknown total: the margin; unknown free:
+    None (nothing known, nothing changed)."""
+    assert bytes_short(10 * MIB, 100 * MIB, 20 * MIB) == 71 * MIB
+    assert bytes_short(100 * MIB, 100 * MIB, 20 * MIB) == 0
+    assert bytes_short(0, -1, None) == SPACE_MARGIN
+    assert bytes_short(0, None, 5) == SPACE_MARGIN
+    assert bytes_short(None, 100, 0) is None
+
+
+#: What each browser does once the disk has room: Chrome continues a download cut by a
+#: full disk only through a Save As dialog, so it starts again.
+NO_SPACE_ACTS = {
+    None: ("resume", "resumes by itself"),
+    "firefox": ("resume", "resumes by itself"),
+    "chrome": ("restart", "starts the download again by itself"),
+}
+
+
+@pytest.mark.parametrize("browser", list(NO_SPACE_ACTS))
+def test_no_space_without_room_waits_for_space_with_room_acts(browser: str | None) -> None:
+    """FILE_NO_SPACE without room: the browser's action (Chrome: restart, else resume) with
+    wait space, bytes_needed, notify, the explanation says how much to free where and what
+    follows; with room: that action by the rule, no wait."""
+    action, then = NO_SPACE_ACTS[browser]
+    waiting = decided("FILE_NO_SPACE", browser=browser, short=1_200_000_000)
+    assert (waiting.action, waiting.wait, waiting.bytes_needed) == (action, "space", 1_200_000_000)
+    assert (waiting.notify, waiting.cause, waiting.delay_ms) == (True, "no_space", SPACE_CHECK_MS)
+    assert explain(waiting, "en") == (
+        f"The disk is full. Free 1.2 GB on the disk that holds Downloads; dlrescue {then} "
+        "when there is room."
+    )
+    roomy = decided("FILE_NO_SPACE", browser=browser, short=0)
+    assert (roomy.action, roomy.wait, roomy.notify) == (action, None, False)
+
+
+def test_firefox_file_failed_is_a_full_disk_only_without_room() -> None:
+    """Firefox's FILE_FAILED without room is decided by FILE_NO_SPACE's rule and waits for
+    space; with room it is left as before; Chrome's FILE_FAILED is never looked at."""
+    full = decided("FILE_FAILED", browser="firefox", short=5)
+    assert (full.action, full.wait, full.reason) == ("resume", "space", "FILE_FAILED")
+    assert decided("FILE_FAILED", browser="firefox", short=0).action == "none"
+    assert rule_reason("FILE_FAILED", "chrome", 5) == "FILE_FAILED"
+    assert rule_reason("FILE_FAILED", "firefox", 5) == "FILE_NO_SPACE"
+
+
+def test_a_user_who_leaves_full_disks_is_obeyed() -> None:
+    """[reasons.FILE_NO_SPACE] action = "none": no wait, left."""
+    pol = Policy({}, {"FILE_NO_SPACE": {"action": "none"}})
+    assert decided("FILE_NO_SPACE", pol=pol, short=10).action == "none"

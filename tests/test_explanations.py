@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_decide import decided
 
 from native_host import explanations
 from native_host.decide import Decision, decide
@@ -19,6 +20,7 @@ from native_host.explanations import (
     describe_category,
     describe_reason,
     explain,
+    format_bytes,
     format_delay,
     normalize_lang,
 )
@@ -547,3 +549,34 @@ def test_module_imports_only_what_it_may() -> None:
         else:
             continue
         assert names <= allowed, names
+
+
+@pytest.mark.parametrize(
+    ("count", "en", "fr"),
+    [
+        (999, "999 bytes", "999\u00a0octets"),
+        (1_000, "1 kB", "1\u00a0ko"),
+        (1_200_000_000, "1.2 GB", "1,2\u00a0Go"),
+        (999_960_000, "1 GB", "1\u00a0Go"),
+        (5 * 10**18, "5000 PB", "5000\u00a0Po"),
+    ],
+)
+def test_sizes_read_as_people_say_them(count: int, en: str, fr: str) -> None:
+    assert (format_bytes(count, "en"), format_bytes(count, "fr")) == (en, fr)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_new_explanation_fits_a_notification(lang: str) -> None:
+    """With every new cause, status and extreme number, each text stays under 300
+    characters and leaves no placeholder."""
+    texts = []
+    for status in (None, 401, 407, 410, 429, 500, 503, 599, 404):
+        for retry in (None, 86_400_000):
+            texts.append(explain(decided("SERVER_FAILED", status, retry, attempt=1000), lang))
+    texts.append(explain(decided("FILE_NO_SPACE", short=2**53, attempt=1000), lang))
+    for cause in ("site_wait", "site_paused"):
+        texts.append(
+            explain(decided("NETWORK_FAILED")._replace(cause=cause, delay_ms=86_400_000), lang)
+        )
+    for text in texts:
+        assert len(text) < 300 and "{" not in text, text

@@ -165,3 +165,18 @@ def test_the_host_attributes_new_episodes_as_it_records(xdg: dict[str, str]) -> 
     db = sqlite3.connect(Path(xdg["XDG_DATA_HOME"]) / "dlrescue" / "history.sqlite3")
     rows = db.execute("SELECT reason, category FROM episodes ORDER BY id").fetchall()
     assert rows == [("SERVER_FAILED", "SERVER"), ("NETWORK_TIMEOUT", "NETWORK")]
+
+
+def test_a_users_firefox_table_changes_firefox_decisions_over_real_pipes(
+    xdg: dict[str, str],
+) -> None:
+    """The real host applies [browsers.firefox.reasons.CRASH] to Firefox's requests only."""
+    cfg = Path(xdg["XDG_CONFIG_HOME"]) / "dlrescue"
+    cfg.mkdir(parents=True)
+    (cfg / "policy.toml").write_text('[browsers.firefox.reasons.CRASH]\naction = "restart"\n')
+    requests = [
+        {**interrupted(1, error="CRASH", url="https://a.example/f"), "browser": "firefox"},
+        {**interrupted(2, error="CRASH", url="https://b.example/f"), "browser": "chrome"},
+    ]
+    replies = unframe(run_host(b"".join(frame(r) for r in requests), env=xdg).stdout)
+    assert [r["decision"]["action"] for r in replies] == ["restart", "resume"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hostio import Host, frame, run_host, unframe
+from test_handlers_managed import MANAGED, SYSTEM, USER, fleet_files
 
 from native_host.messages import PolicyReply
 
@@ -210,3 +211,18 @@ def test_file_values_are_the_users_file_alone_under_a_managed_policy(
     assert reply["view"]["categories"]["SERVER"]["max_attempts"]["source"] == "managed"
     assert reply["file_values"]["categories"] == {"NETWORK": {"max_attempts": 12}}
     assert reply["file_values"]["reasons"] == {}
+
+
+def test_the_settings_pages_policy_request_shows_the_administrators_values(
+    xdg: dict[str, str],
+) -> None:
+    """The `policy` request (the settings page's) on the port that sent a managed policy
+    names "managed" as the source of its values and the system-wide file as the source of
+    its own, so the page can lock the first."""
+    system, _user = fleet_files(xdg, SYSTEM, USER)
+    with Host(env=xdg) as host:
+        host.ask({"type": "hello", "rid": 0, "browser": "chrome", "managed_policy": MANAGED})
+        view = host.ask({"type": "policy", "rid": 1})["view"]
+    assert view["managed"]["browser"] == "chrome" and view["system_file"] == str(system)
+    assert view["categories"]["NETWORK"]["max_attempts"] == {"value": 2, "source": "managed"}
+    assert view["categories"]["NETWORK"]["notify"]["source"] == str(system)

@@ -1,17 +1,26 @@
 """The policy (native_host.policy) through decide(): defaults for every reason, layering (per
-browser too), a decision's words spelled once, and decide() total over every reason."""
+browser, per HTTP status, and files stacked under a managed policy), a decision's words
+spelled once, and decide() total over every reason."""
 
 from __future__ import annotations
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_decide import decided
 
 from native_host import decide as decide_module
 from native_host import policy
 from native_host.decide import decide
 from native_host.decision_types import ACTIONS, CAUSES, WAITS
-from native_host.policy import DEFAULT_POLICY, Policy, rule_for
+from native_host.explanations import explain
+from native_host.policy import (
+    DEFAULT_POLICY,
+    Policy,
+    rule_for,
+    stacked,
+    status_defaults,
+)
 from native_host.reasons import KNOWN_REASONS, category_of
 
 NEVER = [
@@ -335,3 +344,68 @@ def test_network_stalled_is_a_known_network_reason_resumed_at_once() -> None:
     assert rule.max_attempts == policy.DEFAULT_CATEGORIES["NETWORK"].max_attempts
     d = _decide("NETWORK_STALLED", jitter=0.999)
     assert (d.action, d.delay_ms) == ("resume", 0)
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504, 599])
+@pytest.mark.parametrize("reason", ["SERVER_FAILED", "NETWORK_FAILED"])
+def test_5xx_and_429_without_retry_after_back_off_as_server_does(status: int, reason: str) -> None:
+    """Without Retry-After, 429 and every 5xx take SERVER's delays (5 s, x3, up to 10 min)
+    under whatever reason the browser reported, and keep the reason's action."""
+    server = rule_for(DEFAULT_POLICY, "SERVER_FAILED", "SERVER")
+    first = decided(reason, status)
+    assert (first.action, first.delay_ms, first.cause) == (
+        "resume",
+        server.initial_delay_ms,
+        "policy",
+    )
+    rule = rule_for(DEFAULT_POLICY, reason, category_of(reason), None, status)
+    assert (rule.max_delay_ms, rule.backoff_factor) == (server.max_delay_ms, server.backoff_factor)
+    assert f"HTTP {status}" in explain(first, "en")
+
+
+def test_firefox_keeps_its_restart_after_an_error_status() -> None:
+    """Firefox's SERVER_FAILED restarts (canResume false after an error status): a 503 there
+    restarts after the Retry-After."""
+    decision = decided("SERVER_FAILED", 503, 20_000, browser="firefox")
+    assert (decision.action, decision.delay_ms) == ("restart", 20_000)
+
+
+@pytest.mark.parametrize("status", [200, 206, 403, 404, 416])
+def test_other_statuses_leave_the_reasons_rule_alone(status: int) -> None:
+    """A status without a layer decides as the reason does; it is still echoed."""
+    for reason in ("SERVER_FAILED", "SERVER_FORBIDDEN", "NETWORK_FAILED"):
+        with_status, without = decided(reason, status, 9_000), decided(reason)
+        assert with_status._replace(http_status=None) == without
+        assert with_status.http_status == status
+    assert status_defaults(status) == {}
+
+
+def test_statuses_are_layered_above_reasons_and_below_the_users_browser_layers() -> None:
+    """A user's [status.N] beats the user's [reasons.X] and the built-in status; the user's
+    [browsers.B.reasons.X] beats [status.N]."""
+    pol = Policy(
+        {},
+        {"SERVER_FAILED": {"max_attempts": 9, "initial_delay_ms": 100}},
+        browsers={"firefox": {"categories": {}, "reasons": {"SERVER_FAILED": {"max_attempts": 1}}}},
+        statuses={"503": {"max_attempts": 6}, "401": {"action": "resume"}},
+    )
+    assert rule_for(pol, "SERVER_FAILED", "SERVER", None, 503).max_attempts == 6
+    assert rule_for(pol, "SERVER_FAILED", "SERVER", None, 500).max_attempts == 9
+    # the built-in 5xx layer sits below the user's reason
+    assert rule_for(pol, "SERVER_FAILED", "SERVER", None, 500).initial_delay_ms == 100
+    assert rule_for(pol, "SERVER_FAILED", "SERVER", "firefox", 503).max_attempts == 1
+    assert rule_for(pol, "SERVER_FAILED", "SERVER", "chrome", 401).action == "resume"
+    assert rule_for(DEFAULT_POLICY, "SERVER_FAILED", "SERVER", "firefox", 401).action == "none"
+
+
+def test_a_stronger_file_wins_every_key_it_sets_whatever_table_of_the_weaker_set_it() -> None:
+    """Managed [categories.NETWORK] max_attempts beats the user's [reasons.NETWORK_FAILED]
+    one (the user cannot loosen it), while the user's keys the administrator left alone,
+    and the built-in reason overrides, still apply."""
+    user = Policy(categories={}, reasons={"NETWORK_FAILED": {"max_attempts": 50, "notify": False}})
+    managed = Policy(categories={"NETWORK": {"max_attempts": 2}}, reasons={})
+    policy = stacked(("/home/u/policy.toml", user), ("managed", managed))
+    rule = rule_for(policy, "NETWORK_FAILED", "NETWORK", "chrome")
+    assert (rule.max_attempts, rule.notify) == (2, False)
+    assert rule_for(policy, "NETWORK_INVALID_REQUEST", "NETWORK").action == "none"
+    assert rule_for(user, "NETWORK_FAILED", "NETWORK").max_attempts == 50  # the file alone

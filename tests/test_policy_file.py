@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_handlers_managed import SYSTEM, USER, fleet_files
+from test_policy_schema import VALID
 
 from native_host.policy import DEFAULT_POLICY, rule_for
 from native_host.policy_file import load_policy
@@ -268,3 +270,34 @@ def test_status_and_site_tables_come_back_from_the_cache(tmp_path: Path) -> None
     again, _ = load_policy(policy, cached)
     assert again == first
     assert again.sites["example.org"]["pause_after"] == 4
+
+
+def test_a_file_with_a_bad_browser_falls_back_to_the_defaults(tmp_path: Path) -> None:
+    """An unknown browser makes the whole file refused, as any mistake does."""
+    path = tmp_path / "policy.toml"
+    path.write_bytes(b"[browsers.safari.reasons.CRASH]\naction = 'none'\n")
+    pol, problems = load_policy(path)
+    assert pol == DEFAULT_POLICY
+    assert "allowed: chrome, firefox" in problems[0]
+
+
+def test_browser_layers_survive_the_hosts_policy_cache(tmp_path: Path) -> None:
+    """The cache a host reads its policy back from keeps the browser layers."""
+    path, cached = tmp_path / "policy.toml", tmp_path / "policy.json"
+    path.write_bytes(VALID)
+    first, problems = load_policy(path, cached)
+    again, _ = load_policy(path, cached)
+    assert problems == [] and cached.exists()
+    assert again.browsers == first.browsers and again.browsers["firefox"]["reasons"]["CRASH"]
+
+
+def test_the_cache_key_holds_the_system_file(xdg: dict[str, str], tmp_path: Path) -> None:
+    """Editing the system-wide file is seen at once by the next load through the cache."""
+    system, user = fleet_files(xdg, SYSTEM, USER)
+    cached = tmp_path / "policy.json"
+    first, problems = load_policy(user, cached, system=system)
+    assert problems == [] and cached.exists()
+    assert rule_for(first, "FILE_TRANSIENT_ERROR", "FILE").action == "none"
+    system.write_bytes(b"")
+    again, _ = load_policy(user, cached, system=system)
+    assert rule_for(again, "FILE_TRANSIENT_ERROR", "FILE").action == "resume"

@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from hostio import dlrescue
 from hostio import run_cli as run
+from test_handlers_managed import USER, fleet_files
 
 from native_host import CHROME_EXTENSION_ID, GECKO_ID, HOST_NAME
 from native_host.registration import doctor
@@ -306,3 +308,16 @@ def test_a_gone_user_data_dir_manifest_gets_its_exact_command(
     assert fix in out
     assert run(capsys, "register", "--browser", "chromium", "--user-data-dir", str(udd))[0] == 0
     assert run(capsys, "doctor", "--no-hello")[0] == 0
+
+
+def test_dlrescue_doctor_reports_the_system_files_problems(xdg: dict[str, str]) -> None:
+    """A mistake in the system-wide file is a `policy:` line of `dlrescue doctor`, as one in
+    the user's file is; the user's file, right, still applies (dlrescue policy)."""
+    system, _user = fleet_files(xdg, b"[categories.NETWORK]\nmax_attempts = 'x'\n", USER)
+    done = dlrescue("doctor", "--no-hello", env=xdg)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("policy: ")]
+    assert any(f"{system}: [categories.NETWORK] max_attempts = 'x'" in line for line in lines), (
+        done.stdout
+    )
+    view = json.loads(dlrescue("policy", "--format", "json", env=xdg).stdout)
+    assert view["reasons"]["SERVER_UNREACHABLE"]["action"]["value"] == "resume"

@@ -78,3 +78,22 @@ def test_history_table_always_fits_its_width_and_is_visibly_safe(
 def test_empty_history_table_says_so() -> None:
     """No items: one line that says nothing was recorded, not an empty header."""
     assert list(history_table([], now_ms=NOW)) == ["No interruptions recorded."]
+
+
+def test_history_table_shows_the_status_beside_the_reason() -> None:
+    """`dlrescue history`'s table: `SERVER_FAILED 503` when a status was sent, the bare
+    reason when not."""
+    item = {
+        "at": "2026-01-02T03:04:05.000Z",
+        "reason": "SERVER_FAILED",
+        "action": "resume",
+        "attempt": 1,
+        "max_attempts": 4,
+        "outcome": None,
+        "episode_id": 1,
+        "url": "https://e.org/f",
+        "http_status": 503,
+    }
+    lines = list(history_table([item, {**item, "http_status": None}], now_ms=0, width=100))
+    assert "SERVER_FAILED 503" in lines[1] and "SERVER_FAILED 503" not in lines[2]
+    assert "SERVER_FAILED" in lines[2]
