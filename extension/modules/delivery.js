@@ -277,9 +277,10 @@ export class Delivery {
    */
   async _decided(rec, decision, eventId, by = "companion", { again = false } = {}) {
     const base = { eventId, decision, decidedBy: by, ...(again ? {} : { episode: withInterruption(rec, decision) }) };
-    const plan = planAction(decision, this.now(), rec.url);
+    const now = this.now();
+    const plan = planAction(decision, now, rec.url, rec.occurredAt ?? now); // counted from the interruption
     this.log.info(`decision for download ${rec.id} (${rec.name}): ${decision.action}`
-      + `${plan ? ` after ${decision.delay_ms ?? 0} ms` : ""}${decision.notify ? " + notify" : ""}`
+      + `${plan ? ` after ${decision.delay_ms ?? 0} ms (due in ${plan.dueAt - now} ms)` : ""}${decision.notify ? " + notify" : ""}`
       + `${plan?.wait ? ` (waits for the ${plan.wait}${plan.site ? ` ${plan.site}` : ""}`
         + `${plan.wait === "space" ? `: ${plan.bytesNeeded} more bytes` : ""})` : ""}`
       + `${decision.http_status ? ` [HTTP ${decision.http_status}]` : ""}`

@@ -85,6 +85,8 @@ export class HostPort {
     this.nextRid = 1;
     this.pending = new Map(); // rid -> {resolve, reject, timer, type}
     this.connecting = null; // Promise while a connect + hello is under way
+    this.readingFields = false; // the hello's fields are being read (the port may be open)
+    this.closedEarly = null; // {why}: the port closed meanwhile
     this.helloSent = null; // the fields of the last hello attempt
     this.reconnectTimer = null;
     this.listeners = new Set();
@@ -145,23 +147,39 @@ export class HostPort {
 
   async _open() {
     this._setState({ status: "connecting", detail: null });
-    const fields = await this.helloFields(); // may read storage (the managed policy)
-    this.helloSent = fields; // what the last attempt said (Delivery decides alone under its managedPolicy)
+    this.closedEarly = null;
+    // The host starts while the hello's fields are read: Chromium answers storage.managed
+    // (the managed policy) only ~3 s after it starts, a host starts in well under 1 s.
+    const fields = this.helloFields();
     let port;
     try {
       port = this.api.runtime.connectNative(this.hostName);
     } catch (e) {
       // Firefox can throw synchronously for a bad name; treat like a disconnect.
+      this.helloSent = await fields;
       this._failed(classifyDisconnect(e?.message), e?.message ?? String(e));
       return this.status();
     }
     this.port = port;
     port.onMessage.addListener((msg) => this._onMessage(port, msg));
     port.onDisconnect.addListener((p) => this._onDisconnect(port, p));
+    this.readingFields = true;
+    try {
+      this.helloSent = await fields; // what the last attempt said (Delivery decides alone under its managedPolicy)
+    } finally {
+      this.readingFields = false;
+    }
+    if (this.closedEarly) {
+      // it closed while the fields were read (no host): the failure is known once they are
+      const { why } = this.closedEarly;
+      this.closedEarly = null;
+      this._closed(port, why);
+    }
+    if (this.port !== port) return this.status();
 
     let reply;
     try {
-      reply = await this._send(helloMessage(fields), this.helloTimeoutMs, port);
+      reply = await this._send(helloMessage(this.helloSent), this.helloTimeoutMs, port);
     } catch (e) {
       if (this.port === port) {
         // no reply: a hung or silent host. Close this port and back off.
@@ -248,6 +266,12 @@ export class HostPort {
     // runtime.lastError"); Firefox in port.error.
     const chromeError = this.api.runtime?.lastError?.message;
     const why = chromeError ?? p?.error?.message ?? port?.error?.message ?? null;
+    if (port !== this.port) return;
+    if (this.readingFields) this.closedEarly = { why };
+    else this._closed(port, why);
+  }
+
+  _closed(port, why) {
     if (port !== this.port) return;
     this.port = null;
     const status = classifyDisconnect(why);

@@ -46,25 +46,36 @@ export function siteOf(url) {
  * fails for several downloads and this one waits for the site's probe; "space" -- nothing is done until the disk has room: the
  * host is asked every SPACE_POLL_MS (the first look then too), `bytesNeeded` more bytes must
  * be free.
+ *
+ * The wait counts from `from`, when the extension saw the download interrupted: the decision
+ * can come seconds later (a queued event waits for a host; Chromium answers storage.managed,
+ * read before every hello, only ~3 s after it starts), and a server's Retry-After counts from
+ * its answer. So the action is due at from + delay_ms, never before now. A wait for the site's
+ * probe (`wait` "site") counts from now: the host counts it from when it decides; so does a
+ * `space` wait's first look.
  * @returns {{action, dueAt, delayMs, useAlarm, waitOnline, wait?, site?, bytesNeeded?} | null}
  */
-export function planAction(decision, now, url = null) {
+export function planAction(decision, now, url = null, from = now) {
   if (!decision || !ACTIVE_ACTIONS.includes(decision.action)) return null;
   let delayMs = Number.isFinite(decision.delay_ms) && decision.delay_ms > 0 ? decision.delay_ms : 0;
   const site = siteOf(url);
   const plan = { action: decision.action, ...(site ? { site } : {}) };
+  let origin = Number.isFinite(from) ? Math.min(from, now) : now;
   if (decision.wait === "space") {
     delayMs = SPACE_POLL_MS;
     plan.wait = "space";
     plan.bytesNeeded = Number.isFinite(decision.bytes_needed) && decision.bytes_needed > 0 ? decision.bytes_needed : 0;
-  } else if (decision.wait === "site" && site) {
-    plan.wait = "site";
+    origin = now;
+  } else if (decision.wait === "site") {
+    if (site) plan.wait = "site";
+    origin = now;
   }
+  const dueAt = Math.max(now, origin + delayMs);
   return {
     ...plan,
     delayMs,
-    dueAt: now + delayMs,
-    useAlarm: delayMs >= ALARM_THRESHOLD_MS,
+    dueAt,
+    useAlarm: dueAt - now >= ALARM_THRESHOLD_MS,
     // A network failure retried while offline only burns an attempt.
     waitOnline: decision.category === "NETWORK",
   };

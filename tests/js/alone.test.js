@@ -112,6 +112,24 @@ describe("no host registered: the extension rescues alone", () => {
     assert.equal(ruleFor("NETWORK_FAILED", "NETWORK", "chrome", null, managedPolicy).max_attempts, 8);
   });
 
+  for (const browser of ["chrome", "firefox"]) {
+    test(`${browser}: the port of a missing host closes before storage.managed answers (3 s at a start): it is still decided under the administrator's policy, and the host is missing`, async () => {
+      const managedPolicy = { categories: { NETWORK: { action: "none", max_attempts: 5000 } } };
+      const rig = makeRig({ browser, host: null, managedPolicy, helloDelayMs: 3000 });
+      const item = running(rig);
+      rig.rescuer.start("test start");
+      await rig.clock.tick(0);
+      rig.api.downloads.interrupt(item.id);
+      await rig.clock.tick(2999);
+      assert.equal(rig.port.status().status, "connecting", "known missing once the fields are read");
+      await rig.clock.tick(1);
+      assert.equal(rig.port.status().status, "host_missing");
+      const rec = rig.rescuer.ledger.get(recordKey(item));
+      assert.deepEqual([rec.decidedBy, rec.decision.action, rec.decision.cause], ["alone", "none", "policy"]);
+      assert.deepEqual(rig.api.downloads.calls.resume, [], "left, as the administrator says");
+    });
+  }
+
   test("a second download cut while the first waits for the host is decided at once too", async () => {
     const rig = makeRig({ host: null });
     await rig.start();
@@ -163,20 +181,22 @@ describe("no host registered: the extension rescues alone", () => {
     assert.equal(rig.rescuer.ledger.get(recordKey(item)).eventId, 100);
   });
 
-  test("a host that appears while an action decided alone still waits replaces it with its own", async () => {
+  test("a host that appears while an action decided alone still waits replaces it with its own, counted from the cut", async () => {
     const rig = makeRig({ host: null });
     await rig.start();
     const item = running(rig);
+    const cutAt = rig.clock.now();
     rig.api.downloads.interrupt(item.id, "SERVER_FAILED"); // alone: resume after 5 s
     await rig.clock.tick(1000);
-    const host = new FakeHost(); // decides resume after 1 s
+    const host = new FakeHost();
+    host.decide = () => ({ action: "resume", delay_ms: 3000, attempt: 1, max_attempts: 4, reason: "SERVER_FAILED", category: "SERVER", notify: false });
     rig.api.host = host;
     await rig.port.connect({ force: true });
     await rig.rescuer.idle();
-    await rig.clock.tick(999);
-    assert.deepEqual(rig.api.downloads.calls.resume, []);
+    await rig.clock.tick(cutAt + 2999 - rig.clock.now());
+    assert.deepEqual(rig.api.downloads.calls.resume, [], "not before the host's 3 s from the cut");
     await rig.clock.tick(1);
-    assert.deepEqual(rig.api.downloads.calls.resume, [item.id], "the host's 1 s, not the 5 s decided alone");
+    assert.deepEqual(rig.api.downloads.calls.resume, [item.id], "the host's 3 s from the cut (not from its answer 1 s later), not the 5 s decided alone");
     assert.equal(host.ofType("interrupted").length, 1);
     assert.equal(rig.rescuer.ledger.get(recordKey(item)).decidedBy, "companion");
   });

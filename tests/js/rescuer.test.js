@@ -270,7 +270,8 @@ describe("the queue when the host is missing or busy", () => {
     await rig.clock.tick(4000);
     assert.equal(rig.host.ofType("interrupted").length, 3, "then 4 s");
     assert.equal(rig.rescuer.outbox.size, 0);
-    assert.equal(rig.rescuer.ledger.get(recordKey(rig.api.downloads.items.get(item.id))).status, "decided");
+    assert.equal(rig.rescuer.ledger.get(recordKey(rig.api.downloads.items.get(item.id))).status, "acted");
+    assert.deepEqual(rig.api.downloads.calls.resume, [item.id], "its 1 s counted from the cut, 6 s ago: resumed at once");
   });
 
   test("invalid_reason drops the event (logged), never loops on it, and the queue goes on", async () => {
@@ -318,6 +319,42 @@ describe("carrying out decisions", () => {
     await rig.clock.tick(1);
     assert.deepEqual(rig.api.downloads.calls.resume, [item.id]);
     assert.equal(rig.api.downloads.items.get(item.id).state, "in_progress");
+  });
+
+  for (const browser of ["chrome", "firefox"]) {
+    test(`${browser}: the host's wait counts from the cut, not from its decision 3 s later (a hello held at the browser's start)`, async () => {
+      const rig = makeRig({ browser, helloDelayMs: 3000 });
+      rig.host.decide = () => decision({ delay_ms: 15_000, reason: "SERVER_FAILED", category: "SERVER" });
+      const item = running(rig);
+      rig.rescuer.start("test start");
+      await rig.clock.tick(0);
+      assert.equal(rig.api.runtime.ports.length, 1, "the host is started while the hello's fields are read");
+      const cutAt = rig.clock.now();
+      rig.api.downloads.interrupt(item.id, "SERVER_FAILED");
+      await rig.clock.tick(2999);
+      assert.equal(rig.host.ofType("interrupted").length, 0, "the host hears of it only once the hello went");
+      await rig.clock.tick(1);
+      const rec = rig.rescuer.ledger.get(recordKey(item));
+      assert.equal(rec.status, "decided");
+      assert.equal(rec.pending.dueAt, cutAt + 15_000, "15 s from the cut, not 18 s");
+      await rig.clock.tick(cutAt + 14_999 - rig.clock.now());
+      assert.deepEqual(rig.api.downloads.calls.resume, [], "never sooner than the 15 s the host decided");
+      await rig.clock.tick(1);
+      assert.deepEqual(rig.api.downloads.calls.resume, [item.id]);
+    });
+  }
+
+  test("a backoff shorter than the host's delay in answering runs as soon as the decision comes, never before", async () => {
+    const rig = makeRig({ helloDelayMs: 3000 });
+    rig.host.decide = () => decision({ delay_ms: 1000 });
+    const item = running(rig);
+    rig.rescuer.start("test start");
+    await rig.clock.tick(0);
+    rig.api.downloads.interrupt(item.id);
+    await rig.clock.tick(2999);
+    assert.deepEqual(rig.api.downloads.calls.resume, [], "nothing before the decision");
+    await rig.clock.tick(1);
+    assert.deepEqual(rig.api.downloads.calls.resume, [item.id], "its 1 s had passed: resumed at once, not 1 s later");
   });
 
   test("after a verified resume the host hears in_progress, and complete when it completes", async () => {

@@ -13,7 +13,7 @@ import { FakeClock, FakeHost, makeFakeApi, quietLog } from "./fakes.js";
  * @param {FakeHost|null} [o.host]  null: no host registered
  * @param {object} [o.api]  reuse the browser (same downloads and storage): a worker restart
  */
-export function makeRig({ browser = "chrome", host, api, clock, online, managedPolicy = null } = {}) {
+export function makeRig({ browser = "chrome", host, api, clock, online, managedPolicy = null, helloDelayMs = 0 } = {}) {
   clock ??= new FakeClock();
   if (host === undefined) host = new FakeHost();
   api ??= makeFakeApi({ browser, host, clock });
@@ -22,7 +22,11 @@ export function makeRig({ browser = "chrome", host, api, clock, online, managedP
   const state = { online: online ?? true };
   const port = new HostPort({
     api, log, timers: clock, now: clock.now,
-    helloFields: () => ({ browser: api.browser, extensionVersion: "0.1.0", lang: "en", managedPolicy }),
+    // helloDelayMs: the hello's fields come that late (Chromium answers storage.managed ~3 s after it starts)
+    helloFields: async () => {
+      if (helloDelayMs) await new Promise((ok) => clock.setTimeout(ok, helloDelayMs));
+      return { browser: api.browser, extensionVersion: "0.1.0", lang: "en", managedPolicy };
+    },
   });
   const rescuer = new Rescuer({
     api, port, log, timers: clock, now: clock.now, browser: api.browser,

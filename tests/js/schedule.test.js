@@ -19,6 +19,18 @@ test("the pending action is due delay_ms after the decision", () => {
     { action: "restart", delayMs: 2500, dueAt: 3500, useAlarm: false, waitOnline: false });
 });
 
+test("the wait counts from the interruption (`from`), never ends before now, and a site's wait counts from now", () => {
+  const late = planAction(decision({ delay_ms: 15_000 }), 3300, "https://a.example/f", 0);
+  assert.deepEqual([late.dueAt, late.delayMs, late.useAlarm], [15_000, 15_000, false]);
+  assert.equal(planAction(decision({ delay_ms: 1000 }), 3300, null, 0).dueAt, 3300, "past already: now");
+  assert.equal(planAction(decision({ delay_ms: 40_000 }), 15_000, null, 0).useAlarm, false, "25 s left: a timer");
+  assert.equal(planAction(decision({ delay_ms: 1000 }), 3300, null, 9000).dueAt, 4300, "a time after now is now");
+  assert.equal(planAction(decision({ delay_ms: 1000 }), 3300, null, undefined).dueAt, 4300);
+  const site = planAction(decision({ delay_ms: 5000, wait: "site" }), 3300, "https://a.example/f", 0);
+  assert.equal(site.dueAt, 8300, "the host counts a site's wait from when it decides");
+  assert.equal(planAction(decision({ delay_ms: 5000, wait: "site" }), 3300, null, 0).dueAt, 8300, "with or without a host name");
+});
+
 test("none plans nothing; a missing or negative delay means now", () => {
   assert.equal(planAction(decision({ action: "none" }), 0), null);
   assert.equal(planAction(decision({ delay_ms: undefined }), 50).dueAt, 50);
