@@ -47,7 +47,7 @@ export function stallMsOf(settings) {
  * @returns {{seen: object, act: "reset"|"unpause"|"stall"|null}}
  *   reset    Chrome, running and received more since the last reset: pause + resume
  *   unpause  we paused it and it is still paused: resume again
- *   stall    nothing received for stallMs
+ *   stall    nothing received for stallMs (and not everything received already)
  */
 export function step(seen, item, now, { browser, stallMs, keepCount = true }) {
   const bytes = Number(item?.bytesReceived) || 0;
@@ -56,7 +56,11 @@ export function step(seen, item, now, { browser, stallMs, keepCount = true }) {
     next.bytes = bytes;
     next.progressAt = now;
   }
-  const stalled = now - next.progressAt >= stallMs;
+  // every announced byte in: what it waits for is on this machine (Chrome's Save As dialog
+  // for a download continued after a full disk, the file's last move), not the network;
+  // a reconnect would throw the file away and fetch it all again
+  const allIn = Number(item.totalBytes) > 0 && bytes >= Number(item.totalBytes);
+  const stalled = !allIn && now - next.progressAt >= stallMs;
   if (item.paused && !next.ourPause) {
     next.progressAt = now; // the user's pause is not a stall
     return { seen: next, act: null };

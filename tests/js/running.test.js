@@ -54,6 +54,18 @@ describe("running watch: one tick's choice (pure)", () => {
     assert.equal(act, null, "not again before another period");
   });
 
+  test("a download with every announced byte in is not stalled (Chrome's Save As dialog after a full disk waits on the user)", () => {
+    const all = { state: "in_progress", bytesReceived: 2048, totalBytes: 2048 };
+    const { seen } = step(undefined, all, 0, { ...opts, browser: "firefox" });
+    assert.equal(step(seen, all, 10 * 60_000, { ...opts, browser: "firefox" }).act, null);
+    const short = { ...all, bytesReceived: 2047 };
+    const first = step(undefined, short, 0, { ...opts, browser: "firefox" }).seen;
+    assert.equal(step(first, short, 60_000, { ...opts, browser: "firefox" }).act, "stall", "one byte short is a stall");
+    const unknown = { ...all, totalBytes: 0 };
+    const begun = step(undefined, unknown, 0, { ...opts, browser: "firefox" }).seen;
+    assert.equal(step(begun, unknown, 60_000, { ...opts, browser: "firefox" }).act, "stall", "an unknown size is no proof");
+  });
+
   test("the stall time comes from the settings (stallSeconds); odd values mean 60 s", () => {
     assert.equal(stallMsOf({ stallSeconds: 5 }), 5000);
     for (const bad of [undefined, {}, { stallSeconds: 0 }, { stallSeconds: "x" }, { stallSeconds: -3 }, { stallSeconds: 1e9 }]) {
