@@ -51,7 +51,7 @@ api.alarms.onAlarm.addListener((alarm) => rescuer.onAlarm(alarm));
 api.runtime.onStartup.addListener(() => log.info("browser started"));
 api.runtime.onInstalled.addListener((details) => log.info(`installed (${details?.reason})`));
 api.notifications.onClicked.addListener((id) => rescuer.onNotificationClicked(id));
-api.notifications.onButtonClicked?.addListener((id) => rescuer.onNotificationClicked(id));
+api.notifications.onButtonClicked?.addListener((id, button) => rescuer.onNotificationClicked(id, button));
 // the server's answers (status, Retry-After), only once the user granted webRequest (popup)
 rescuer.signals.start();
 api.permissions?.onAdded?.addListener(() => rescuer.onPermissionsChanged());

@@ -1,9 +1,10 @@
 // The user gestures our notifications ask for: when only a click can help (Chrome ignores a
 // resume without one once its count is spent), a notification whose click resumes the
-// download; a click on a download left alone opens the page it came from.
+// download; a click on a download left alone opens the page it came from; in Chrome, the
+// button of a full disk's notification continues the download now, keeping its bytes.
 
 import { snapshotKey } from "./keys.js";
-import { notificationId, sourcePage } from "./notify.js";
+import { keptBytesOffer, notificationId, sourcePage } from "./notify.js";
 import { VERIFY_AFTER_MS, startResume } from "./resume_check.js";
 
 export class Clicks {
@@ -38,12 +39,16 @@ export class Clicks {
    * A click on one of our notifications (a user gesture): resume the download if we asked
    * for the click; for a download left alone, open the page it came from.
    */
-  async clicked(notifId) {
+  async clicked(notifId, button = null) {
     const rec = this.ledger.all().find((r) => r.notificationId === notifId);
     try {
       await this.api.notifications.clear(notifId);
     } catch {
       // already gone
+    }
+    if (rec?.keepOffered && button === 0) {
+      await this.keep(rec.key);
+      return;
     }
     if (rec && !rec.needsClick && rec.status === "left") {
       // a download left alone (an expired link, a refusal): open the page it came from
@@ -64,6 +69,40 @@ export class Clicks {
         verifyAt: this.now() + VERIFY_AFTER_MS, sawInProgress: false,
       });
       this.waits.verifyIn(rec.key, VERIFY_AFTER_MS);
+    });
+  }
+
+  /**
+   * "Continue, keeping N" (Chrome, a full disk's notification): the user, who is there,
+   * chooses to keep the bytes on disk. The restart waiting for room is dropped and the
+   * download resumed now; Chrome asks where to save it (Save As), and answering continues
+   * the partial file (the same folder once there is room, or another disk). A user who
+   * cancels that dialog cancels the download: Chrome reports USER_CANCELED, which the host
+   * leaves alone without a word, as for any download the user cancelled; starting it again
+   * behind their back would undo the choice they just made. Nothing is done when the offer
+   * no longer holds (the restart ran meanwhile, or the item moved on).
+   */
+  keep(key) {
+    return this.serial.run(async () => {
+      const rec = this.ledger.get(key);
+      const item = rec ? await this.records.itemFor(rec) : null;
+      const kept = keptBytesOffer(this.browser, rec?.pending, item);
+      if (!kept) {
+        this.log.info(`keep the bytes of ${rec?.name ?? key}: no longer on offer (${item?.state ?? "gone"}, ${rec?.status})`);
+        return;
+      }
+      const { refused } = await startResume(this.api.downloads, item.id, { timers: this.timers, log: this.log });
+      if (refused) {
+        this.log.warn(`keep the bytes of download ${item.id}: resume refused (${refused.message}); the restart still waits for room`);
+        return;
+      }
+      this.waits.clearAction(key);
+      this.log.info(`download ${item.id}: the user keeps its ${kept} bytes; resumed, Chrome asks where to save it`);
+      await this.ledger.put(key, {
+        status: "acted", pending: null, keepOffered: false, actedBy: "keep", keptBytes: kept, actedAt: this.now(),
+        verifyAt: this.now() + VERIFY_AFTER_MS, sawInProgress: false, reportedInterrupted: false,
+      });
+      this.waits.verifyIn(key, VERIFY_AFTER_MS);
     });
   }
 

@@ -14,7 +14,7 @@
 import { ALONE_STATES, decideQueued, hostDecidesAgain, withInterruption } from "./alone.js";
 import { errorDisposition } from "./host_errors.js";
 import { recordKey, snapshotKey } from "./keys.js";
-import { notificationId } from "./notify.js";
+import { keptBytesOffer, notificationId } from "./notify.js";
 import { planAction, queueRetryDelay } from "./schedule.js";
 import { interruptedMessage, newEventKey, outcomeMessage } from "./wire.js";
 
@@ -290,10 +290,11 @@ export class Delivery {
       await this.ledger.put(rec.key, { ...base, status: "decided", pending: plan });
       this.waits.arm(rec.key, plan);
       if (plan.wait === "space" && decision.notify) {
-        // how much to free: the host's explanation
+        // how much to free: the host's explanation; in Chrome, the bytes a user can keep
         const id = notificationId("space", snapshotKey(rec));
-        await this.ledger.put(rec.key, { notificationId: id });
-        await this.notifier.waitingForSpace(id, rec, decision);
+        const keptBytes = keptBytesOffer(this.browser, plan, await this.itemOf(rec));
+        await this.ledger.put(rec.key, { notificationId: id, keepOffered: keptBytes > 0 });
+        await this.notifier.waitingForSpace(id, rec, decision, keptBytes);
       }
       return;
     }

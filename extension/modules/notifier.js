@@ -4,6 +4,7 @@
 import {
   cannotRetryNotification, clickToResumeNotification, leftNotification, notificationId, sourcePage, spaceNotification,
 } from "./notify.js";
+import { uiLocale } from "./env.js";
 import { snapshotKey } from "./keys.js";
 
 export class Notifier {
@@ -32,9 +33,13 @@ export class Notifier {
     return this.show(id, leftNotification({ t: this.t, decision, name: rec.name, iconUrl: this.iconUrl, withButton }));
   }
 
-  /** Download `rec` waits for disk space: how much to free (the host's explanation). */
-  waitingForSpace(id, rec, decision) {
-    return this.show(id, spaceNotification({ t: this.t, decision, name: rec.name, iconUrl: this.iconUrl }));
+  /**
+   * Download `rec` waits for disk space: how much to free (the host's explanation); with
+   * `keepBytes` > 0 (Chrome), a button that continues it now keeping them (Clicks.keep).
+   */
+  waitingForSpace(id, rec, decision, keepBytes = 0) {
+    const formatNumber = (n) => n.toLocaleString(uiLocale(this.api), { maximumFractionDigits: 1 });
+    return this.show(id, spaceNotification({ t: this.t, decision, name: rec.name, iconUrl: this.iconUrl, keepBytes, formatNumber }));
   }
 
   /** Download `rec` cannot be retried by the extension (`why`). */

@@ -8,6 +8,7 @@
 //          resets Chrome's count, and the click handler resumes it.
 
 import { shortHash } from "./keys.js";
+import { formatBytes } from "./popup_view.js";
 
 export const NOTIFICATION_PREFIX = "dlrescue:";
 
@@ -53,16 +54,44 @@ export function sourcePage({ referrer, url }) {
 /**
  * Options when a download waits for disk space (decision `wait: "space"` with notify): the
  * host's explanation says how much to free ("Free 1.2 GB on the disk that holds
- * Downloads; ..."); the extension resumes by itself once there is room.
+ * Downloads; ..."); the extension acts by itself once there is room. `keepBytes` > 0
+ * (keptBytesOffer): a button that continues the download now, keeping that much (in the
+ * locale's digits: `formatNumber`); it stays until answered (requireInteraction), an offer
+ * to a user who is there.
  */
-export function spaceNotification({ t, decision, name, iconUrl }) {
+export function spaceNotification({ t, decision, name, iconUrl, keepBytes = 0, formatNumber = String }) {
   const explanation = (decision?.explanation || "").trim();
-  return {
+  const options = {
     type: "basic",
     iconUrl,
     title: t("notifySpaceTitle", [name]),
     message: explanation || t("notifySpaceFallback"),
   };
+  if (keepBytes > 0) {
+    options.buttons = [{ title: t("notifySpaceKeepButton", [formatBytes(keepBytes, t, formatNumber)]) }];
+    // the button's text is cut at about 35 characters; a context message would take the
+    // place of the extension's name in Chromium's header: the hint ends the message
+    options.message = `${options.message} ${t("notifySpaceKeepHint")}`;
+    options.requireInteraction = true;
+  }
+  return options;
+}
+
+/**
+ * The bytes a person can keep by continuing now a download that waits for disk space, or 0
+ * when there is nothing to offer. Chrome only: it continues a download cut by a full disk
+ * only after a Save As dialog (docs/BROWSERS.md), so unattended the host decides a restart
+ * once there is room; a user who answers the dialog (the same folder once there is room, or
+ * another disk) keeps what is on disk. Offered while that restart waits and the item still
+ * holds bytes it can resume from.
+ * @param {string} browser   "chrome" | "firefox"
+ * @param {object} pending   the record's pending action (schedule.planAction)
+ * @param {object} item      the DownloadItem now
+ */
+export function keptBytesOffer(browser, pending, item) {
+  if (browser !== "chrome" || pending?.wait !== "space" || pending.action !== "restart") return 0;
+  if (item?.state !== "interrupted" || item.canResume !== true) return 0;
+  return Math.max(0, Number(item.bytesReceived) || 0);
 }
 
 /** Options for the "click to resume" notification. Buttons only where supported (Chrome). */

@@ -199,12 +199,15 @@ export class Rescuer {
     await this.runAllDue();
   }
 
-  /** notifications.onClicked / onButtonClicked: a user gesture; resume if we asked for it. */
-  async onNotificationClicked(notifId) {
+  /**
+   * notifications.onClicked / onButtonClicked (`button`: the button's index): a user
+   * gesture; resume if we asked for it, or keep the bytes if the user chose that.
+   */
+  async onNotificationClicked(notifId, button = null) {
     if (!String(notifId).startsWith("dlrescue:")) return;
     await this.start("notification");
     await this.reconciled;
-    await this.clicks.clicked(notifId);
+    await this.clicks.clicked(notifId, button);
   }
 
   // ---------------------------------------------------------------- acting and sending

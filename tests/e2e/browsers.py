@@ -1,9 +1,10 @@
 """Launch real browsers with the extension loaded, in throwaway homes, and drive them.
 
-- Chromium: `/usr/lib/chromium/chromium --headless=new` with a fresh `--user-data-dir`
-  whose `Default/Preferences` is seeded (download folder, no prompt, automatic downloads
-  allowed, safe browsing off), the extension loaded unpacked (`--load-extension`), and the
-  DevTools protocol on an ephemeral loopback port (read from `DevToolsActivePort`).
+- Chromium: `/usr/lib/chromium/chromium --headless=new` (headed on an X display when asked)
+  with a fresh `--user-data-dir` whose `Default/Preferences` is seeded (download folder, no
+  prompt, automatic downloads allowed, safe browsing off), the extension loaded unpacked
+  (`--load-extension`), and the DevTools protocol on an ephemeral loopback port (read from
+  `DevToolsActivePort`).
 - Firefox ESR: `firefox-esr --headless --no-remote --profile P` where P holds the unsigned
   XPI in `extensions/<gecko id>.xpi` and a `user.js` (signatures off, scopes on, download
   folder, a fixed moz-extension UUID so the extension's pages have a known URL); WebDriver
@@ -154,7 +155,8 @@ class Browser:
     """What the scenarios need from a browser; subclasses speak CDP or BiDi.
 
     `lang` ("fr", ...): the language the browser shows, so the extension's messages are in it
-    (None: the machine's, English here)."""
+    (None: the machine's, English here). `display` (":5", set before `start`): run headed on
+    that X display (desktop.py's Xvfb), for what only a person can answer; None: headless."""
 
     name: str
     browser_field: str  # what the extension reports as `browser` (for history filters)
@@ -169,6 +171,7 @@ class Browser:
         self.proc: subprocess.Popen[bytes] | None = None
         self.rpc: WsRpc | None = None
         self.launches = 0
+        self.display: str | None = None
         self.log_path = home.root / f"{self.__class__.__name__.lower()}-stderr.log"
 
     # -- life cycle --------------------------------------------------------------------
@@ -191,7 +194,11 @@ class Browser:
         log.flush()
         self.proc = subprocess.Popen(
             self.command(),
-            env={**self.home.environ(), **({"LANGUAGE": self.lang} if self.lang else {})},
+            env={
+                **self.home.environ(),
+                **({"LANGUAGE": self.lang} if self.lang else {}),
+                **({"DISPLAY": self.display} if self.display else {}),
+            },
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
@@ -331,7 +338,7 @@ class Chromium(Browser):
         port_file.unlink(missing_ok=True)
         return [
             self.binary,
-            "--headless=new",
+            *([] if self.display else ["--headless=new"]),
             "--no-sandbox",
             "--disable-gpu",
             f"--user-data-dir={self.user_data_dir}",

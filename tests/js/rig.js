@@ -43,7 +43,7 @@ export function makeRig({ browser = "chrome", host, api, clock, online, managedP
     [api.alarms.onAlarm, (a) => rescuer.onAlarm(a)],
     [api.notifications.onClicked, (id) => rescuer.onNotificationClicked(id)],
   ];
-  if (api.notifications.onButtonClicked) listeners.push([api.notifications.onButtonClicked, (id) => rescuer.onNotificationClicked(id)]);
+  if (api.notifications.onButtonClicked) listeners.push([api.notifications.onButtonClicked, (id, button) => rescuer.onNotificationClicked(id, button)]);
   for (const [emitter, fn] of listeners) emitter.addListener(fn);
   // as background.js: the server's answers once webRequest is granted
   rescuer.signals.start();

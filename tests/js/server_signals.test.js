@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { keepAwakeWanted } from "../../extension/modules/awake.js";
+import { keptBytesOffer, spaceNotification } from "../../extension/modules/notify.js";
 import { stateOf } from "../../extension/modules/popup_rows.js";
 import { formatBytes } from "../../extension/modules/popup_view.js";
 import { SPACE_POLL_MS, planAction } from "../../extension/modules/schedule.js";
@@ -298,6 +299,110 @@ describe("decisions that wait for disk space", () => {
     rig.api.downloads.interrupt(item.id, "FILE_NO_SPACE");
     await rig.clock.tick(SPACE_POLL_MS);
     assert.deepEqual(rig.api.downloads.calls.resume, [item.id]);
+  });
+});
+
+describe("Chrome's full disk: a user who is there keeps the bytes", () => {
+  const FULL = {
+    reason: "FILE_NO_SPACE", category: "FILE", action: "restart", wait: "space", bytes_needed: 2_000_000, notify: true,
+    explanation: "Free 2 MB on the disk that holds Downloads; the download starts again once there is room.",
+  };
+  const waiting = { action: "restart", wait: "space" };
+  const cut = { state: "interrupted", canResume: true, bytesReceived: 524_288 };
+
+  test("offered in Chrome only, for a restart that waits for room, while the item holds bytes it can resume from", () => {
+    assert.equal(keptBytesOffer("chrome", waiting, cut), 524_288);
+    assert.equal(keptBytesOffer("firefox", waiting, cut), 0, "Firefox resumes by itself: no dialog, no offer");
+    assert.equal(keptBytesOffer("chrome", { action: "resume", wait: "space" }, cut), 0, "a resume keeps the bytes anyway");
+    assert.equal(keptBytesOffer("chrome", { action: "restart", wait: null }, cut), 0, "not waiting for room");
+    assert.equal(keptBytesOffer("chrome", waiting, { ...cut, canResume: false }), 0);
+    assert.equal(keptBytesOffer("chrome", waiting, { ...cut, bytesReceived: 0 }), 0, "nothing to keep");
+    assert.equal(keptBytesOffer("chrome", waiting, { ...cut, state: "in_progress" }), 0);
+    assert.equal(keptBytesOffer("chrome", waiting, null), 0);
+  });
+
+  test("the button says how much is kept, the message ends saying that Chrome asks where to save, in English and French; it stays until answered", () => {
+    const en = spaceNotification({ t: makeGetMessage("en"), decision: FULL, name: "a.iso", iconUrl: "i.png", keepBytes: 524_288 });
+    assert.deepEqual(en.buttons, [{ title: "Continue, keeping 524.3 kB" }]);
+    assert.equal(en.message, `${FULL.explanation} Or continue now, keeping what is on disk: Chrome asks where to save it.`);
+    assert.equal(en.requireInteraction, true);
+    const fr = spaceNotification({
+      t: makeGetMessage("fr"), decision: FULL, name: "a.iso", iconUrl: "i.png", keepBytes: 524_288, formatNumber: (n) => n.toLocaleString("fr"),
+    });
+    assert.deepEqual(fr.buttons, [{ title: "Continuer en gardant 524,3 ko" }]);
+    assert.match(fr.message, / Ou continuez maintenant en gardant ce qui est sur le disque : Chrome demande où l'enregistrer\.$/);
+    const none = spaceNotification({ t: makeGetMessage("en"), decision: FULL, name: "a.iso", iconUrl: "i.png" });
+    assert.equal(none.buttons, undefined);
+    assert.equal(none.requireInteraction, undefined);
+    assert.equal(none.message, FULL.explanation);
+  });
+
+  async function fullDisk(browser = "chrome") {
+    const rig = makeRig({ browser });
+    rig.host.freeBytes = 1000;
+    rig.host.decide = () => decision(FULL);
+    await rig.start();
+    const item = rig.api.downloads.add({ url: URL_A, bytesReceived: 524_288, filename: "/home/u/Downloads/a.iso" });
+    rig.api.downloads.interrupt(item.id, "FILE_NO_SPACE");
+    await rig.clock.tick(0);
+    const [id, shown] = [...rig.api.notifications.shown.entries()][0];
+    return { rig, item, id, shown };
+  }
+
+  test("the button resumes now, and the restart that waited for room never runs", async () => {
+    const { rig, item, id, shown } = await fullDisk();
+    assert.equal(shown.buttons.length, 1);
+    rig.api.notifications.onButtonClicked.emit(id, 0);
+    await rig.clock.tick(0);
+    assert.deepEqual(rig.api.downloads.calls.resume, [item.id], "resumed: Chrome shows its Save As dialog");
+    assert.equal(rig.api.notifications.shown.size, 0, "the notification is gone");
+    const rec = rig.rescuer.ledger.all()[0];
+    assert.deepEqual([rec.status, rec.actedBy, rec.keptBytes, rec.pending], ["acted", "keep", 524_288, null]);
+    rig.host.freeBytes = 10 ** 10;
+    await rig.clock.tick(3 * SPACE_POLL_MS);
+    assert.deepEqual(rig.api.downloads.calls.download, [], "no restart from zero");
+    assert.deepEqual(rig.host.ofType("space"), [], "no more questions about room");
+  });
+
+  test("a dismissed Save As dialog (USER_CANCELED) goes to the host as the user's cancel: nothing restarts, nothing more is shown", async () => {
+    const { rig, item, id } = await fullDisk();
+    rig.host.decide = (m) => (m.download.error === "USER_CANCELED"
+      ? decision({ reason: "USER_CANCELED", category: "USER", action: "none", notify: false }) : decision(FULL));
+    rig.api.notifications.onButtonClicked.emit(id, 0);
+    await rig.clock.tick(0);
+    rig.api.downloads.interrupt(item.id, "USER_CANCELED", { canResume: false, bytesReceived: 0 });
+    await rig.clock.tick(3 * SPACE_POLL_MS);
+    const sent = rig.host.received.filter((m) => m.type !== "hello" && m.type !== "space")
+      .map((m) => `${m.type}:${m.type === "outcome" ? m.download.state : m.download.error}`);
+    assert.deepEqual(sent, ["interrupted:FILE_NO_SPACE", "outcome:interrupted", "interrupted:USER_CANCELED"]);
+    assert.deepEqual(rig.api.downloads.calls.download, []);
+    assert.equal(rig.api.notifications.shown.size, 0);
+    assert.equal(rig.rescuer.ledger.all()[0].status, "left");
+  });
+
+  test("a click on the notification itself keeps nothing: the restart still waits for room", async () => {
+    const { rig, id } = await fullDisk();
+    rig.api.notifications.onClicked.emit(id);
+    await rig.clock.tick(0);
+    assert.deepEqual(rig.api.downloads.calls.resume, []);
+    rig.host.freeBytes = 10 ** 10;
+    await rig.clock.tick(SPACE_POLL_MS);
+    assert.equal(rig.api.downloads.calls.download.length, 1, "started again once there is room");
+  });
+
+  test("once the restart ran, the button does nothing more", async () => {
+    const { rig, id } = await fullDisk();
+    rig.host.freeBytes = 10 ** 10;
+    await rig.clock.tick(SPACE_POLL_MS);
+    assert.equal(rig.api.downloads.calls.download.length, 1);
+    rig.api.notifications.onButtonClicked.emit(id, 0);
+    await rig.clock.tick(0);
+    assert.deepEqual(rig.api.downloads.calls.resume, []);
+  });
+
+  test("Firefox: no button", async () => {
+    const { shown } = await fullDisk("firefox");
+    assert.equal(shown.buttons, undefined);
   });
 });
 
