@@ -26,6 +26,10 @@ from typing import Any
 from .browsers import Chromium, Firefox, chrome_extension_id, wait_for
 from .rig import Rig
 
+#: How long a page of the extension may take to load or answer on a loaded two-core CI
+#: machine (a wait on a condition: it returns as soon as the condition holds).
+LOAD_WAIT = 30
+
 PERMISSIONS = "{permissions: ['webRequest'], origins: ['<all_urls>']}"
 
 
@@ -63,29 +67,54 @@ def chromium_grant(browser: Chromium, grant: bool) -> None:
     browser.start()
 
 
+#: Scrolls the popup's "Allow" into view; returns its centre, and whether that point hits it
+#: (else what it hits).
+ALLOW_TARGET_JS = (
+    "(() => { const b = document.getElementById('consent-allow');"
+    " b.scrollIntoView({block: 'center'}); const r = b.getBoundingClientRect();"
+    " const x = Math.round(r.x + r.width / 2), y = Math.round(r.y + r.height / 2);"
+    " const hit = document.elementFromPoint(x, y);"
+    " return {x, y, hits: hit === b, hit: hit ? hit.outerHTML.slice(0, 120) : null}; })()"
+)
+
+
 def firefox_click_allow(browser: Firefox) -> None:
-    """The popup's "Allow" clicked with real input; no doorhanger (pref off)."""
+    """The popup's "Allow" clicked with real input; no doorhanger (pref off).
+
+    The click waits for the popup to be ready (its history list drawn): the section shows
+    as soon as permissions.contains answers, above it the list is still "Loading…", and the
+    rows drawn a moment later push the button down (seen under load after the suite's other
+    Firefox tests: the button went from y=141 to y=1055 and the click hit nothing)."""
     browser.eval_in(
         browser.chrome_context(),
         "Services.prefs.setBoolPref('extensions.webextOptionalPermissionPrompts', false)",
     )
     tab = browser.open(browser.extension_url(browser.blank_extension_page()))
     wait_for(
-        "the consent button",
-        lambda: browser.eval_in(tab, "!document.getElementById('consent').hidden"),
-        10,
+        "the popup to draw its list and show the consent button",
+        lambda: browser.eval_in(
+            tab,
+            "document.body.dataset.ready === 'true' && !document.getElementById('consent').hidden",
+        ),
+        LOAD_WAIT,
     )
-    box = browser.eval_in(
-        tab,
+    target: dict[str, Any] = {}
+
+    def on_target() -> bool:
         # in view first: after a suite's other tests the popup lists many downloads, and a
         # click outside the viewport reaches nothing
-        "(() => { const b = document.getElementById('consent-allow');"
-        " b.scrollIntoView({block: 'center'}); const r = b.getBoundingClientRect();"
-        " return [Math.round(r.x + r.width / 2), Math.round(r.y + r.height / 2)]; })()",
-    )
+        target.update(browser.eval_in(tab, ALLOW_TARGET_JS))
+        return bool(target["hits"])
+
+    try:
+        wait_for("the Allow button's centre to hit it", on_target, LOAD_WAIT)
+    except TimeoutError as e:
+        raise AssertionError(
+            f"{e}: at ({target.get('x')}, {target.get('y')}) is {target.get('hit')}"
+        ) from None
     assert browser.rpc is not None
     pointer = [
-        {"type": "pointerMove", "x": box[0], "y": box[1]},
+        {"type": "pointerMove", "x": target["x"], "y": target["y"]},
         {"type": "pointerDown", "button": 0},
         {"type": "pointerUp", "button": 0},
     ]
@@ -94,9 +123,9 @@ def firefox_click_allow(browser: Firefox) -> None:
         {"context": tab, "actions": [{"type": "pointer", "id": "mouse", "actions": pointer}]},
     )
     wait_for(
-        "the consent section to go",
+        f"the consent section to go after the click at ({target['x']}, {target['y']})",
         lambda: browser.eval_in(tab, "document.getElementById('consent').hidden"),
-        10,
+        LOAD_WAIT,
     )
     browser.close_tab(tab)
 
@@ -110,11 +139,11 @@ def give(rig: Rig) -> None:
         assert isinstance(rig.browser, Firefox)
         rig.browser.restart()
         firefox_click_allow(rig.browser)
-    wait_for("the consent", lambda: granted(rig), 10)
+    wait_for("the consent", lambda: granted(rig), LOAD_WAIT)
     wait_for(
         "the extension to listen to the server's answers",
         lambda: debug_state(rig).get("serverSignals", {}).get("listening"),
-        10,
+        LOAD_WAIT,
     )
 
 
