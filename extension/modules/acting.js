@@ -104,7 +104,14 @@ export class Actor {
       if (rec?.pending?.wait !== "space") return false; // given up, retried, taken over meanwhile
       if (answer?.enough) {
         this.log.info(`download ${rec.id}: the disk has room now${answer.free === null ? "" : ` (${answer.free} bytes free)`}; acting`);
-        await this.ledger.put(key, { pending: { ...rec.pending, wait: null, dueAt: this.now(), useAlarm: false } });
+        await this.ledger.put(key, { pending: { ...rec.pending, wait: null, dueAt: this.now(), useAlarm: false }, keepOffered: false });
+        // the notification asked for room (and in Chrome offered to keep the bytes, until
+        // answered): both are past
+        try {
+          if (rec.notificationId) await this.api.notifications?.clear(rec.notificationId);
+        } catch {
+          // gone already
+        }
         return true;
       }
       const pending = {

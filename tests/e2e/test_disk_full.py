@@ -88,7 +88,7 @@ def test_a_full_disk_waits_for_room_then_completes(tiny_downloads: Rig) -> None:
     and decides to start again once there is room, with a notification that says how much
     to free; nothing is fetched while the disk is full; once the filler is deleted the
     download starts again and completes byte-identical, the server having sent the file
-    at most twice."""
+    at most twice, and the notification that asked for room is gone."""
     rig = tiny_downloads
     folder = rig.home.downloads
     filler = folder / "filler.bin"
@@ -106,6 +106,8 @@ def test_a_full_disk_waits_for_room_then_completes(tiny_downloads: Rig) -> None:
     assert rig.server.sent(path) <= 2 * SIZE, rig.server.describe(path)
     # One file: the partial of the first attempt did not stay behind (.crdownload, .part).
     assert [p.name for p in folder.iterdir()] == [Path(item["filename"]).name], rig.explain(url)
+    shown = rig.notifications()
+    assert not any(k.startswith("dlrescue:space:") for k in shown), shown  # room: it went
 
 
 @pytest.fixture
