@@ -9,7 +9,7 @@ import { handleCommand } from "./modules/commands.js";
 import { browserApi, browserName, translator, uiLang } from "./modules/env.js";
 import { HostPort } from "./modules/host_port.js";
 import { Ledger } from "./modules/ledger.js";
-import { readManagedPolicy } from "./modules/managed.js";
+import { managedForHello } from "./modules/managed.js";
 import { createLog } from "./modules/log.js";
 import { Outbox } from "./modules/outbox.js";
 import { Rescuer } from "./modules/rescuer.js";
@@ -25,12 +25,18 @@ const meta = {
 const port = new HostPort({
   api,
   log,
-  helloFields: async () => ({
-    browser: meta.browser,
-    extensionVersion: meta.version,
-    lang: meta.lang,
-    managedPolicy: await readManagedPolicy(api),
-  }),
+  helloFields: async () => {
+    // Chromium answers storage.managed seconds after it starts: the last policy read meanwhile
+    const managed = await managedForHello(api);
+    if (managed.kept) {
+      log.info("hello with the last managed policy read; storage.managed has not answered yet");
+      managed.later.then(() => log.info("storage.managed answered"));
+    }
+    return {
+      browser: meta.browser, extensionVersion: meta.version, lang: meta.lang,
+      managedPolicy: managed.policy, managedLater: managed.later,
+    };
+  },
 });
 
 const rescuer = new Rescuer({

@@ -105,3 +105,24 @@ def test_a_managed_policy_nested_deep_or_with_controls_is_refused_and_escaped(
         assert "[categories.NETWORK] unknown key 'x'" in text, text
         assert "\\x1b" in text and "\x1b" not in text and "\u202e" not in text, text
         assert _decide(host, "NETWORK_FAILED", 1) == "resume"
+
+
+def test_a_second_hello_on_the_same_port_replaces_the_managed_policy(xdg: dict[str, str]) -> None:
+    """The extension's hello at a Chromium start carries the last managed policy it read;
+    when storage.managed answers with another, a second hello on the same port (the same host
+    process) carries that: the next decision is made under it, and the kept copy is it.
+    Then a hello without one (storage.managed answered none) drops it on that port too."""
+    kept = Path(xdg["XDG_DATA_HOME"]) / "dlrescue" / "managed-chrome.json"
+    newer = {"categories": {"NETWORK": {"action": "none"}}}
+    with Host(env=xdg) as host:
+        assert host.ask({"type": "hello", "rid": 0, "browser": "chrome", "managed_policy": {}})[
+            "ok"
+        ]
+        assert _decide(host, "NETWORK_FAILED", 1) == "resume"
+        again = host.ask({"type": "hello", "rid": 2, "browser": "chrome", "managed_policy": newer})
+        assert again["ok"] and "warnings" not in again, again
+        assert _decide(host, "NETWORK_FAILED", 3) == "none"
+        assert kept.exists() and '"none"' in kept.read_text(encoding="utf-8")
+        assert host.ask({"type": "hello", "rid": 4, "browser": "chrome"})["ok"]
+        assert _decide(host, "NETWORK_FAILED", 5) == "resume"
+        assert not kept.exists()

@@ -11,6 +11,7 @@
 // It takes the browser API object (chrome or browser) and timers as arguments, so node tests
 // drive it with fakes.
 
+import { sameManaged } from "./managed.js";
 import { HOST_NAME, MAX_MESSAGE_BYTES, PROTOCOL, encodedSize, helloMessage } from "./wire.js";
 
 /** A request that got no reply: code is "timeout", "disconnected", "unavailable" or "too_large". */
@@ -59,7 +60,7 @@ export class HostPort {
    * @param {object} o
    * @param {object} o.api           chrome or browser namespace (runtime.connectNative)
    * @param {() => object|Promise<object>} o.helloFields  {browser, extensionVersion, lang,
-   *   managedPolicy} for hello
+   *   managedPolicy, managedLater} for hello (managedLater: managed.js, managedForHello)
    * @param {object} [o.timers]      {setTimeout, clearTimeout}
    * @param {() => number} [o.now]
    * @param {object} [o.log]         {info, warn, error}
@@ -114,8 +115,8 @@ export class HostPort {
   _setState(patch) {
     const before = this.state.status;
     this.state = { ...this.state, ...patch };
-    if (patch.status && patch.status !== before) this.state.since = this.now();
     if (patch.status && patch.status !== before) {
+      this.state.since = this.now();
       this.log.info(`host: ${before} -> ${this.state.status}${this.state.detail ? ` (${this.state.detail})` : ""}`);
     }
     if (patch.status) {
@@ -148,8 +149,7 @@ export class HostPort {
   async _open() {
     this._setState({ status: "connecting", detail: null });
     this.closedEarly = null;
-    // The host starts while the hello's fields are read: Chromium answers storage.managed
-    // (the managed policy) only ~3 s after it starts, a host starts in well under 1 s.
+    // the host starts while the hello's fields are read (storage.managed: managed.js)
     const fields = this.helloFields();
     let port;
     try {
@@ -169,6 +169,7 @@ export class HostPort {
     } finally {
       this.readingFields = false;
     }
+    this.helloSent.managedLater?.then((policy) => this.managedRead(policy));
     if (this.closedEarly) {
       // it closed while the fields were read (no host): the failure is known once they are
       const { why } = this.closedEarly;
@@ -178,8 +179,9 @@ export class HostPort {
     if (this.port !== port) return this.status();
 
     let reply;
+    const sent = this.helloSent;
     try {
-      reply = await this._send(helloMessage(this.helloSent), this.helloTimeoutMs, port);
+      reply = await this._send(helloMessage(sent), this.helloTimeoutMs, port);
     } catch (e) {
       if (this.port === port) {
         // no reply: a hung or silent host. Close this port and back off.
@@ -202,7 +204,23 @@ export class HostPort {
       status: "connected", hostVersion: String(reply.host_version ?? ""), protocol: reply.protocol,
       detail: null, failures: 0, nextRetryAt: null, mode: "companion",
     });
+    await this.managedRead(this.helloSent.managedPolicy, sent); // it came during the hello
     return this.status();
+  }
+
+  /**
+   * storage.managed's late answer: Delivery decides alone under it from now on, and a host
+   * sent another (`sent`) gets it in a new hello. Decisions made already stay as they are.
+   */
+  async managedRead(policy, sent = this.helloSent) {
+    if (this.helloSent && !sameManaged(this.helloSent.managedPolicy, policy)) {
+      this.log.info("host: storage.managed gave another policy than the last one read");
+      this.helloSent = { ...this.helloSent, managedPolicy: policy, managedLater: null };
+    }
+    if (!this.isConnected() || sameManaged(sent?.managedPolicy, policy)) return;
+    const reply = await this._send(helloMessage(this.helloSent), this.helloTimeoutMs, this.port)
+      .catch((e) => ({ error: e })); // not taken: the next connect's hello carries it
+    if (!reply.ok) this.log.warn(`host: the managed policy was not taken (${reply.error?.message})`);
   }
 
   /**

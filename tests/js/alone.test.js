@@ -5,6 +5,7 @@ import { hostDecidesAgain, withInterruption } from "../../extension/modules/alon
 import { handleCommand } from "../../extension/modules/commands.js";
 import { recordKey } from "../../extension/modules/keys.js";
 import { backoffMs, decideAlone, ruleFor } from "../../extension/modules/local_policy.js";
+import { LAST_MANAGED_KEY, MANAGED_WAIT_MS } from "../../extension/modules/managed.js";
 import { FakeHost } from "./fakes.js";
 import { makeRig } from "./rig.js";
 
@@ -129,6 +130,25 @@ describe("no host registered: the extension rescues alone", () => {
       assert.deepEqual(rig.api.downloads.calls.resume, [], "left, as the administrator says");
     });
   }
+
+  test("no host, Chromium's start: decided at once under the last managed policy read; once storage.managed answers another, the next interruption is decided under that", async () => {
+    const kept = { categories: { NETWORK: { action: "none" } } };
+    const rig = makeRig({ host: null, managed: { policy: null, answerMs: 2800 } });
+    await rig.api.storage.local.set({ [LAST_MANAGED_KEY]: { policy: kept } });
+    const a = running(rig, { url: "https://example.org/a" });
+    rig.rescuer.start("test start");
+    await rig.clock.tick(0);
+    rig.api.downloads.interrupt(a.id);
+    await rig.clock.tick(MANAGED_WAIT_MS);
+    const first = rig.rescuer.ledger.get(recordKey(a));
+    assert.deepEqual([first.decidedBy, first.decision.action, first.decision.cause], ["alone", "none", "policy"]);
+    await rig.clock.tick(2800);
+    assert.equal(rig.port.helloSent.managedPolicy, null, "storage.managed's answer: no policy");
+    const b = running(rig, { url: "https://example.org/b" });
+    rig.api.downloads.interrupt(b.id);
+    await rig.clock.tick(10_000);
+    assert.deepEqual(rig.api.downloads.calls.resume, [b.id], "resumed under the built-in policy; the first left as decided");
+  });
 
   test("a second download cut while the first waits for the host is decided at once too", async () => {
     const rig = makeRig({ host: null });

@@ -3,6 +3,7 @@ import { describe, test } from "node:test";
 
 import { recordKey } from "../../extension/modules/keys.js";
 import { RECONCILE_HORIZON_MS } from "../../extension/modules/catcher.js";
+import { LAST_MANAGED_KEY, MANAGED_WAIT_MS } from "../../extension/modules/managed.js";
 import { VERIFY_AFTER_MS } from "../../extension/modules/resume_check.js";
 import { WAKE_ALARM, WATCH_ALARM } from "../../extension/modules/schedule.js";
 import { FakeHost } from "./fakes.js";
@@ -355,6 +356,38 @@ describe("carrying out decisions", () => {
     assert.deepEqual(rig.api.downloads.calls.resume, [], "nothing before the decision");
     await rig.clock.tick(1);
     assert.deepEqual(rig.api.downloads.calls.resume, [item.id], "its 1 s had passed: resumed at once, not 1 s later");
+  });
+
+  test("chrome: with the last managed policy kept, an interruption at the browser's start is decided and resumed at once, not once storage.managed answers 2.8 s later; its answer (another policy) reaches the host in a second hello on the same port", async () => {
+    const kept = { reasons: { CRASH: { max_attempts: 2 } } };
+    const fresh = { reasons: { CRASH: { action: "none" } } };
+    const rig = makeRig({ managed: { policy: fresh, answerMs: 2800 } });
+    await rig.api.storage.local.set({ [LAST_MANAGED_KEY]: { policy: kept } });
+    rig.host.decide = () => decision({ delay_ms: 0, reason: "CRASH", category: "CRASH" });
+    const item = running(rig);
+    rig.rescuer.start("test start");
+    await rig.clock.tick(0);
+    rig.api.downloads.interrupt(item.id, "CRASH");
+    await rig.clock.tick(MANAGED_WAIT_MS);
+    assert.deepEqual(rig.host.ofType("hello").map((m) => m.managed_policy), [kept], "the last policy read");
+    assert.equal(rig.host.ofType("interrupted").length, 1, "decided 0.25 s after the start");
+    assert.deepEqual(rig.api.downloads.calls.resume, [item.id], "and resumed then");
+    await rig.clock.tick(2800 - MANAGED_WAIT_MS);
+    assert.deepEqual(rig.host.ofType("hello").map((m) => m.managed_policy), [kept, fresh]);
+    assert.equal(rig.api.runtime.ports.length, 1, "the same port");
+    assert.deepEqual(rig.port.helloSent.managedPolicy, fresh, "deciding alone uses it too");
+    assert.equal(rig.rescuer.ledger.get(recordKey(item)).decision.action, "resume", "what was done stays done");
+    await rig.clock.tick(60_000);
+    assert.equal(rig.host.ofType("hello").length, 2, "sent once");
+  });
+
+  test("a storage.managed that answers the same policy as the one kept sends no second hello", async () => {
+    const kept = { reasons: { CRASH: { max_attempts: 2 } } };
+    const rig = makeRig({ managed: { policy: { reasons: { CRASH: { max_attempts: 2 } } }, answerMs: 2800 } });
+    await rig.api.storage.local.set({ [LAST_MANAGED_KEY]: { policy: kept } });
+    await rig.start();
+    await rig.clock.tick(5000);
+    assert.deepEqual(rig.host.ofType("hello").map((m) => m.managed_policy), [kept]);
   });
 
   test("after a verified resume the host hears in_progress, and complete when it completes", async () => {

@@ -3,6 +3,7 @@
 
 import { HostPort } from "../../extension/modules/host_port.js";
 import { Ledger } from "../../extension/modules/ledger.js";
+import { managedForHello } from "../../extension/modules/managed.js";
 import { Outbox } from "../../extension/modules/outbox.js";
 import { Rescuer } from "../../extension/modules/rescuer.js";
 import { FakeClock, FakeHost, makeFakeApi, quietLog } from "./fakes.js";
@@ -12,18 +13,28 @@ import { FakeClock, FakeHost, makeFakeApi, quietLog } from "./fakes.js";
  * @param {"chrome"|"firefox"} [o.browser]
  * @param {FakeHost|null} [o.host]  null: no host registered
  * @param {object} [o.api]  reuse the browser (same downloads and storage): a worker restart
+ * @param {object} [o.managed]  {policy, answerMs}: a storage.managed that answers that late (all calls till then),
+ *   read as background.js reads it (managedForHello); else managedPolicy after helloDelayMs
  */
-export function makeRig({ browser = "chrome", host, api, clock, online, managedPolicy = null, helloDelayMs = 0 } = {}) {
+export function makeRig({ browser = "chrome", host, api, clock, online, managedPolicy = null, helloDelayMs = 0, managed = null } = {}) {
   clock ??= new FakeClock();
   if (host === undefined) host = new FakeHost();
   api ??= makeFakeApi({ browser, host, clock });
   if (host !== undefined && api.host !== host) api.host = host;
   const log = quietLog();
   const state = { online: online ?? true };
+  // as Chromium: storage.managed answers once answerMs after the start, then at once
+  const managedAt = managed && clock.now() + managed.answerMs;
   const port = new HostPort({
     api, log, timers: clock, now: clock.now,
     // helloDelayMs: the hello's fields come that late (Chromium answers storage.managed ~3 s after it starts)
     helloFields: async () => {
+      if (managed) {
+        const answer = () => new Promise((ok) => clock.setTimeout(() => ok(managed.policy ?? {}), managedAt - clock.now()));
+        api.storage.managed = { get: answer };
+        const m = await managedForHello(api, { timers: clock });
+        return { browser: api.browser, extensionVersion: "0.1.0", lang: "en", managedPolicy: m.policy, managedLater: m.later };
+      }
       if (helloDelayMs) await new Promise((ok) => clock.setTimeout(ok, helloDelayMs));
       return { browser: api.browser, extensionVersion: "0.1.0", lang: "en", managedPolicy };
     },
