@@ -74,6 +74,14 @@ def find_firefox() -> str | None:
 PAGE_HEIGHT_JS = "Math.ceil(document.body.getBoundingClientRect().bottom)"
 
 
+#: How long the browser may take, on a two-core CI machine busy with the rest of the suite,
+#: to start (START_WAIT), or to open a tab, load a page or answer in one (LOAD_WAIT). Waits
+#: on a condition: they return as soon as it holds, so a generous bound costs nothing when
+#: all is well. Not for what a test measures (delays, bounds on time).
+START_WAIT = 60
+LOAD_WAIT = 30
+
+
 def wait_for(what: str, probe: Callable[[], Any], timeout: float, interval: float = 0.1) -> Any:
     """Call `probe` until it returns something truthy; fail with `what` after `timeout` s."""
     deadline = time.monotonic() + timeout
@@ -282,7 +290,7 @@ class Browser:
             wait_for(
                 "an extension page with the downloads API",
                 lambda: self.eval_in(self._ext_tab, f"!!({self.api()}.downloads)"),  # type: ignore[arg-type]
-                10,
+                LOAD_WAIT,
             )
         return self.eval_in(self._ext_tab, expression, timeout)
 
@@ -302,7 +310,11 @@ class Browser:
     def start_download(self, *urls: str, page: str) -> None:
         """Request `urls` as downloads by opening `page` (a page that clicks them)."""
         handle = self.open(page)
-        wait_for("the click page", lambda: self.eval_in(handle, "document.title") == "clicked", 10)
+        wait_for(
+            "the click page",
+            lambda: self.eval_in(handle, "document.title") == "clicked",
+            LOAD_WAIT,
+        )
 
     def reset_tabs(self) -> None:
         self._ext_tab = None
@@ -370,7 +382,7 @@ class Chromium(Browser):
             lines = port_file.read_text().split("\n")
             return (lines[0], lines[1]) if len(lines) >= 2 and lines[1] else None
 
-        port, path = wait_for("chromium's DevToolsActivePort", read, 20)
+        port, path = wait_for("chromium's DevToolsActivePort", read, START_WAIT)
         return WsRpc(f"ws://127.0.0.1:{port}{path}")
 
     def after_connect(self) -> None:
@@ -573,7 +585,7 @@ class Firefox(Browser):
                 raise RuntimeError(f"firefox exited: {self.stderr_tail()}")
             return int(json.loads(info.read_text())["ws_port"])
 
-        port = wait_for("firefox's WebDriverBiDiServer.json", read, 30)
+        port = wait_for("firefox's WebDriverBiDiServer.json", read, START_WAIT)
         rpc = WsRpc(f"ws://127.0.0.1:{port}/session")
         rpc.call("session.new", {"capabilities": {}})
         return rpc
@@ -617,9 +629,11 @@ class Firefox(Browser):
                         return ctx
                 return None
 
-            ctx = wait_for(f"a tab showing {url}", new_tab, 10)
+            ctx = wait_for(f"a tab showing {url}", new_tab, LOAD_WAIT)
             wait_for(
-                f"{url} to load", lambda: self.eval_in(ctx, "document.readyState") == "complete", 10
+                f"{url} to load",
+                lambda: self.eval_in(ctx, "document.readyState") == "complete",
+                LOAD_WAIT,
             )
             return str(ctx)
         ctx = self.rpc.call("browsingContext.create", {"type": "tab"})["context"]
@@ -627,7 +641,7 @@ class Firefox(Browser):
             self.rpc.call(
                 "browsingContext.navigate",
                 {"context": ctx, "url": url, "wait": "complete"},
-                timeout=15,
+                timeout=LOAD_WAIT,
             )
         except RpcError as e:
             # A page whose links start downloads may report an aborted navigation.

@@ -23,12 +23,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .browsers import Chromium, Firefox, chrome_extension_id, wait_for
+from .browsers import LOAD_WAIT, START_WAIT, Chromium, Firefox, chrome_extension_id, wait_for
 from .rig import Rig
-
-#: How long a page of the extension may take to load or answer on a loaded two-core CI
-#: machine (a wait on a condition: it returns as soon as the condition holds).
-LOAD_WAIT = 30
 
 PERMISSIONS = "{permissions: ['webRequest'], origins: ['<all_urls>']}"
 
@@ -50,7 +46,7 @@ def chromium_grant(browser: Chromium, grant: bool) -> None:
     would have given, start it again."""
     assert browser.rpc is not None and browser.proc is not None
     browser.rpc.call("Browser.close")
-    browser.proc.wait(timeout=20)
+    browser.proc.wait(timeout=START_WAIT)  # it writes its Preferences as it closes
     browser.kill()
     prefs_path = browser.user_data_dir / "Default" / "Preferences"
     prefs = json.loads(prefs_path.read_text())
