@@ -69,7 +69,7 @@ def test_a_body_cut_ten_times_completes_from_the_partial_file(rig: Rig) -> None:
     ratio = rig.server.sent(path) / FOUR_MB
     assert ratio <= 1.1, f"the server sent {ratio:.2f}x the file\n{rig.explain(url)}"
     if rig.name == "firefox":
-        hist = rig.wait_history(url, closed("complete"), 10, "the episode to close complete")
+        hist = rig.wait_history(url, closed("complete"), 30, "the episode to close complete")
         assert reasons(hist) == ["NETWORK_FAILED"] * 10, rig.explain(url, hist)
         assert {h["action"] for h in hist} == {"resume"}, rig.explain(url, hist)
         assert took < 30, f"{took:.1f} s for ten cuts\n{rig.explain(url, hist)}"
@@ -130,7 +130,7 @@ def test_a_stall_with_the_socket_open_is_caught_by_the_watchdog(rig: Rig) -> Non
         assert not full_requests(rig, path), rig.explain(url, hist)
         gets = [r.range for r in reqs if r.method == "GET"]
         assert gets == ["bytes=1048576-"], rig.explain(url, hist)
-    wait_for("one download left", lambda: one_item(rig, url), 10)
+    wait_for("one download left", lambda: one_item(rig, url), 30)
 
 
 MANY = 20
@@ -206,7 +206,7 @@ def test_twenty_downloads_cut_at_once_then_an_outage_all_complete(rig: Rig) -> N
     total = 0
     restarted = []
     for url, path in zip(urls, paths, strict=True):
-        (item,) = wait_for(f"one item for {url}", functools.partial(one_item, rig, url), 10)
+        (item,) = wait_for(f"one item for {url}", functools.partial(one_item, rig, url), 30)
         assert rig.file_on_disk(item) == rig.server.body(path), f"{item['filename']} differs"
         assert Path(item["filename"]).name == Path(path).name, f"renamed: {item['filename']}"
         if len(full_requests(rig, path)) > 1:

@@ -128,7 +128,7 @@ def test_the_system_is_kept_awake_while_a_retry_waits(consent: Rig) -> None:
     wait_for(
         "the keep-awake request to be released",
         lambda: debug_state(rig)["keepAwake"]["requested"] is False,
-        10,
+        30,
     )
 
 
