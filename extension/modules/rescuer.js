@@ -87,7 +87,9 @@ export class Rescuer {
     const actor = new Actor({
       api, ledger, records, waits, catcher, delivery, running, resumer, restarter, serial, probe: check, browser, log, now, online,
     });
-    const userActions = new UserActions({ ledger, records, waits, resumer, restarter, delivery, serial, log, now, online });
+    const userActions = new UserActions({
+      ledger, records, waits, resumer, restarter, delivery, serial, log, now, online, notifications: api.notifications,
+    });
     Object.assign(this, {
       serial, records, waits, delivery, running, catcher, clicks, restarter, resumer, actor, userActions, signals, keepAwake,
     });

@@ -24,11 +24,26 @@ export class UserActions {
    * @param {object} o.delivery  Delivery (outcome `given_up`; sent at once)
    * @param {object} o.serial    the rescuer's Serial
    * @param {() => boolean} [o.online]  navigator.onLine
+   * @param {object} [o.notifications]  the browser's notifications API (clear)
    */
   constructor({
     ledger, records, waits, resumer, restarter, delivery, serial, log = console, now = () => Date.now(), online = () => true,
+    notifications = null,
   }) {
-    Object.assign(this, { ledger, records, waits, resumer, restarter, delivery, serial, log, now, online });
+    Object.assign(this, { ledger, records, waits, resumer, restarter, delivery, serial, log, now, online, notifications });
+  }
+
+  /**
+   * The person acted on this download in the popup: its notification is past (a full
+   * disk's in Chrome stays on screen until answered, its button offering what was done).
+   */
+  async _dismiss(key) {
+    const id = this.ledger.get(key)?.notificationId;
+    try {
+      if (id) await this.notifications?.clear(id);
+    } catch {
+      // gone already
+    }
   }
 
   /**
@@ -86,6 +101,7 @@ export class UserActions {
       if (item?.state === "complete" && !(rec.truncated && isTruncated(item))) return { ok: true, did: "complete" };
       return this._retry(rec, item);
     });
+    if (result.ok) await this._dismiss(key);
     await this.waits.updateWakeAlarm();
     await this.delivery.flush();
     return result;
@@ -119,6 +135,7 @@ export class UserActions {
       this.log.info(`given up: download ${rec.id} (${rec.name})`);
       return { ok: true };
     });
+    if (result.ok) await this._dismiss(key);
     await this.waits.updateWakeAlarm();
     await this.delivery.flush();
     return result;

@@ -23,9 +23,11 @@ from pathlib import Path
 
 import pytest
 
+from .browsers import wait_for
 from .desktop import Desktop, desktop
 from .rig import Rig, unavailable
 from .server import Behaviour
+from .test_popup_actions import popup_rows, press
 from .test_rescue import assert_complete_and_identical, closed
 
 MIB = 1024 * 1024
@@ -121,28 +123,38 @@ def headed_tiny_downloads(fresh_rig_factory: Callable[..., Rig]) -> Iterator[tup
 
 
 @pytest.mark.parametrize("fresh_rig_factory", ["chromium"], indirect=True)
+@pytest.mark.parametrize("via", ["notification", "popup"])
 def test_a_user_who_answers_the_save_as_dialog_keeps_the_bytes(
-    headed_tiny_downloads: tuple[Rig, Desktop],
+    headed_tiny_downloads: tuple[Rig, Desktop], via: str
 ) -> None:
     """Headed Chromium on Xvfb, the disk full after 512 KiB: the space notification offers
     "Continue, keeping 524.3 kB"; once the filler is gone the test clicks that button (real
-    input, in Chromium's notification popup), Chromium shows its GTK Save As dialog and
+    input, in Chromium's notification popup), or the row's "Retry now" in the extension's
+    popup (which resumes the item itself), Chromium shows its GTK Save As dialog and
     receives the rest meanwhile, the test clicks Save after three stall times (the stall
     watch leaves a download that has all its bytes alone): the download completes
     byte-identical under its own name, as the same download (no restart), the server having
-    been asked once more, for the bytes after those kept (Range), and sent nothing else."""
+    been asked once more, for the bytes after those kept (Range), and sent nothing else;
+    the notification is gone."""
     rig, screen = headed_tiny_downloads
     # a stall after 3 s of nothing received, not 60: the dialog stays open longer than that
     rig.browser.ext_eval(f"chrome.storage.local.set({{settings: {{stallSeconds: {STALL_S}}}}})")
-    path, url = fill_and_download(rig, "d2-keep.bin")
+    path, url = fill_and_download(rig, f"d2-keep-{via}.bin")
     hist = rig.wait_history(url, bool, 30, "the full disk to be recorded")
     assert (hist[0]["reason"], hist[0]["action"]) == ("FILE_NO_SPACE", "restart"), rig.explain(url)
     (cut,) = rig.items(url)
     kept = cut["bytesReceived"]
     assert 0 < kept <= ROOM and cut["canResume"] is True, cut
     popup = screen.notification()
+    if via == "popup":
+        tab = rig.browser.open(rig.browser.extension_url("popup.html"))
+        wait_for("the row", lambda: any(r["buttons"] for r in popup_rows(rig, tab)), 15)
     (rig.home.downloads / "filler.bin").unlink()
-    screen.click_notification_button(popup)  # within the 15 s before the space check
+    # within the 15 s before the space check
+    if via == "popup":
+        assert press(rig, tab, f"d2-keep-{via}", "retry") == "Resumed.", rig.explain(url)
+    else:
+        screen.click_notification_button(popup)
     dialog = screen.save_dialog()
     time.sleep(3 * STALL_S)  # a person reading the dialog; the bytes are all in meanwhile
     screen.click_save(dialog)
@@ -154,6 +166,7 @@ def test_a_user_who_answers_the_save_as_dialog_keeps_the_bytes(
     asked = [(r.range, r.status) for r in rig.server.requests(path)]
     assert asked == [(None, 200), (f"bytes={kept}-", 206)], rig.server.describe(path)
     assert rig.server.requests(path)[1].sent == SIZE - kept, rig.server.describe(path)
+    assert rig.notifications() == {}, "the notification and its offer are past"
 
 
 @pytest.mark.parametrize("fresh_rig_factory", ["chromium"], indirect=True)

@@ -401,6 +401,24 @@ describe("Chrome's full disk: a user who is there keeps the bytes", () => {
     assert.deepEqual(rig.api.downloads.calls.resume, []);
   });
 
+  test("'Retry now' in the popup (which resumed the item itself) drops the notification and its offer too", async () => {
+    const { rig, item } = await fullDisk();
+    await rig.api.downloads.resume(item.id); // the popup's own resume (a user gesture)
+    const { key } = rig.rescuer.ledger.all()[0];
+    const reply = await rig.rescuer.retryNow({ key, resumedInPopup: true });
+    assert.deepEqual(reply, { ok: true, did: "resumed" });
+    assert.equal(rig.api.notifications.shown.size, 0);
+    rig.host.freeBytes = 10 ** 10;
+    await rig.clock.tick(3 * SPACE_POLL_MS);
+    assert.deepEqual(rig.api.downloads.calls.download, [], "no restart from zero");
+  });
+
+  test("'Give up' in the popup drops the notification", async () => {
+    const { rig } = await fullDisk();
+    await rig.rescuer.giveUp({ key: rig.rescuer.ledger.all()[0].key });
+    assert.equal(rig.api.notifications.shown.size, 0);
+  });
+
   test("Firefox: no button", async () => {
     const { shown } = await fullDisk("firefox");
     assert.equal(shown.buttons, undefined);
