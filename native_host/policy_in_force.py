@@ -30,7 +30,7 @@ class Stamp(Record):
     #: The user's policy.toml and the system-wide one as they were; None when absent.
     user_file: FileStamp | None
     system_file: FileStamp | None
-    #: The administrator's policy from hello (canonical JSON), and what was wrong with it.
+    #: The administrator's policy from hello (policy_file.managed_json), and what was wrong with it.
     managed: bytes | None
     managed_problems: tuple[str, ...]
 
@@ -49,7 +49,8 @@ class PolicyInForce:
         self.system_path = system_path
         self.log = log
         self.describe = describe  # problems as hello's warnings
-        #: The administrator's policy from hello (canonical JSON) and what was wrong with it.
+        #: The administrator's policy from hello (policy_file.managed_json) and what was
+        #: wrong with it.
         self.managed: bytes | None = None
         self.managed_problems: list[str] = []
         self.stamp: Stamp | None = None  # the first refresh reads

@@ -24,7 +24,7 @@ def set_policy(
 ) -> dict[str, Any]:
     """Make the changes in policy.toml at `path`; HostError policy_refused, nothing written,
     when one is not allowed, or sets a value of the `managed` policy (the administrator's,
-    canonical JSON as the host keeps it)."""
+    as policy_file.managed_json gives it)."""
     changes = [Change(tuple(c.table), c.key, c.value) for c in request.changes]
     _refuse_managed(changes, managed)
     try:
