@@ -163,3 +163,39 @@ def _managed_value_wins(rig: Rig, fleet: Fleet, managed: dict[str, Any]) -> None
         assert tries["value"] == "3" and tries["disabled"] is False, tries
     finally:
         rig.browser.close_tab(tab)
+
+
+def _kept(rig: Rig) -> Any:
+    """The managed policy the host last received from Chromium (its 0600 copy), or None."""
+    path = rig.home.data / "dlrescue" / "managed-chrome.json"
+    return json.loads(path.read_text(encoding="utf-8"))["data"]["policy"] if path.exists() else None
+
+
+def test_chromium_a_policy_changed_while_closed_reaches_the_host_once_storage_managed_answers(
+    server: MisbehavingServer,
+) -> None:
+    """Chromium answers storage.managed only ~2.8 s after it starts, so the restarted
+    extension's hello goes with the last policy it read (not waiting for it), and the policy
+    the administrator wrote while Chromium was closed reaches the host in a second hello as
+    soon as Chromium answers: the host's kept copy is the new one, and the extension's log
+    says it sent the kept one first, then the answer."""
+    fleet = FLEETS["chromium"]
+    first = {"reasons": {fleet.reason: {"action": "none"}}}
+    changed = {"reasons": {fleet.reason: {"action": "none", "notify": False}}}
+    with short_root("chromium") as root:
+        rig = make_rig("chromium", server, root)
+        ext = chrome_extension_id(rig.browser.extension_dir)
+        with policy_file(fleet.file, fleet.wrap(ext, first)):
+            rig.browser.start()
+            try:
+                wait_for("the host to keep the first policy", lambda: _kept(rig) == first, 30)
+                rig.browser.kill()
+                fleet.file.write_text(json.dumps(fleet.wrap(ext, changed)), encoding="utf-8")
+                rig.browser.start()
+                wait_for("the host to keep the changed policy", lambda: _kept(rig) == changed, 30)
+                text = [line.split(" ", 2)[-1] for line in rig.extension_log()]
+                kept = next(i for i, t in enumerate(text) if t.startswith("hello with the last"))
+                other = next(i for i, t in enumerate(text) if "gave another policy" in t)
+                assert kept < other, text
+            finally:
+                rig.browser.kill()
