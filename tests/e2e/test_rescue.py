@@ -231,9 +231,10 @@ def test_range_answered_416_is_restarted_and_completes(rig: Rig) -> None:
         # resumes it at once, as Chromium's own retry would, and Chromium restarts it: then
         # the download completes with no interruption for the host to record.
         rig.wait_state(url, "complete", 40)
-        time.sleep(QUIET)  # the extension's outcome reaches the host
+        time.sleep(QUIET)  # an interruption still on its way is recorded
         hist = rig.history(url)
-        assert not hist or hist[-1]["outcome"] == "complete", rig.explain(url, hist)
+        if hist:  # the extension's outcome reaches the host (later under load)
+            hist = rig.wait_history(url, closed("complete"), 30, "the episode to close complete")
         want = want if hist else ([], [])
     else:
         hist = rig.wait_history(url, closed("complete"), 40, "the episode to close complete")
