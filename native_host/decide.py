@@ -38,7 +38,8 @@ class Decision(Record):
     #: The browser whose layers applied (BROWSERS), for a browser's own explanation.
     browser: str | None = None
     #: "space": act once the disk has room (`bytes_needed` more bytes free); "site": wait
-    #: for the site's probe. None: act after delay_ms.
+    #: for the site's probe or pause, delay_ms counted from the decision. None: act after
+    #: delay_ms.
     wait: Wait | None = None
     bytes_needed: int | None = None
     #: The HTTP status the decision used (the request's `http_status`), else None.

@@ -113,7 +113,9 @@ def site_step(
       (`reachable` False: the server did not answer the extension's probe, which may be the
       user's own network); the `pause_after`-th counted failure in a row (0: never) without a
       success starts a pause of `pause_ms`: this download is the site's probe, due when the
-      pause ends, with a notification (once per pause), cause site_paused;
+      pause ends, with a notification (once per pause), cause site_paused, `wait` "site"
+      (the pause counts from this decision, as paused_until_ms does, not from the
+      interruption);
     - else it is the site's probe, decided as usual.
     A success of the domain (an outcome in_progress or complete) is a new SiteState().
     A `late` failure (is_late: it occurred long before the host heard of it) waits like any
@@ -151,6 +153,8 @@ def site_step(
     failures = state.failures + counts
     if counts and site.pause_after and failures >= site.pause_after:
         until = now_ms + site.pause_ms
-        decision = usual._replace(delay_ms=site.pause_ms, notify=True, cause="site_paused")
+        decision = usual._replace(
+            delay_ms=site.pause_ms, notify=True, cause="site_paused", wait="site"
+        )
         return decision, SiteState(failures, now_ms, probe, until, until)
     return usual, SiteState(failures, now_ms, probe, now_ms + usual.delay_ms, state.paused_until_ms)

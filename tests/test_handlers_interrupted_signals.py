@@ -205,8 +205,9 @@ def test_a_site_failing_pause_after_times_is_paused_with_one_notification(
     xdg: dict[str, str],
 ) -> None:
     """With [sites."*"] pause_after = 3: the site's probe failing the third time in a row
-    pauses the site for pause_ms with notify true; another download's failure then waits for
-    the pause, without notifying."""
+    pauses the site for pause_ms with notify true and `wait: "site"` (the pause counts from
+    the host's decision, as the host keeps it, not from the interruption); another
+    download's failure then waits for the pause, without notifying."""
     config = Path(xdg["XDG_CONFIG_HOME"]) / "dlrescue"
     config.mkdir(parents=True)
     (config / "policy.toml").write_text('[sites."*"]\npause_after = 3\npause_ms = 60000\n')
@@ -215,7 +216,7 @@ def test_a_site_failing_pause_after_times_is_paused_with_one_notification(
         decisions.append(_ask(host, 3, url="https://down.example/other", id=2))
         host.close()
     paused, during = decisions[2], decisions[3]
-    assert (paused["delay_ms"], paused["notify"]) == (60_000, True)
+    assert (paused["delay_ms"], paused["notify"], paused["wait"]) == (60_000, True, "site")
     assert "pauses them for 1 min" in paused["explanation"]
     assert (during["wait"], during["notify"]) == ("site", False)
     assert during["delay_ms"] > 60_000 - 1_000

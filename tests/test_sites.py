@@ -96,7 +96,7 @@ def test_pause_after_n_failures_notifies_once_per_pause() -> None:
         decisions.append(decision)
     paused = decisions[-1]
     assert (paused.cause, paused.notify, paused.delay_ms) == ("site_paused", True, 600_000)
-    assert paused.wait is None and state.paused_until_ms == NOW + 2 + 600_000
+    assert paused.wait == "site" and state.paused_until_ms == NOW + 2 + 600_000
     during, state = _failure(state, "d", NOW + 10, site=site)
     assert (during.wait, during.notify, during.cause) == ("site", False, "site_wait")
     assert during.delay_ms == NOW + 2 + 600_000 - (NOW + 10) + 2_000

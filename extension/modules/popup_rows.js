@@ -40,7 +40,8 @@ export function stateOf(item, now, t, formatNumber = String) {
     return s("space", "warn", t("stateWaitingSpace", [formatBytes(pending.bytesNeeded, t, formatNumber)]));
   }
   if (local?.waitingForNetwork) return s("network", "warn", t("stateWaitingNetwork"));
-  if (pending?.wait === "site") return s("site", "warn", t("stateWaitingSiteTurn"));
+  // a paused site's probe (cause site_paused) is nobody's follower: its countdown below
+  if (pending?.wait === "site" && local?.decision?.cause !== "site_paused") return s("site", "warn", t("stateWaitingSiteTurn"));
   if (pending && local?.serverDown) return s("site", "warn", t("stateWaitingSite"));
   if (pending) {
     if (Number(pending.dueAt) > now) {

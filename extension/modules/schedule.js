@@ -50,8 +50,8 @@ export function siteOf(url) {
  * The wait counts from `from`, when the extension saw the download interrupted: the decision
  * can come seconds later (a queued event waits for a host, a host still starting), and a
  * server's Retry-After counts from its answer. So the action is due at from + delay_ms, never
- * before now. A wait for the site's probe (`wait` "site") counts from now: the host counts it
- * from when it decides; so does a `space` wait's first look.
+ * before now. A wait for the site (`wait` "site": its probe, or its pause, cause site_paused)
+ * counts from now: the host counts it from when it decides; so does a `space` wait's first look.
  * @returns {{action, dueAt, delayMs, useAlarm, waitOnline, wait?, site?, bytesNeeded?} | null}
  */
 export function planAction(decision, now, url = null, from = now) {

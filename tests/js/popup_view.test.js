@@ -82,6 +82,8 @@ describe("popup: one row per download, its state in words", () => {
   test("what the extension is waiting for: the network, the site, disk space, the decision, a click", () => {
     assert.equal(state(item({ local: { status: "decided", pending: { action: "resume", dueAt: 0 }, waitingForNetwork: true } })), "Waiting for the network to come back.");
     assert.equal(state(pending({ wait: "site" })), "Waiting for the site: another download from it is tried first.");
+    const pausedProbe = item({ local: { status: "decided", decision: { cause: "site_paused" }, pending: { action: "resume", wait: "site", dueAt: NOW + 600_000 } } });
+    assert.equal(state(pausedProbe), "Resumes in 10 min", "a paused site's probe waits for no other download");
     assert.equal(state(item({ local: { status: "decided", serverDown: true, pending: { action: "resume", dueAt: NOW + 8000 } } })), "Waiting for the site to answer again.");
     assert.equal(state(pending({ wait: "space", bytesNeeded: 1_234_000_000 })), "Waiting for disk space: free 1.2 GB.");
     assert.equal(state(item({ local: { status: "queued" } })), "Waiting for the companion program's decision.");

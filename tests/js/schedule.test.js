@@ -29,6 +29,8 @@ test("the wait counts from the interruption (`from`), never ends before now, and
   const site = planAction(decision({ delay_ms: 5000, wait: "site" }), 3300, "https://a.example/f", 0);
   assert.equal(site.dueAt, 8300, "the host counts a site's wait from when it decides");
   assert.equal(planAction(decision({ delay_ms: 5000, wait: "site" }), 3300, null, 0).dueAt, 8300, "with or without a host name");
+  const paused = planAction(decision({ delay_ms: 600_000, wait: "site", cause: "site_paused", notify: true }), 3300, "https://a.example/f", 0);
+  assert.equal(paused.dueAt, 603_300, "a site's pause counts from the host's decision, as the host keeps it");
 });
 
 test("none plans nothing; a missing or negative delay means now", () => {

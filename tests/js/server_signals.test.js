@@ -191,12 +191,12 @@ describe("decisions that wait for the site", () => {
     assert.ok(rig.log.lines.some((l) => /down\.example answers again: 1 download/.test(l.text)));
   });
 
-  test("the probe of a paused site (a long delay, no wait) runs too once the site is back; a Retry-After keeps its time", async () => {
+  test("the probe of a paused site (site_paused, wait site) runs too once the site is back; a Retry-After keeps its time", async () => {
     const rig = makeRig();
     await grant(rig);
     rig.host.decide = (m) => {
       if (m.download.url.endsWith("/ok.bin")) return decision({ delay_ms: 1000 });
-      if (m.download.url.endsWith("/paused.bin")) return decision({ delay_ms: 600_000, notify: true });
+      if (m.download.url.endsWith("/paused.bin")) return decision({ delay_ms: 600_000, notify: true, cause: "site_paused", wait: "site" });
       return decision({ delay_ms: 20_000, http_status: 503 });
     };
     await rig.start();
