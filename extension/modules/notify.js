@@ -8,9 +8,13 @@
 //          resets Chrome's count, and the click handler resumes it.
 
 import { shortHash } from "./keys.js";
-import { formatBytes } from "./popup_view.js";
+import { formatBytes } from "./units.js";
 
 export const NOTIFICATION_PREFIX = "dlrescue:";
+
+/** Whether a browser's notifications have buttons: Chrome's do, Firefox's none (a click on
+ *  the notification itself is all there is). */
+export const NOTIFICATION_BUTTONS = Object.freeze({ chrome: true, firefox: false });
 
 export function notificationId(kind, downloadKey) {
   return `${NOTIFICATION_PREFIX}${kind}:${shortHash(downloadKey)}`;
@@ -89,7 +93,7 @@ export function spaceNotification({ t, decision, name, iconUrl, keepBytes = 0, f
  * @param {object} item      the DownloadItem now
  */
 export function keptBytesOffer(browser, pending, item) {
-  if (browser !== "chrome" || pending?.wait !== "space" || pending.action !== "restart") return 0;
+  if (!NOTIFICATION_BUTTONS[browser] || pending?.wait !== "space" || pending.action !== "restart") return 0;
   if (item?.state !== "interrupted" || item.canResume !== true) return 0;
   return Math.max(0, Number(item.bytesReceived) || 0);
 }

@@ -2,7 +2,8 @@
 // "waiting for the network", "completed", "left: why") and whether it can be acted on. Pure:
 // `t` is i18n.getMessage (or a fake); clocks and formats come in as arguments.
 
-import { formatBytes, formatDelay } from "./popup_view.js";
+import { formatDelay } from "./popup_view.js";
+import { formatBytes } from "./units.js";
 
 const ACTION_NAMES = { resume: (t) => t("actionResume"), restart: (t) => t("actionRestart"), none: (t) => t("actionNone") };
 

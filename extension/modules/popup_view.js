@@ -3,6 +3,8 @@
 // i18n.getMessage (or a fake), times and clocks come in as arguments. popup.js makes the DOM;
 // the rows of the list are popup_rows.js.
 
+import { formatBytes } from "./units.js";
+
 /** Per host status: the i18n keys of the sentence and of the fix, and a tone for colour. */
 const STATUS_TEXT = {
   idle: (t) => ({ tone: "warn", text: t("statusIdle"), fix: "" }),
@@ -108,16 +110,6 @@ export function formatDelay(ms, t, formatNumber = String) {
   if (seconds >= 120) return t("durationMinutes", [formatNumber(Math.round(seconds / 60))]);
   const shown = seconds < 10 ? Math.round(seconds * 10) / 10 : Math.round(seconds);
   return t("durationSeconds", [formatNumber(shown)]);
-}
-
-/** 512 bytes, 3.4 kB, 1.2 MB, 1.5 GB (decimal units, as disks are sold; French: ko, Mo, Go). */
-export function formatBytes(n, t, formatNumber = String) {
-  const bytes = Math.max(0, Number(n) || 0);
-  const tenths = (size) => formatNumber(Math.round((bytes / size) * 10) / 10);
-  if (bytes >= 1e9) return t("sizeGigabytes", [tenths(1e9)]);
-  if (bytes >= 1e6) return t("sizeMegabytes", [tenths(1e6)]);
-  if (bytes >= 1e3) return t("sizeKilobytes", [tenths(1e3)]);
-  return t("sizeBytes", [formatNumber(Math.round(bytes))]);
 }
 
 /** The message after "retry now". */

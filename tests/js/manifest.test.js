@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
 
 import { CHROME_ID, EXTENSION_DIR } from "./fakes.js";
@@ -78,4 +78,16 @@ test("the pure modules import no browser API (they take it as an argument)", () 
 
 test("the settings page is the options page, shown inside the browser's add-on page (issue 19)", () => {
   assert.deepEqual(manifest.options_ui, { page: "options.html", open_in_tab: false });
+});
+
+test("the background's modules import nothing of the popup's (popup_view.js, popup_rows.js draw the popup)", () => {
+  const seen = new Set();
+  const visit = (path) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const body = readFileSync(join(EXTENSION_DIR, path), "utf8");
+    for (const m of body.matchAll(/from "\.\/([^"]+)"/g)) visit(join(dirname(path), m[1]));
+  };
+  visit("background.js");
+  assert.deepEqual([...seen].filter((p) => /popup_(view|rows)\.js$/.test(p)), []);
 });

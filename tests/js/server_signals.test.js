@@ -7,11 +7,11 @@ import { describe, test } from "node:test";
 import { keepAwakeWanted } from "../../extension/modules/awake.js";
 import { keptBytesOffer, spaceNotification } from "../../extension/modules/notify.js";
 import { stateOf } from "../../extension/modules/popup_rows.js";
-import { formatBytes } from "../../extension/modules/popup_view.js";
 import { SPACE_POLL_MS, planAction } from "../../extension/modules/schedule.js";
 import {
   MAX_RETRY_AFTER_MS, ServerSignals, parseRetryAfter, signalFields,
 } from "../../extension/modules/server_signals.js";
+import { formatBytes } from "../../extension/modules/units.js";
 import { interruptedMessage, serverFields } from "../../extension/modules/wire.js";
 import { FakeClock, makeFakeApi, makeFakeWebRequest, makeGetMessage, quietLog } from "./fakes.js";
 import { makeRig } from "./rig.js";
