@@ -159,6 +159,10 @@ class Home:
         return env
 
 
+#: A headed browser's locale, whatever the machine's: its GTK dialogs ("Save File") in English.
+HEADED_LOCALE = {"LANG": "C.UTF-8", "LANGUAGE": "en"}
+
+
 class Browser:
     """What the scenarios need from a browser; subclasses speak CDP or BiDi.
 
@@ -200,13 +204,15 @@ class Browser:
         log = self.log_path.open("ab")
         log.write(f"\n==== launch {self.launches} ====\n".encode())
         log.flush()
+        env = self.home.environ()
+        if self.display:  # desktop.py finds GTK's dialogs by their English titles
+            env = {k: v for k, v in env.items() if k != "LC_ALL"} | HEADED_LOCALE
+            env["DISPLAY"] = self.display
+        if self.lang:
+            env["LANGUAGE"] = self.lang
         self.proc = subprocess.Popen(
             self.command(),
-            env={
-                **self.home.environ(),
-                **({"LANGUAGE": self.lang} if self.lang else {}),
-                **({"DISPLAY": self.display} if self.display else {}),
-            },
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
