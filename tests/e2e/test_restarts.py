@@ -68,8 +68,10 @@ def test_download_killed_with_the_browser_is_rescued_after_restart(
 def assert_resumed_before_storage_managed_answered(rig: Rig, download_id: int) -> None:
     """Chromium answers storage.managed only ~2.8 s after it starts: the restarted
     background's hello carried the managed policy read before the kill (none here), and
-    the CRASH was resumed before storage.managed answered, within 2.5 s of the background's
-    start (3.0 s when the hello waited for it: bench/RESULTS.md, browser-killed)."""
+    the CRASH was resumed before storage.managed answered. That order is the proof (a hello
+    that waited for storage.managed could not resume before it answered); the time from
+    the background's start (~0.3 s idle, bench/RESULTS.md, browser-killed) is only bounded
+    loosely, for a loaded machine."""
     answered = "storage.managed answered"
     lines = wait_for(
         "storage.managed to answer",
@@ -96,7 +98,7 @@ def assert_resumed_before_storage_managed_answered(rig: Rig, download_id: int) -
         return datetime.fromisoformat(lines[i].split(" ", 1)[0].replace("Z", "+00:00"))
 
     took = when(at["resume"]) - when(at["background started"])
-    assert took < timedelta(seconds=2.5), (took, lines)
+    assert took < timedelta(seconds=10), (took, lines)
 
 
 def mode(rig: Rig) -> str:

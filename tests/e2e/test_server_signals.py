@@ -75,9 +75,10 @@ def test_without_the_consent_a_503_with_retry_after_completes_as_before(rig: Rig
 def test_a_503_with_retry_after_15_s_is_retried_no_sooner_and_completes(consent: Rig) -> None:
     """A download answered 503 with `Retry-After: 15`, then served: the extension saw the
     answer (webRequest), the host waited as the server asked (not the suite's 200 ms), the
-    retry came no sooner than 15 s after the 503 and no later than 16 s (the wait counts
+    retry came no sooner than 15 s after the 503 and no later than 17 s (the wait counts
     from the interruption, not from the decision: Chromium, just started again with the
-    consent, answers storage.managed, read before the hello, ~3 s late), the file completes
+    consent, answers storage.managed, read before the hello, ~3 s late: 18.5 s when it
+    counted from the decision; 1 s of slack for a loaded machine), the file completes
     byte-identical, and `dlrescue history` shows the status beside the reason."""
     rig = consent
     path = rig.path("r1-retry-after-503.bin")
@@ -88,7 +89,7 @@ def test_a_503_with_retry_after_15_s_is_retried_no_sooner_and_completes(consent:
     assert hist[0]["delay_ms"] >= 15_000, rig.explain(url, hist)
     first, second = rig.server.requests(path)[:2]
     assert first.status == 503
-    assert 15.0 <= second.at - first.at <= 16.0, (
+    assert 15.0 <= second.at - first.at <= 17.0, (
         f"retried after {second.at - first.at:.1f} s\n{rig.explain(url, hist)}"
     )
     assert_complete_and_identical(rig, url, path)
@@ -96,7 +97,7 @@ def test_a_503_with_retry_after_15_s_is_retried_no_sooner_and_completes(consent:
 
 def test_a_429_with_retry_after_is_retried_no_sooner_and_completes(consent: Rig) -> None:
     """The same with 429 Too Many Requests and `Retry-After: 5`: no sooner than 5 s after
-    the 429, no later than 6 s."""
+    the 429, no later than 7 s (2 s of slack for a loaded machine)."""
     rig = consent
     path = rig.path("r2-retry-after-429.bin")
     rig.server.add(path, Behaviour(statuses=[429], retry_after=5))
@@ -104,7 +105,7 @@ def test_a_429_with_retry_after_is_retried_no_sooner_and_completes(consent: Rig)
     hist = rig.wait_history(url, closed("complete"), 30, "the episode to close complete")
     assert hist[0]["http_status"] == 429, f"sent {sent(rig, url)}\n{rig.explain(url, hist)}"
     first, second = rig.server.requests(path)[:2]
-    assert 5.0 <= second.at - first.at <= 6.0, (
+    assert 5.0 <= second.at - first.at <= 7.0, (
         f"retried after {second.at - first.at:.1f} s\n{rig.explain(url, hist)}"
     )
     assert_complete_and_identical(rig, url, path)
