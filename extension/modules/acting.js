@@ -17,6 +17,7 @@ export class Actor {
    * @param {object} o.waits     Waits (action timers, the network poll, the wake alarm)
    * @param {object} o.catcher   the Catcher (a download someone else took over)
    * @param {object} o.delivery  Delivery (the host's `space` answer)
+   * @param {object} o.notifier  the Notifier (a notification past)
    * @param {object} o.running   the RunningWatch (is a pause ours?)
    * @param {object} o.resumer   the Resumer (resume, then check)
    * @param {object} o.restarter the Restarter (start the URL afresh)
@@ -26,11 +27,11 @@ export class Actor {
    * @param {() => boolean} [o.online]  navigator.onLine
    */
   constructor({
-    api, ledger, records, waits, catcher, delivery, running, resumer, restarter, serial, probe, browser,
+    api, ledger, records, waits, catcher, delivery, notifier, running, resumer, restarter, serial, probe, browser,
     log = console, now = () => Date.now(), online = () => true,
   }) {
     Object.assign(this, {
-      api, ledger, records, waits, catcher, delivery, running, resumer, restarter, serial, probe, browser, log, now, online,
+      api, ledger, records, waits, catcher, delivery, notifier, running, resumer, restarter, serial, probe, browser, log, now, online,
     });
   }
 
@@ -64,6 +65,7 @@ export class Actor {
       if (!item) {
         this.log.info(`download ${rec.id} (${rec.name}) is gone; nothing to ${rec.pending.action}`);
         await this.ledger.put(key, { status: "closed", outcome: "erased", pending: null });
+        await this.notifier.dismiss(rec);
         return;
       }
       const stillStalled = rec.stalled && item.state === "in_progress"
@@ -104,14 +106,9 @@ export class Actor {
       if (rec?.pending?.wait !== "space") return false; // given up, retried, taken over meanwhile
       if (answer?.enough) {
         this.log.info(`download ${rec.id}: the disk has room now${answer.free === null ? "" : ` (${answer.free} bytes free)`}; acting`);
-        await this.ledger.put(key, { pending: { ...rec.pending, wait: null, dueAt: this.now(), useAlarm: false }, keepOffered: false });
-        // the notification asked for room (and in Chrome offered to keep the bytes, until
-        // answered): both are past
-        try {
-          if (rec.notificationId) await this.api.notifications?.clear(rec.notificationId);
-        } catch {
-          // gone already
-        }
+        await this.ledger.put(key, { pending: { ...rec.pending, wait: null, dueAt: this.now(), useAlarm: false } });
+        // the notification asked for room (and in Chrome offered to keep the bytes): past
+        await this.notifier.dismiss(rec);
         return true;
       }
       const pending = {

@@ -27,6 +27,7 @@ export class Catcher {
    * @param {object} o.records   Records (live item <-> record, the session tag)
    * @param {object} o.waits     Waits (timers of a download dropped; re-armed on reconcile)
    * @param {object} o.delivery  Delivery (messages queued for the host)
+   * @param {object} o.notifier  the Notifier (a notification past)
    * @param {object} o.running   the RunningWatch
    * @param {object} o.serial    the rescuer's Serial
    * @param {(url: string) => Promise<boolean|undefined>} o.probe  does the server answer?
@@ -34,8 +35,8 @@ export class Catcher {
    * @param {object} [o.signals]  ServerSignals (server_signals.js): what the server answered,
    *   when the user let the extension see it
    */
-  constructor({ api, ledger, records, waits, delivery, running, serial, probe, browser, signals = null, log = console, now = () => Date.now() }) {
-    Object.assign(this, { api, ledger, records, waits, delivery, running, serial, probe, browser, signals, log, now });
+  constructor({ api, ledger, records, waits, delivery, notifier, running, serial, probe, browser, signals = null, log = console, now = () => Date.now() }) {
+    Object.assign(this, { api, ledger, records, waits, delivery, notifier, running, serial, probe, browser, signals, log, now });
   }
 
   // ---------------------------------------------------------------- events
@@ -130,6 +131,7 @@ export class Catcher {
       if (!now || now.state !== "in_progress" || heldByUser) return; // it moved on meanwhile
       const rec = await this.records.find(now) ?? this.ledger.get(recordKey(now));
       if (rec?.status === "queued" || rec?.pending) return; // already on its way
+      if (rec?.status === "acted" && rec.actedBy === "keep") return; // kept by the user: Chrome's Save As may be open
       const cut = { ...now, state: "interrupted", error: STALL_REASON, canResume: true };
       await this.newInterruption(cut, rec, { stalled: true });
     });
@@ -199,6 +201,7 @@ export class Catcher {
     this.waits.clearAction(rec.key);
     this.log.info(`download ${item.id} is running again without us; pending ${rec.pending?.action ?? "nothing"} dropped`);
     await this.ledger.put(rec.key, { status: "acted", pending: null, verifyAt: null, actedBy: "user" });
+    await this.notifier.dismiss(rec);
   }
 
   /**
@@ -224,6 +227,7 @@ export class Catcher {
     }
     this.log.info(`download ${item.id} complete: ${displayName(item)}`);
     await this.ledger.put(rec.key, { status: "closed", outcome: "complete", pending: null, verifyAt: null });
+    await this.notifier.dismiss(rec);
     await this.waits.siteBack(siteOf(rec.url ?? item.url), rec.key);
     await this.delivery.queueOutcome(item, "complete", rec);
     await this._eraseReplaced(rec);
@@ -235,8 +239,7 @@ export class Catcher {
    * is followed by a probe of the server, and the host hears whether it answered
    * (`reachable`), so an outage spends no attempt and an answering server that sends
    * nothing (an expired link) is given up soon. `stalled`: the running watch found it
-   * stalled (it is still running; the host hears NETWORK_STALLED); a stall is probed too,
-   * so one during an outage waits for the server instead of starting again.
+   * stalled (still running; the host hears NETWORK_STALLED), probed too (an outage's).
    */
   async newInterruption(item, rec, { stalled = false } = {}) {
     if (rec && rec.status === "acted" && !rec.reportedInterrupted) {
@@ -246,6 +249,7 @@ export class Catcher {
     const key = recordKey(item);
     const occurredAt = this.now(); // caught now: the host records it at this time, however late it is sent
     this.waits.clear(key);
+    await this.notifier.dismiss(rec); // about the last interruption: past
     const n = (rec?.interruptions ?? 0) + 1;
     const bytes = Number(item.bytesReceived) || 0;
     const progressed = bytes > (rec?.lastBytes ?? 0);
@@ -276,16 +280,15 @@ export class Catcher {
   }
 
   /**
-   * Whether the server answers, for an attempt that added nothing. A SERVER_* reason is the
-   * server's own answer (no request needed), and so is Firefox's NETWORK_FAILED with
-   * canResume false after a resume or with bytes kept (a resume answered 416). A fresh
-   * attempt's (`resumedBefore` false: a first try or a restart) with nothing received is a
-   * refused connection as well: it is probed, else a restart during an outage would be taken
-   * for an answer and restarted at once until its attempts ran out. Firefox counts from 0
-   * again after a resume answered 403 and after a refused connection alike, so that is probed.
-   * Other network failures are probed (not while their site is known down and its next
-   * probe is still to come: false); a file, user or crash reason says nothing about the
-   * server (undefined).
+   * Whether the server answers, for an attempt that added nothing. A SERVER_* reason is its
+   * own answer (no request needed), and so is Firefox's NETWORK_FAILED with canResume false
+   * after a resume or with bytes kept (a resume answered 416). A fresh attempt's
+   * (`resumedBefore` false: a first try or a restart) with nothing received is probed, else a
+   * restart during an outage would be taken for an answer and restarted until its attempts
+   * ran out; Firefox counts from 0 again after a resume answered 403 and after a refused
+   * connection alike. Other network failures are probed (not while their site is known down
+   * and its next probe is still to come: false); a file, user or crash reason says nothing
+   * about the server (undefined).
    */
   async _reachable(item, resumedBefore) {
     const reason = String(item.error ?? "");
@@ -304,13 +307,11 @@ export class Catcher {
 
   /**
    * A restarted download completed: the dead downloads it replaced (a restart of a restart
-   * replaced two) leave the list, and their partial files the disk, so that one file with
-   * the chosen name is left. downloads.removeFile() refuses an incomplete item in both
-   * browsers ("Cannot remove incomplete download"); cancel() discards its partial data
-   * (Firefox deletes the .part and the placeholder; Chromium the .crdownload of a resumable
-   * item, a non-resumable one's being gone already) -- done before the restart already,
-   * unless the browser refused then -- and erase() drops it from the list. An old item that
-   * is no longer interrupted (the user resumed it by hand) is left alone.
+   * replaced two) leave the list, and their partial files the disk: one file with the chosen
+   * name is left. removeFile() refuses an incomplete item in both browsers; cancel() discards
+   * its partial data (Firefox's .part and placeholder; Chromium's .crdownload, a
+   * non-resumable one's gone already) -- done before the restart unless refused then -- and
+   * erase() drops it from the list. An old item no longer interrupted (resumed by hand) stays.
    */
   async _eraseReplaced(rec) {
     const seen = new Set();

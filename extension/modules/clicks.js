@@ -41,12 +41,9 @@ export class Clicks {
    */
   async clicked(notifId, button = null) {
     const rec = this.ledger.all().find((r) => r.notificationId === notifId);
-    try {
-      await this.api.notifications.clear(notifId);
-    } catch {
-      // already gone
-    }
-    if (rec?.keepOffered && button === 0) {
+    await this.notifier.dismiss(rec ?? { notificationId: notifId });
+    // the button of a full disk's notification only: a record keeps its last offer's flag
+    if (rec?.keepOffered && button === 0 && notifId === notificationId("space", snapshotKey(rec))) {
       await this.keep(rec.key);
       return;
     }
@@ -99,7 +96,7 @@ export class Clicks {
       this.waits.clearAction(key);
       this.log.info(`download ${item.id}: the user keeps its ${kept} bytes; resumed, Chrome asks where to save it`);
       await this.ledger.put(key, {
-        status: "acted", pending: null, keepOffered: false, actedBy: "keep", keptBytes: kept, actedAt: this.now(),
+        status: "acted", pending: null, actedBy: "keep", actedAt: this.now(),
         verifyAt: this.now() + VERIFY_AFTER_MS, sawInProgress: false, reportedInterrupted: false,
       });
       this.waits.verifyIn(key, VERIFY_AFTER_MS);

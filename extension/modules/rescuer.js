@@ -73,22 +73,24 @@ export class Rescuer {
         network: () => this.actor.runAllDue(),
       },
     });
-    const notifier = new Notifier({ api, browser, t, log, iconUrl });
+    const notifier = new Notifier({ api, ledger, browser, t, log, iconUrl });
     // a restart that is left too: the dead download it replaced (its data discarded) goes,
     // so the list shows one item with the reason it stopped
     const onLeft = (rec) => this.catcher._eraseReplaced(rec);
     const itemOf = (rec) => records.itemFor(rec);
     const delivery = new Delivery({ port, outbox, ledger, serial, waits, notifier, browser, ...clock, onLeft, itemOf });
     const running = new RunningWatch({ api, browser, ...clock, onStall: (item) => this.onStall(item), onChange: awake });
-    const catcher = new Catcher({ api, ledger, records, waits, delivery, running, serial, probe: check, browser, signals, log, now });
+    const catcher = new Catcher({
+      api, ledger, records, waits, delivery, notifier, running, serial, probe: check, browser, signals, log, now,
+    });
     const clicks = new Clicks({ api, ledger, records, waits, notifier, serial, browser, ...clock });
     const restarter = new Restarter({ api, ledger, records, notifier, clicks, browser, log, now });
     const resumer = new Resumer({ api, ledger, records, waits, catcher, delivery, restarter, clicks, serial, browser, ...clock });
     const actor = new Actor({
-      api, ledger, records, waits, catcher, delivery, running, resumer, restarter, serial, probe: check, browser, log, now, online,
+      api, ledger, records, waits, catcher, delivery, notifier, running, resumer, restarter, serial, probe: check, browser, log, now, online,
     });
     const userActions = new UserActions({
-      ledger, records, waits, resumer, restarter, delivery, serial, log, now, online, notifications: api.notifications,
+      ledger, records, waits, resumer, restarter, delivery, notifier, serial, log, now, online,
     });
     Object.assign(this, {
       serial, records, waits, delivery, running, catcher, clicks, restarter, resumer, actor, userActions, signals, keepAwake,

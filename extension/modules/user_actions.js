@@ -22,28 +22,14 @@ export class UserActions {
    * @param {object} o.resumer   the Resumer (resume, then check)
    * @param {object} o.restarter the Restarter (start the URL afresh)
    * @param {object} o.delivery  Delivery (outcome `given_up`; sent at once)
+   * @param {object} o.notifier  the Notifier (the row's notification is past once acted on)
    * @param {object} o.serial    the rescuer's Serial
    * @param {() => boolean} [o.online]  navigator.onLine
-   * @param {object} [o.notifications]  the browser's notifications API (clear)
    */
   constructor({
-    ledger, records, waits, resumer, restarter, delivery, serial, log = console, now = () => Date.now(), online = () => true,
-    notifications = null,
+    ledger, records, waits, resumer, restarter, delivery, notifier, serial, log = console, now = () => Date.now(), online = () => true,
   }) {
-    Object.assign(this, { ledger, records, waits, resumer, restarter, delivery, serial, log, now, online, notifications });
-  }
-
-  /**
-   * The person acted on this download in the popup: its notification is past (a full
-   * disk's in Chrome stays on screen until answered, its button offering what was done).
-   */
-  async _dismiss(key) {
-    const id = this.ledger.get(key)?.notificationId;
-    try {
-      if (id) await this.notifications?.clear(id);
-    } catch {
-      // gone already
-    }
+    Object.assign(this, { ledger, records, waits, resumer, restarter, delivery, notifier, serial, log, now, online });
   }
 
   /**
@@ -101,7 +87,7 @@ export class UserActions {
       if (item?.state === "complete" && !(rec.truncated && isTruncated(item))) return { ok: true, did: "complete" };
       return this._retry(rec, item);
     });
-    if (result.ok) await this._dismiss(key);
+    if (result.ok) await this.notifier.dismiss(this.ledger.get(key));
     await this.waits.updateWakeAlarm();
     await this.delivery.flush();
     return result;
@@ -135,7 +121,7 @@ export class UserActions {
       this.log.info(`given up: download ${rec.id} (${rec.name})`);
       return { ok: true };
     });
-    if (result.ok) await this._dismiss(key);
+    if (result.ok) await this.notifier.dismiss(this.ledger.get(key));
     await this.waits.updateWakeAlarm();
     await this.delivery.flush();
     return result;

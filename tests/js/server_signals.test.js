@@ -357,7 +357,8 @@ describe("Chrome's full disk: a user who is there keeps the bytes", () => {
     assert.deepEqual(rig.api.downloads.calls.resume, [item.id], "resumed: Chrome shows its Save As dialog");
     assert.equal(rig.api.notifications.shown.size, 0, "the notification is gone");
     const rec = rig.rescuer.ledger.all()[0];
-    assert.deepEqual([rec.status, rec.actedBy, rec.keptBytes, rec.pending], ["acted", "keep", 524_288, null]);
+    assert.deepEqual([rec.status, rec.actedBy, rec.pending, rec.keepOffered, rec.notificationId], ["acted", "keep", null, false, null]);
+    assert.ok(rig.log.lines.some((l) => /the user keeps its 524288 bytes/.test(l.text)));
     rig.host.freeBytes = 10 ** 10;
     await rig.clock.tick(3 * SPACE_POLL_MS);
     assert.deepEqual(rig.api.downloads.calls.download, [], "no restart from zero");
