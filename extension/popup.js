@@ -12,6 +12,7 @@ import {
 import { startResume } from "./modules/resume_check.js";
 import { askForSignals, SIGNAL_PERMISSIONS } from "./modules/server_signals.js";
 import { MSG } from "./modules/ui_messages.js";
+import { numberFormat } from "./modules/units.js";
 
 const api = browserApi();
 const t = translator(api);
@@ -22,7 +23,7 @@ const formatTime = (ms) => {
   const today = new Date(ms).toDateString() === new Date().toDateString();
   return new Date(ms).toLocaleString(locale, today ? { timeStyle: "short" } : { dateStyle: "short", timeStyle: "short" });
 };
-const formatNumber = (n) => n.toLocaleString(locale, { maximumFractionDigits: 1 });
+const formatNumber = numberFormat(locale);
 
 const $ = (id) => document.getElementById(id);
 

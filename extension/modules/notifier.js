@@ -7,6 +7,7 @@ import {
 } from "./notify.js";
 import { uiLocale } from "./env.js";
 import { snapshotKey } from "./keys.js";
+import { numberFormat } from "./units.js";
 
 export class Notifier {
   /**
@@ -57,7 +58,7 @@ export class Notifier {
    * `keepBytes` > 0 (Chrome), a button that continues it now keeping them (Clicks.keep).
    */
   waitingForSpace(id, rec, decision, keepBytes = 0) {
-    const formatNumber = (n) => n.toLocaleString(uiLocale(this.api), { maximumFractionDigits: 1 });
+    const formatNumber = numberFormat(uiLocale(this.api));
     return this.show(id, spaceNotification({ t: this.t, decision, name: rec.name, iconUrl: this.iconUrl, keepBytes, formatNumber }));
   }
 
